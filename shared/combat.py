@@ -1,0 +1,145 @@
+"""Combat for one game hour: assaults on enemy-held hexes, losses, breaking, retreat.
+
+Power is men (thousands) x strength x kind factor x organisation, modified by terrain, rivers and
+artillery in support. Losses scale with the square root of the force ratio, so that attacking at
+3:1 is costly but works and attacking at 1:3 is ruinous, and with a seeded random factor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from shared.hexgrid import Hex, distance, neighbours
+from shared.terrain import RIVER_ATTACK, RULES
+from shared.units import DESTROYED_BELOW, HOLD, STACK_LIMIT, Kind, Unit, enemy_of
+
+if TYPE_CHECKING:
+    from shared.world import World
+
+BASE_LOSS = 0.025  # strength lost per hour by each side at even odds
+ORG_LOSS_FACTOR = 4.0  # organisation falls this much faster than strength
+BREAK_ORG = 0.2  # a defending hex whose units fall below this retreats
+SURROUNDED_LOSS = 0.35  # strength lost by a broken unit with nowhere to go
+ARTILLERY_SUPPORT = 0.5  # share of an artillery unit's power it lends at range
+RANDOM_SPREAD = 0.25  # losses vary by +/- this share
+
+
+def _power(unit: Unit, attacking: bool) -> float:
+    rules = unit.rules
+    factor = rules.attack if attacking else rules.defence
+    return unit.power_base * factor * (0.25 + 0.75 * unit.org)
+
+
+def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float:
+    """Artillery of a side within range of the target hex lends part of its power."""
+    total = 0.0
+    for unit in world.sorted_units():
+        if unit.side != side or unit.kind != Kind.ARTILLERY or unit in exclude:
+            continue
+        if distance(unit.pos, target) * world.theatre.hex_km <= unit.rules.support_km:
+            total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
+    return total
+
+
+def resolve(world: World, assaults: dict[Hex, list[Unit]]) -> None:
+    for target in sorted(assaults):
+        attackers = [u for u in assaults[target] if u.strength > 0]
+        if not attackers:
+            continue
+        side = attackers[0].side
+        defenders = world.enemy_units_at(target, side)
+        if not defenders:
+            continue
+        _fight(world, target, attackers, defenders)
+
+
+def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Unit]) -> None:
+    theatre = world.theatre
+    rules = RULES[theatre.terrain_at(target)]
+    att_side = attackers[0].side
+    att = 0.0
+    for unit in attackers:
+        p = _power(unit, attacking=True)
+        if unit.rules.armoured:
+            p *= rules.armour_attack
+        if theatre.river_between(unit.pos, target) and not theatre.road_between(unit.pos, target):
+            p *= RIVER_ATTACK
+        att += p
+    att += _support(world, att_side, target, attackers)
+    dfn = sum(_power(u, attacking=False) for u in defenders) * rules.defence
+    dfn += _support(world, enemy_of(att_side), target, defenders)
+    ratio = max(att, 1e-6) / max(dfn, 1e-6)
+
+    rng = world.rng
+    att_loss = BASE_LOSS / math.sqrt(ratio) * (1.0 + rng.uniform(-RANDOM_SPREAD, RANDOM_SPREAD))
+    def_loss = BASE_LOSS * math.sqrt(ratio) * (1.0 + rng.uniform(-RANDOM_SPREAD, RANDOM_SPREAD))
+    att_loss = min(att_loss, 0.15)
+    def_loss = min(def_loss, 0.2)
+    for unit in attackers:
+        _take_losses(unit, att_loss)
+    for unit in defenders:
+        _take_losses(unit, def_loss)
+    world.emit(
+        "combat",
+        target,
+        f"{attackers[0].name} attacks {defenders[0].name} at {ratio:.1f}:1",
+        attackers[0],
+        ratio=round(ratio, 2),
+    )
+
+    broken = [u for u in defenders if u.org < BREAK_ORG or u.strength < DESTROYED_BELOW]
+    if len(broken) == len(defenders):
+        for unit in defenders:
+            _retreat(world, unit, attackers)
+    survivors = world.enemy_units_at(target, att_side)
+    if not survivors:
+        _advance(world, target, attackers)
+
+
+def _take_losses(unit: Unit, loss: float) -> None:
+    unit.strength = max(0.0, unit.strength - loss)
+    unit.org = max(0.0, unit.org - loss * ORG_LOSS_FACTOR)
+    unit.in_combat = True
+
+
+def _retreat(world: World, unit: Unit, attackers: list[Unit]) -> None:
+    """Fall back one hex away from the attackers, or be cut to pieces if there is nowhere."""
+    if unit.strength < DESTROYED_BELOW:
+        return
+    candidates: list[tuple[int, Hex]] = []
+    for n in neighbours(unit.pos):
+        if not world.theatre.passable(n) or world.enemy_units_at(n, unit.side):
+            continue
+        if len(world.friendly_units_at(n, unit.side)) >= STACK_LIMIT:
+            continue
+        # Prefer the hex farthest from the attackers, then out of enemy contact.
+        away = sum(distance(n, a.pos) for a in attackers)
+        contact = 1 if world.in_enemy_zone(n, unit.side) else 0
+        candidates.append((away * 2 - contact, n))
+    if not candidates:
+        unit.strength = max(0.0, unit.strength - SURROUNDED_LOSS)
+        world.emit("surrounded", unit.pos, f"{unit.name} is cut off and cut down", unit)
+        return
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    dest = candidates[0][1]
+    world.emit("retreat", unit.pos, f"{unit.name} falls back", unit)
+    world.relocate(unit, dest)
+    unit.order = HOLD
+    unit.path = []
+    unit.progress = 0.0
+
+
+def _advance(world: World, target: Hex, attackers: list[Unit]) -> None:
+    """Attackers whose path led into the hex move in, up to the stacking limit."""
+    for unit in attackers:
+        if unit.strength < DESTROYED_BELOW or unit.kind == Kind.ARTILLERY:
+            continue
+        if len(world.friendly_units_at(target, unit.side)) >= STACK_LIMIT:
+            break
+        if unit.path and unit.path[0] == target:
+            world.relocate(unit, target)
+            unit.path.pop(0)
+            unit.progress = 0.0
+            if not unit.path:
+                unit.order = HOLD

@@ -1,0 +1,551 @@
+"""Every message of the Khasan wire protocol, declared once.
+
+Each websocket message is one binary frame holding one msgpack map; its key ``t`` names the type.
+A request may carry an integer ``id``; the one reply to it carries ``re`` with that id. Decoding
+validates types and limits, so anything that comes out of ``decode_client`` is well formed.
+
+``python -m shared.protocol`` writes docs/protocol.md from these declarations.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, Literal, Union, get_args
+
+import msgspec
+
+from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
+
+PROTOCOL_VERSION = 1
+
+# Named limits, enforced by the decoder or the server; the reasons are in docs/protocol.md.
+MAX_MESSAGE_BYTES = 64 * 1024  # a client never needs more: the largest request is 64 orders
+MAX_ORDERS_PER_MESSAGE = 64
+MAX_NAME = 32
+MAX_CHAT = 500
+
+Meta = msgspec.Meta
+Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME, description="display name")]
+Ident = Annotated[str, Meta(min_length=1, max_length=64)]
+ReqId = Annotated[int, Meta(ge=0, le=2**53)]
+Side = Literal["soviet", "japan"]
+Seat = Literal["soviet", "japan", "spectator"]
+AiLevel = Literal["easy", "normal", "hard"]
+Speed = Annotated[float, Meta(ge=0.1, le=200.0, description="game hours per real second")]
+
+
+class Message(msgspec.Struct, tag_field="t", kw_only=True, omit_defaults=True):
+    """Base of every message."""
+
+
+class Request(Message, kw_only=True):
+    id: ReqId | None = None
+
+
+class Reply(Message, kw_only=True):
+    re: int | None = None
+
+
+# ------------------------------------------------------------------------ client -> server
+class Hello(Request, tag="hello"):
+    """First message on a connection. ``token`` resumes an earlier identity."""
+
+    protocol: int
+    name: Name
+    token: Annotated[str, Meta(max_length=128)] | None = None
+
+
+class Ping(Request, tag="ping"):
+    """Application-level round trip (answered by ``pong``)."""
+
+
+class LobbyList(Request, tag="lobby.list"):
+    """List open lobbies (answered by ``lobbies``)."""
+
+
+class LobbyCreate(Request, tag="lobby.create"):
+    """Create a lobby and take its host seat as spectator until you join a side.
+
+    ``ai`` maps a side to the AI level that plays it. ``speed`` is game hours per real second."""
+
+    name: Name
+    scenario: Ident
+    ai: dict[Side, AiLevel] = {}
+    speed: Speed = 1.0
+    seed: Annotated[int, Meta(ge=0, le=2**31)] | None = None
+
+
+class LobbyJoin(Request, tag="lobby.join"):
+    """Join a lobby on a side or as a spectator (answered by ``lobby.state``)."""
+
+    lobby: Ident
+    side: Seat
+
+
+class LobbyLeave(Request, tag="lobby.leave"):
+    """Leave the lobby you are in."""
+
+
+class LobbyReady(Request, tag="lobby.ready"):
+    """Mark yourself ready (or not) in your lobby."""
+
+    ready: bool = True
+
+
+class LobbyStart(Request, tag="lobby.start"):
+    """Host only: start the match once every human seat is ready."""
+
+
+class MatchList(Request, tag="match.list"):
+    """List running matches (answered by ``matches``)."""
+
+
+class MatchJoin(Request, tag="match.join"):
+    """Take your seat in a match with the ticket from ``match.start``."""
+
+    match: Ident
+    ticket: Ident
+
+
+class MatchWatch(Request, tag="match.watch"):
+    """Watch a match as a spectator; ``match`` may be ``first`` for the oldest running one."""
+
+    match: Ident
+
+
+class MatchLeave(Request, tag="match.leave"):
+    """Stop playing or watching."""
+
+
+class MatchControl(Request, tag="match.control"):
+    """Players only: pause or resume, or change the game speed."""
+
+    paused: bool | None = None
+    speed: Speed | None = None
+
+
+class Resync(Request, tag="resync"):
+    """Ask for a fresh full ``snapshot`` of your view."""
+
+
+class Orders(Request, tag="orders"):
+    """Orders for your side's units (answered by ``orders.result``, one verdict per order)."""
+
+    orders: Annotated[list[OrderRequest], Meta(min_length=1, max_length=MAX_ORDERS_PER_MESSAGE)]
+
+
+class Chat(Request, tag="chat"):
+    """Say something to everyone in your lobby or match."""
+
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_CHAT)]
+
+
+ClientMessage = Union[  # noqa: UP007 - msgspec needs the Union for tagged decoding
+    Hello,
+    Ping,
+    LobbyList,
+    LobbyCreate,
+    LobbyJoin,
+    LobbyLeave,
+    LobbyReady,
+    LobbyStart,
+    MatchList,
+    MatchJoin,
+    MatchWatch,
+    MatchLeave,
+    MatchControl,
+    Resync,
+    Orders,
+    Chat,
+]
+
+
+# ------------------------------------------------------------------------ server -> client
+class Welcome(Reply, tag="welcome"):
+    """Answer to ``hello``: your player id and the token to resume it."""
+
+    protocol: int
+    player: str
+    token: str
+    server: str = "khasan"
+
+
+class Error(Reply, tag="error"):
+    """A request failed or a message was refused; ``code`` is one of ERROR_CODES."""
+
+    code: str
+    message: str
+
+
+class Ok(Reply, tag="ok"):
+    """A request succeeded and has nothing else to say."""
+
+
+class Pong(Reply, tag="pong"):
+    """Answer to ``ping``; ``time`` is the server's monotonic clock in seconds."""
+
+    time: float
+
+
+class SeatInfo(msgspec.Struct, omit_defaults=True):
+    side: Seat
+    player: str | None = None  # player id, or None for an AI or empty seat
+    name: str | None = None
+    ai: str | None = None
+    ready: bool = False
+
+
+class LobbyInfo(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    scenario: str
+    title: str
+    host: str
+    state: Literal["open", "started", "closed"]
+    seats: list[SeatInfo]
+    spectators: int = 0
+    speed: float = 1.0
+    match: str | None = None
+
+
+class Lobbies(Reply, tag="lobbies"):
+    lobbies: list[LobbyInfo]
+    scenarios: list[str] = []
+
+
+class LobbyState(Reply, tag="lobby.state"):
+    """The lobby you are in; pushed on every change."""
+
+    lobby: LobbyInfo
+
+
+class MatchStart(Reply, tag="match.start"):
+    """Pushed to each lobby member when the match starts: connect with ``match.join``."""
+
+    match: str
+    url: str
+    ticket: str
+    side: Seat
+
+
+class MatchInfo(msgspec.Struct, omit_defaults=True):
+    id: str
+    scenario: str
+    title: str
+    time: str
+    hour: int
+    players: dict[str, list[str]]
+    spectators: int
+    finished: bool = False
+
+
+class Matches(Reply, tag="matches"):
+    matches: list[MatchInfo]
+
+
+class Joined(Reply, tag="joined"):
+    """Answer to ``match.join`` / ``match.watch``: ``map`` and ``snapshot`` follow."""
+
+    match: str
+    view: Seat
+
+
+class PlaceInfo(msgspec.Struct, omit_defaults=True):
+    name: str
+    kind: str
+    pos: tuple[int, int]
+    alt_name: str = ""
+
+
+class MapData(Message, tag="map"):
+    """The ground, sent once on joining a match.
+
+    ``terrain`` holds one byte per hex (codes in ``terrain_names``) row by row over the
+    ``cols`` x ``rows`` rectangle in odd-r offset layout; axial ``q = col - (row - (row & 1)) // 2``,
+    ``r = row``. ``rivers`` and ``roads`` list hex edges as ``[q1, r1, q2, r2]``. Plane km of a hex
+    centre: ``x = hex_km * (q + r / 2)``, ``y = hex_km * sqrt(3) / 2 * r`` (y grows southward);
+    ``north``, ``west`` and ``ref_lat`` give the projection back to lat/lon."""
+
+    scenario: str
+    title: str
+    hex_km: float
+    cols: int
+    rows: int
+    north: float
+    west: float
+    ref_lat: float
+    terrain: bytes
+    terrain_names: list[str]
+    rivers: list[tuple[int, int, int, int]]
+    roads: list[tuple[int, int, int, int]]
+    places: list[PlaceInfo]
+    borders: list[list[tuple[float, float]]]
+
+
+class UnitView(msgspec.Struct, omit_defaults=True):
+    """A unit as a view shows it. ``order``, ``to`` and ``path`` only for your own units."""
+
+    id: str
+    side: Side
+    kind: str
+    name: str
+    pos: tuple[int, int]
+    strength: float  # fraction of establishment, 0..1
+    org: float  # organisation, 0..1
+    men: int
+    order: str | None = None
+    to: tuple[int, int] | None = None
+    path: list[tuple[int, int]] | None = None
+    combat: bool = False
+
+
+class ObjectiveView(msgspec.Struct, omit_defaults=True):
+    name: str
+    pos: tuple[int, int]
+    owner: Side | None = None
+    value: int = 1
+
+
+class EventView(msgspec.Struct, omit_defaults=True):
+    hour: int
+    kind: str
+    pos: tuple[int, int]
+    text: str
+    side: Side | None = None
+    unit: str | None = None
+
+
+class Snapshot(Reply, tag="snapshot"):
+    """Your whole view: pushed on joining and on ``resync``.
+
+    ``visible`` is a bitmask over the map's hexes (bit i of byte i // 8, LSB first, same order as
+    ``terrain``) of what your side sees; spectators of the whole map get no mask."""
+
+    match: str
+    view: Seat
+    tick: int
+    hour: int
+    time: str
+    speed: float
+    paused: bool
+    units: list[UnitView]
+    objectives: list[ObjectiveView]
+    visible: bytes | None = None
+    finished: bool = False
+    winner: Side | None = None
+    result: str | None = None
+    paused_by: str | None = None
+
+
+class Delta(Message, tag="delta"):
+    """Changes since the previous ``delta`` or ``snapshot`` of your view (``tick`` - 1 or older).
+
+    ``units`` holds units that appeared or changed (whole), ``removed`` the ids that left your
+    view (destroyed, or out of sight). Apply in tick order; on a gap, send ``resync``."""
+
+    match: str
+    tick: int
+    base: int  # the tick this delta applies to
+    hour: int
+    time: str
+    speed: float
+    paused: bool
+    units: list[UnitView] = []
+    removed: list[str] = []
+    objectives: list[ObjectiveView] | None = None
+    visible: bytes | None = None
+    events: list[EventView] = []
+    finished: bool = False
+    winner: Side | None = None
+    result: str | None = None
+    paused_by: str | None = None
+
+
+class OrdersResult(Reply, tag="orders.result"):
+    results: list[OrderResult]
+
+
+class ChatLine(Message, tag="chat"):
+    """A chat line from ``player`` (``name``) in your lobby or match."""
+
+    player: str
+    name: str
+    text: str
+    side: Seat | None = None
+
+
+class MatchEnd(Message, tag="match.end"):
+    """The match is over. ``winner`` is None for a draw."""
+
+    match: str
+    winner: Side | None
+    result: str
+    time: str
+
+
+ServerMessage = Union[  # noqa: UP007
+    Welcome,
+    Error,
+    Ok,
+    Pong,
+    Lobbies,
+    LobbyState,
+    MatchStart,
+    Matches,
+    Joined,
+    MapData,
+    Snapshot,
+    Delta,
+    OrdersResult,
+    ChatLine,
+    MatchEnd,
+]
+
+# Every error code the server sends, and when.
+ERROR_CODES: dict[str, str] = {
+    "protocol_version": "the hello's protocol version is not this server's; the server closes",
+    "bad_message": "undecodable msgpack, not a map, unknown `t`, or a field of the wrong type",
+    "too_large": "the message exceeds MAX_MESSAGE_BYTES; the server closes",
+    "rate_limited": "too many messages per second; persistent flooding closes the connection",
+    "not_ready": "send hello first",
+    "unknown_lobby": "no such lobby",
+    "unknown_scenario": "no such scenario",
+    "seat_taken": "that seat is held by another player or an AI",
+    "not_in_lobby": "the request needs you to be in a lobby",
+    "not_host": "only the lobby's host may do that",
+    "not_all_ready": "a human seat is empty or not ready",
+    "lobby_started": "the lobby's match has already started",
+    "unknown_match": "no such match",
+    "bad_ticket": "the ticket is unknown, used, or for another match",
+    "not_in_match": "the request needs you to be in a match",
+    "spectator": "spectators cannot give orders or control the match",
+    "lobby_unavailable": "the lobby store cannot be reached right now",
+    **{f"order:{k}": v for k, v in ORDER_ERRORS.items()},
+}
+
+_client_decoder = msgspec.msgpack.Decoder(ClientMessage)
+_server_decoder = msgspec.msgpack.Decoder(ServerMessage)
+_encoder = msgspec.msgpack.Encoder()
+
+
+class ProtocolError(ValueError):
+    """A message could not be decoded or failed validation; ``str()`` says where and why."""
+
+
+def encode(message: Message) -> bytes:
+    return _encoder.encode(message)
+
+
+def decode_client(data: bytes) -> ClientMessage:
+    try:
+        return _client_decoder.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError) as e:
+        raise ProtocolError(str(e)) from None
+
+
+def decode_server(data: bytes) -> ServerMessage:
+    try:
+        return _server_decoder.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError) as e:
+        raise ProtocolError(str(e)) from None
+
+
+def request_id(data: bytes) -> int | None:
+    """Best-effort ``id`` of a message that failed validation, so the error can carry ``re``."""
+    try:
+        raw = msgspec.msgpack.decode(data)
+    except (msgspec.DecodeError, ValueError):
+        return None
+    if isinstance(raw, dict):
+        rid = raw.get("id")
+        if isinstance(rid, int) and not isinstance(rid, bool):
+            return rid
+    return None
+
+
+# ------------------------------------------------------------------------ documentation
+def _type_name(tp: Any) -> str:
+    text = repr(tp)
+    for prefix in ("typing.", "shared.protocol.", "shared.orders.", "msgspec.", "<class '"):
+        text = text.replace(prefix, "")
+    return text.replace("'>", "").replace("NoneType", "None")
+
+
+def markdown() -> str:
+    """docs/protocol.md, generated from the declarations above."""
+    import inspect
+
+    out = [
+        "# The Khasan wire protocol",
+        "",
+        "Generated from `shared/protocol.py` by `python -m shared.protocol`; do not edit by hand.",
+        "",
+        inspect.cleandoc(__doc__ or ""),
+        "",
+        f"Protocol version: **{PROTOCOL_VERSION}**. Connect to `ws://HOST:PORT/ws`; "
+        "`GET /healthz` on the same port answers JSON.",
+        "",
+        "## Limits",
+        "",
+        f"- `MAX_MESSAGE_BYTES` = {MAX_MESSAGE_BYTES}: a larger frame closes the connection "
+        "(code 1009).",
+        f"- `MAX_ORDERS_PER_MESSAGE` = {MAX_ORDERS_PER_MESSAGE}.",
+        f"- Names: 1–{MAX_NAME} characters; chat lines 1–{MAX_CHAT}.",
+        "- The server's rate limit and send-buffer limits are listed in `khasan-server --help`.",
+        "",
+        "## A session",
+        "",
+        "1. `hello` → `welcome`.",
+        "2. `lobby.create` (or `lobby.list` then `lobby.join`) → `lobby.state`; `lobby.ready`; "
+        "the host sends `lobby.start`.",
+        "3. Every member gets `match.start` with a single-use `ticket`; send `match.join` → "
+        "`joined`, then `map`, then `snapshot`, then a `delta` every network tick.",
+        "4. `orders` → `orders.result`. Spectators use `match.watch` instead of a ticket.",
+        "",
+    ]
+    for title, union in (("Client to server", ClientMessage), ("Server to client", ServerMessage)):
+        out += [f"## {title}", ""]
+        for cls in get_args(union):
+            out += _struct_doc(cls, f"`{cls.__struct_config__.tag}`")
+    out += ["## Structures", ""]
+    for cls in (
+        OrderRequest,
+        OrderResult,
+        SeatInfo,
+        LobbyInfo,
+        MatchInfo,
+        PlaceInfo,
+        UnitView,
+        ObjectiveView,
+        EventView,
+    ):
+        out += _struct_doc(cls, cls.__name__)
+    out += ["## Error codes", "", "| code | meaning |", "|---|---|"]
+    out += [f"| `{code}` | {text} |" for code, text in ERROR_CODES.items()]
+    out.append("")
+    out.append(
+        "Order verdicts in `orders.result` use the codes after `order:` (without the prefix)."
+    )
+    return "\n".join(out) + "\n"
+
+
+def _struct_doc(cls: type[msgspec.Struct], heading: str) -> list[str]:
+    import inspect
+
+    out = [f"### {heading}", ""]
+    if cls.__doc__ and cls.__doc__ is not msgspec.Struct.__doc__:
+        out += [inspect.cleandoc(cls.__doc__), ""]
+    fields = [f for f in msgspec.structs.fields(cls)]
+    if fields:
+        out += ["| field | type | required |", "|---|---|---|"]
+        for f in fields:
+            required = "yes" if f.required else f"no (default `{f.default!r}`)"
+            if f.default_factory is not msgspec.NODEFAULT:
+                required = f"no (default `{f.default_factory()!r}`)"
+            out.append(f"| `{f.encode_name}` | `{_type_name(f.type)}` | {required} |")
+        out.append("")
+    return out
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown())

@@ -1,0 +1,149 @@
+"""Scenarios as data: a TOML file in ``maps/scenarios/`` naming its map, dates, sides, objectives
+and order of battle, loaded into a fresh ``World``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from maps import MAPS_DIR, SCENARIOS_DIR
+from shared.terrain import TERRAIN_BY_NAME
+from shared.theatre import Bounds, Theatre, load_theatre
+from shared.units import SIDES, Kind, Unit
+from shared.victory import Objective
+from shared.world import Reinforcement, World
+
+
+class ScenarioError(ValueError):
+    """A scenario file is missing or inconsistent."""
+
+
+@dataclass(frozen=True, slots=True)
+class SideInfo:
+    side: str
+    name: str
+    briefing: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    title: str
+    description: str
+    start: datetime
+    end: datetime
+    theatre: Theatre
+    sides: dict[str, SideInfo]
+    data: dict[str, Any]
+
+    @property
+    def end_hour(self) -> int:
+        return int((self.end - self.start).total_seconds() // 3600)
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in SCENARIOS_DIR.glob("*.toml"))
+
+
+@lru_cache(maxsize=16)
+def _theatre(geography: str, bounds: Bounds, hex_km: float, base: str) -> Theatre:
+    return load_theatre(MAPS_DIR / geography, geography, bounds, hex_km, TERRAIN_BY_NAME[base])
+
+
+def load(name: str) -> Scenario:
+    """Read a scenario by name (the file stem) or path; the compiled map is cached per process."""
+    path = Path(name)
+    if not path.suffix:
+        path = SCENARIOS_DIR / f"{name}.toml"
+    if not path.is_file():
+        raise ScenarioError(f"no scenario {name!r}; available: {', '.join(available())}")
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    m = data["map"]
+    bounds = Bounds(m["north"], m["south"], m["west"], m["east"])
+    theatre = _theatre(m["geography"], bounds, float(m["hex_km"]), m.get("base_terrain", "plain"))
+    sides = {
+        s: SideInfo(s, data["sides"][s]["name"], data["sides"][s].get("briefing", ""))
+        for s in SIDES
+    }
+    return Scenario(
+        data.get("name", path.stem),
+        data["title"],
+        data.get("description", ""),
+        data["start"],
+        data["end"],
+        theatre,
+        sides,
+        data,
+    )
+
+
+def _position(theatre: Theatre, spec: dict[str, Any], where: str) -> tuple[int, int]:
+    if "at" in spec:
+        place = theatre.places.get(spec["at"])
+        if place is None:
+            raise ScenarioError(f"{where}: no place {spec['at']!r} on the map")
+        h = place.hex
+    elif "lat" in spec and "lon" in spec:
+        h = theatre.hex_of(spec["lat"], spec["lon"])
+    else:
+        raise ScenarioError(f"{where}: give 'at' (a place) or 'lat' and 'lon'")
+    if not theatre.passable(h):
+        raise ScenarioError(f"{where}: position {h} is off the map or in water")
+    return h
+
+
+def build_world(scenario: Scenario, seed: int) -> World:
+    theatre = scenario.theatre
+    units: list[Unit] = []
+    reinforcements: list[Reinforcement] = []
+    seen: set[str] = set()
+    for spec in scenario.data["units"]:
+        uid = spec["id"]
+        if uid in seen:
+            raise ScenarioError(f"unit id {uid!r} appears twice")
+        seen.add(uid)
+        if spec["side"] not in SIDES:
+            raise ScenarioError(f"unit {uid}: unknown side {spec['side']!r}")
+        unit = Unit(
+            id=uid,
+            side=spec["side"],
+            kind=Kind(spec["kind"]),
+            name=spec["name"],
+            pos=_position(theatre, spec, f"unit {uid}"),
+            men=int(spec["men"]),
+            strength=float(spec.get("strength", 1.0)),
+            org=float(spec.get("org", 1.0)),
+        )
+        arrives = spec.get("arrives")
+        if arrives is not None and arrives > scenario.start:
+            hour = int((arrives - scenario.start).total_seconds() // 3600)
+            reinforcements.append(Reinforcement(hour, unit))
+        else:
+            units.append(unit)
+    objectives = []
+    for spec in scenario.data.get("objectives", []):
+        place = theatre.places.get(spec["place"])
+        if place is None:
+            raise ScenarioError(f"objective: no place {spec['place']!r} on the map")
+        objectives.append(
+            Objective(place.name, place.hex, spec.get("owner"), int(spec.get("value", 1)))
+        )
+    return World(
+        theatre,
+        scenario.name,
+        scenario.start,
+        scenario.end_hour,
+        seed,
+        units,
+        objectives,
+        reinforcements,
+    )
+
+
+def new_world(name: str, seed: int) -> World:
+    return build_world(load(name), seed)

@@ -1,0 +1,78 @@
+"""Units and the kinds they come in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from shared.hexgrid import Hex
+
+SIDES = ("soviet", "japan")
+
+
+def enemy_of(side: str) -> str:
+    return "japan" if side == "soviet" else "soviet"
+
+
+class Kind(StrEnum):
+    INFANTRY = "infantry"
+    ARMOUR = "armour"
+    ARTILLERY = "artillery"
+    CAVALRY = "cavalry"
+
+
+@dataclass(frozen=True, slots=True)
+class KindRules:
+    speed_kmh: float  # cross-country marching speed in good order
+    attack: float  # combat power per 1,000 men (or equivalent) attacking
+    defence: float  # the same defending
+    sight_km: float
+    armoured: bool  # moves and fights as a tracked/motorised unit
+    support_km: float = 0.0  # artillery: range at which it joins fights it is not in
+
+
+KIND_RULES: dict[Kind, KindRules] = {
+    Kind.INFANTRY: KindRules(3.0, 1.0, 1.0, 5.0, False),
+    Kind.ARMOUR: KindRules(8.0, 3.0, 1.5, 4.0, True),
+    Kind.ARTILLERY: KindRules(2.5, 0.4, 0.5, 4.0, False, support_km=12.0),
+    Kind.CAVALRY: KindRules(6.0, 0.8, 0.7, 8.0, False),
+}
+
+STACK_LIMIT = 3  # units of one side in one hex
+DESTROYED_BELOW = 0.05  # strength under which a unit ceases to exist as a formation
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """What a unit is doing: marching to a hex, or holding where it stands."""
+
+    kind: str  # "move" | "hold"
+    to: Hex | None = None
+
+
+HOLD = Order("hold")
+
+
+@dataclass(slots=True)
+class Unit:
+    id: str
+    side: str
+    kind: Kind
+    name: str
+    pos: Hex
+    men: int  # establishment; power scales with men * strength
+    strength: float = 1.0  # fraction of establishment still fighting
+    org: float = 1.0  # organisation: cohesion; a unit breaks when it runs out
+    order: Order = HOLD
+    path: list[Hex] = field(default_factory=list)
+    progress: float = 0.0  # km marched towards the next hex of the path
+    in_combat: bool = False  # fought in the hour just simulated
+
+    @property
+    def rules(self) -> KindRules:
+        return KIND_RULES[self.kind]
+
+    @property
+    def power_base(self) -> float:
+        """Thousands of men still with the colours."""
+        return self.men / 1000.0 * self.strength

@@ -1,0 +1,46 @@
+"""Objectives and who has won."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from shared.hexgrid import Hex
+from shared.units import SIDES, enemy_of
+
+if TYPE_CHECKING:
+    from shared.world import World
+
+
+@dataclass(slots=True)
+class Objective:
+    name: str
+    hex: Hex
+    owner: str | None  # the side that last held it alone
+    value: int = 1
+
+
+def update_control(world: World) -> None:
+    """A hex changes hands when units of one side only stand in it."""
+    for obj in world.objectives:
+        sides = {u.side for u in world.units_at(obj.hex)}
+        if len(sides) == 1:
+            (side,) = sides
+            if obj.owner != side:
+                obj.owner = side
+                world.emit("capture", obj.hex, f"{side.title()} takes {obj.name}", None, side=side)
+
+
+def decide_winner(world: World, at_end: bool) -> tuple[str | None, str | None]:
+    """(winner or None for a draw, reason) once the match is decided, else (None, None)."""
+    alive = {side: any(u.side == side for u in world.units.values()) for side in SIDES}
+    alive_now = {s: alive[s] or world.has_pending_reinforcements(s) for s in SIDES}
+    for side in SIDES:
+        if not alive_now[side] and alive_now[enemy_of(side)]:
+            return enemy_of(side), "destroyed"
+    if not at_end:
+        return None, None
+    for side in SIDES:
+        if world.objectives and all(o.owner == side for o in world.objectives):
+            return side, "objectives"
+    return None, "draw"

@@ -1,0 +1,146 @@
+"""What one side, or a spectator, may see of a world, as protocol structures.
+
+A ``ViewTracker`` belongs to one view of one match: each network tick it builds the view once and
+diffs it against the last one it built, so that every connection of that view is sent the same
+encoded delta. Enemy units outside the side's sight never enter a side's view.
+"""
+
+from __future__ import annotations
+
+from shared.hexgrid import Hex
+from shared.protocol import Delta, EventView, ObjectiveView, Snapshot, UnitView
+from shared.theatre import Theatre
+from shared.units import SIDES, Unit
+from shared.world import Event, World
+
+SPECTATOR = "spectator"
+VIEWS = (*SIDES, SPECTATOR)
+
+
+def unit_view(unit: Unit, own: bool) -> UnitView:
+    uv = UnitView(
+        id=unit.id,
+        side=unit.side,  # type: ignore[arg-type]
+        kind=str(unit.kind),
+        name=unit.name,
+        pos=unit.pos,
+        strength=round(unit.strength, 3),
+        org=round(unit.org, 3),
+        men=unit.men,
+        combat=unit.in_combat,
+    )
+    if own:
+        uv.order = unit.order.kind
+        uv.to = unit.order.to
+        uv.path = list(unit.path) if unit.path else None
+    return uv
+
+
+def visible_units(world: World, view: str) -> list[Unit]:
+    if view == SPECTATOR:
+        return world.sorted_units()
+    seen = world.visible(view)
+    return [u for u in world.sorted_units() if u.side == view or u.pos in seen]
+
+
+def visibility_mask(theatre: Theatre, hexes: set[Hex]) -> bytes:
+    mask = bytearray((len(theatre.grid) + 7) // 8)
+    for h in hexes:
+        if theatre.contains(h):
+            i = theatre.grid.index(h)
+            mask[i >> 3] |= 1 << (i & 7)
+    return bytes(mask)
+
+
+def event_visible(event: Event, view: str, seen: set[Hex] | None) -> bool:
+    if seen is None or event.kind == "end" or event.side == view:
+        return True
+    return event.pos in seen
+
+
+def event_view(e: Event) -> EventView:
+    return EventView(e.hour, e.kind, e.pos, e.text, e.side, e.unit)  # type: ignore[arg-type]
+
+
+class ViewTracker:
+    """Builds snapshots and deltas of one view of one world."""
+
+    def __init__(self, match_id: str, view: str) -> None:
+        self.match_id = match_id
+        self.view = view
+        self.units: dict[str, UnitView] = {}
+        self.objectives: list[ObjectiveView] = []
+        self.visible: bytes | None = None
+        self.tick = -1
+
+    def _build(self, world: World) -> tuple[dict[str, UnitView], list[ObjectiveView], bytes | None]:
+        units = {
+            u.id: unit_view(u, own=self.view in (u.side, SPECTATOR))
+            for u in visible_units(world, self.view)
+        }
+        objectives = [
+            ObjectiveView(o.name, o.hex, o.owner, o.value)  # type: ignore[arg-type]
+            for o in world.objectives
+        ]
+        visible = (
+            None
+            if self.view == SPECTATOR
+            else visibility_mask(world.theatre, world.visible(self.view))
+        )
+        return units, objectives, visible
+
+    def snapshot(
+        self, world: World, tick: int, speed: float, paused: bool, paused_by: str | None = None
+    ) -> Snapshot:
+        """The whole view now. Does not move the tracker: deltas continue from their own base."""
+        units, objectives, visible = self._build(world)
+        return Snapshot(
+            match=self.match_id,
+            view=self.view,  # type: ignore[arg-type]
+            tick=tick,
+            hour=world.hour,
+            time=world.now.isoformat(timespec="minutes"),
+            speed=speed,
+            paused=paused,
+            units=list(units.values()),
+            objectives=objectives,
+            visible=visible,
+            finished=world.finished,
+            winner=world.winner,  # type: ignore[arg-type]
+            result=world.result,
+            paused_by=paused_by,
+        )
+
+    def delta(
+        self,
+        world: World,
+        tick: int,
+        speed: float,
+        paused: bool,
+        events: list[Event],
+        paused_by: str | None = None,
+    ) -> Delta:
+        units, objectives, visible = self._build(world)
+        changed = [uv for uid, uv in units.items() if self.units.get(uid) != uv]
+        removed = [uid for uid in self.units if uid not in units]
+        seen = None if self.view == SPECTATOR else world.visible(self.view)
+        delta = Delta(
+            match=self.match_id,
+            tick=tick,
+            base=self.tick,
+            hour=world.hour,
+            time=world.now.isoformat(timespec="minutes"),
+            speed=speed,
+            paused=paused,
+            units=changed,
+            removed=removed,
+            objectives=objectives if objectives != self.objectives else None,
+            visible=visible if visible != self.visible else None,
+            events=[event_view(e) for e in events if event_visible(e, self.view, seen)],
+            finished=world.finished,
+            winner=world.winner,  # type: ignore[arg-type]
+            result=world.result,
+            paused_by=paused_by,
+        )
+        self.units, self.objectives, self.visible, self.tick = units, objectives, visible, tick
+        return delta

@@ -1,0 +1,35 @@
+"""What each side can see: hexes within sight of its units, shortened by forest, lengthened by
+heights, with concealing ground (forest, towns) only seen into at half range."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.hexgrid import Hex, distance, within
+from shared.terrain import RULES
+
+if TYPE_CHECKING:
+    from shared.theatre import Theatre
+    from shared.units import Unit
+
+MIN_SIGHT_KM = 1.0
+
+
+def sight_radius(theatre: Theatre, unit: Unit) -> int:
+    """Sight range of a unit in hexes (at least 1: a unit always sees its neighbours)."""
+    km = max(MIN_SIGHT_KM, unit.rules.sight_km + RULES[theatre.terrain_at(unit.pos)].sight_km)
+    return max(1, round(km / theatre.hex_km))
+
+
+def visible_hexes(theatre: Theatre, units: list[Unit]) -> set[Hex]:
+    seen: set[Hex] = set()
+    for unit in units:
+        radius = sight_radius(theatre, unit)
+        half = max(1, radius // 2)
+        for h in within(unit.pos, radius):
+            if h in seen or not theatre.contains(h):
+                continue
+            if RULES[theatre.terrain_at(h)].conceals and distance(unit.pos, h) > half:
+                continue
+            seen.add(h)
+    return seen

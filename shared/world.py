@@ -1,0 +1,285 @@
+"""The state of one match and ``World.step()``: one game hour of movement, combat and control.
+
+Everything random comes from ``World.rng``, seeded at creation, and every loop runs in a fixed
+order (units by id, hexes sorted), so the same scenario, seed and orders always give the same
+``state_hash()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from shared import combat, movement, victory
+from shared.hexgrid import Hex, neighbours
+from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
+from shared.theatre import Theatre
+from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit
+from shared.victory import Objective
+from shared.vision import visible_hexes
+
+ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
+ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
+
+
+@dataclass(slots=True)
+class Event:
+    """Something that happened in the last hour, for logs and the players' event feeds."""
+
+    hour: int
+    kind: str
+    pos: Hex
+    text: str
+    side: str | None = None
+    unit: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Reinforcement:
+    hour: int
+    unit: Unit
+
+
+class World:
+    """One match's whole state. Mutated only by ``issue`` (orders) and ``step`` (time)."""
+
+    def __init__(
+        self,
+        theatre: Theatre,
+        scenario: str,
+        start: datetime,
+        end_hour: int,
+        seed: int,
+        units: list[Unit],
+        objectives: list[Objective],
+        reinforcements: list[Reinforcement] | None = None,
+    ) -> None:
+        self.theatre = theatre
+        self.scenario = scenario
+        self.start = start
+        self.end_hour = end_hour
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.hour = 0
+        self.units: dict[str, Unit] = {}
+        self._at: dict[Hex, list[Unit]] = {}
+        for unit in units:
+            self._place(unit)
+        self.objectives = objectives
+        self.reinforcements = sorted(reinforcements or [], key=lambda r: (r.hour, r.unit.id))
+        self.events: list[Event] = []
+        self.winner: str | None = None
+        self.result: str | None = None  # "destroyed" | "objectives" | "draw" once finished
+        self.finished = False
+        self.version = 0  # bumped on every change, for caches of derived state
+        self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
+        self._vision_cache: tuple[int, dict[str, set[Hex]]] | None = None
+        victory.update_control(self)
+        self.events.clear()
+
+    # -- time -------------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return self.start + timedelta(hours=self.hour)
+
+    def step(self) -> list[Event]:
+        """Advance one game hour and return what happened in it."""
+        self.events = []
+        if self.finished:
+            return self.events
+        self._arrivals()
+        for unit in self.units.values():
+            unit.in_combat = False
+        assaults = movement.move_units(self)
+        combat.resolve(self, assaults)
+        self._remove_destroyed()
+        self._recover()
+        victory.update_control(self)
+        self.hour += 1
+        winner, reason = victory.decide_winner(self, at_end=self.hour >= self.end_hour)
+        if reason is not None:
+            self.finished = True
+            self.winner = winner
+            self.result = reason
+            text = f"{winner.title()} wins ({reason})" if winner else "The battle ends in a draw"
+            self.emit("end", (0, 0), text, None, winner=winner)
+        self.version += 1
+        return self.events
+
+    def _arrivals(self) -> None:
+        while self.reinforcements and self.reinforcements[0].hour <= self.hour:
+            unit = self.reinforcements.pop(0).unit
+            unit.pos = self._free_hex_near(unit.pos, unit.side)
+            self._place(unit)
+            self.emit("reinforcement", unit.pos, f"{unit.name} arrives", unit)
+
+    def _free_hex_near(self, h: Hex, side: str) -> Hex:
+        frontier = [h]
+        seen = {h}
+        while frontier:
+            nxt: list[Hex] = []
+            for c in frontier:
+                if (
+                    self.theatre.passable(c)
+                    and not self.enemy_units_at(c, side)
+                    and len(self.friendly_units_at(c, side)) < STACK_LIMIT
+                ):
+                    return c
+                for n in neighbours(c):
+                    if n not in seen and self.theatre.contains(n):
+                        seen.add(n)
+                        nxt.append(n)
+            frontier = sorted(nxt)
+        return h
+
+    def _remove_destroyed(self) -> None:
+        for unit in self.sorted_units():
+            if unit.strength < DESTROYED_BELOW:
+                self.emit("destroyed", unit.pos, f"{unit.name} is destroyed", unit)
+                self._at[unit.pos].remove(unit)
+                if not self._at[unit.pos]:
+                    del self._at[unit.pos]
+                del self.units[unit.id]
+
+    def _recover(self) -> None:
+        for unit in self.units.values():
+            if unit.in_combat:
+                continue
+            gain = ORG_RECOVERY_HOLDING if unit.order.kind == "hold" else ORG_RECOVERY
+            unit.org = min(1.0, unit.org + gain)
+
+    # -- orders -----------------------------------------------------------------------------
+    def issue(self, side: str, orders: list[OrderRequest]) -> list[OrderResult]:
+        """Apply a side's orders now; each gets a verdict. Accepted ones go in the order log."""
+        results = [self._issue_one(side, o) for o in orders]
+        accepted = [o for o, r in zip(orders, results, strict=True) if r.ok]
+        if accepted:
+            self.order_log.append((self.hour, side, accepted))
+            self.version += 1
+        return results
+
+    def _issue_one(self, side: str, o: OrderRequest) -> OrderResult:
+        def refuse(code: str) -> OrderResult:
+            return OrderResult(o.unit, False, code, ORDER_ERRORS[code])
+
+        if self.finished:
+            return refuse("match_over")
+        unit = self.units.get(o.unit)
+        if unit is None:
+            return refuse("unknown_unit")
+        if unit.side != side:
+            return refuse("not_your_unit")
+        if o.kind == "hold":
+            unit.order = HOLD
+            unit.path = []
+            unit.progress = 0.0
+            return OrderResult(o.unit, True)
+        if o.to is None:
+            return refuse("bad_order")
+        goal: Hex = (o.to[0], o.to[1])
+        if not self.theatre.contains(goal):
+            return refuse("off_map")
+        if not self.theatre.passable(goal):
+            return refuse("impassable")
+        path = movement.plan_path(self, unit, goal)
+        if path is None:
+            return refuse("unreachable")
+        if not (unit.path and path and unit.path[0] == path[0]):
+            unit.progress = 0.0  # a new first step: the march so far was towards another hex
+        unit.order = Order("move", goal)
+        unit.path = path
+        return OrderResult(o.unit, True, path=list(path))
+
+    # -- queries ----------------------------------------------------------------------------
+    def sorted_units(self) -> list[Unit]:
+        return [self.units[k] for k in sorted(self.units)]
+
+    def units_at(self, h: Hex) -> list[Unit]:
+        return self._at.get(h, [])
+
+    def friendly_units_at(self, h: Hex, side: str) -> list[Unit]:
+        return [u for u in self._at.get(h, ()) if u.side == side]
+
+    def enemy_units_at(self, h: Hex, side: str) -> list[Unit]:
+        return [u for u in self._at.get(h, ()) if u.side != side]
+
+    def occupied_by_enemy_of(self, side: str) -> set[Hex]:
+        return {h for h, us in self._at.items() if any(u.side != side for u in us)}
+
+    def in_enemy_zone(self, h: Hex, side: str) -> bool:
+        """True when an enemy unit stands next to h: its zone of control halts a march."""
+        return any(self.enemy_units_at(n, side) for n in neighbours(h))
+
+    def has_pending_reinforcements(self, side: str) -> bool:
+        return any(r.unit.side == side for r in self.reinforcements)
+
+    def visible(self, side: str) -> set[Hex]:
+        """Hexes a side sees now (cached until the world changes)."""
+        if self._vision_cache is None or self._vision_cache[0] != self.version:
+            self._vision_cache = (
+                self.version,
+                {
+                    s: visible_hexes(self.theatre, [u for u in self.sorted_units() if u.side == s])
+                    for s in SIDES
+                },
+            )
+        return self._vision_cache[1][side]
+
+    # -- mutation helpers used by the rules modules -----------------------------------------
+    def _place(self, unit: Unit) -> None:
+        self.units[unit.id] = unit
+        self._at.setdefault(unit.pos, []).append(unit)
+
+    def relocate(self, unit: Unit, dest: Hex) -> None:
+        here = self._at[unit.pos]
+        here.remove(unit)
+        if not here:
+            del self._at[unit.pos]
+        unit.pos = dest
+        self._at.setdefault(dest, []).append(unit)
+
+    def emit(self, kind: str, pos: Hex, text: str, unit: Unit | None, **data: Any) -> None:
+        side = unit.side if unit is not None else data.pop("side", None)
+        self.events.append(Event(self.hour, kind, pos, text, side, unit.id if unit else None, data))
+
+    # -- determinism ------------------------------------------------------------------------
+    def state_hash(self) -> str:
+        """SHA-256 of everything that decides the future: units, control, clock and RNG."""
+        units = [
+            (
+                u.id,
+                u.side,
+                u.pos,
+                round(u.strength, 9),
+                round(u.org, 9),
+                u.order.kind,
+                u.order.to,
+                u.path,
+                round(u.progress, 9),
+            )
+            for u in self.sorted_units()
+        ]
+        state = [
+            self.scenario,
+            self.hour,
+            units,
+            [(o.name, o.owner) for o in self.objectives],
+            [(r.hour, r.unit.id) for r in self.reinforcements],
+            self.winner,
+            self.result,
+            repr(self.rng.getstate()),
+        ]
+        return hashlib.sha256(msgspec.msgpack.encode(state)).hexdigest()
+
+    def strength_by_side(self) -> dict[str, float]:
+        """Thousands of men still fighting, per side."""
+        totals = dict.fromkeys(SIDES, 0.0)
+        for unit in self.units.values():
+            totals[unit.side] += unit.power_base
+        return totals
