@@ -261,7 +261,8 @@ class MapData(Message, tag="map"):
     """The ground, sent once on joining a match.
 
     ``terrain`` holds one byte per hex (codes in ``terrain_names``) row by row over the
-    ``cols`` x ``rows`` rectangle in odd-r offset layout; axial ``q = col - (row - (row & 1)) // 2``,
+    ``cols`` x ``rows`` rectangle in odd-r offset layout;
+    axial ``q = col - (row - (row & 1)) // 2``,
     ``r = row``. ``rivers`` and ``roads`` list hex edges as ``[q1, r1, q2, r2]``. Plane km of a hex
     centre: ``x = hex_km * (q + r / 2)``, ``y = hex_km * sqrt(3) / 2 * r`` (y grows southward);
     ``north``, ``west`` and ``ref_lat`` give the projection back to lat/lon."""

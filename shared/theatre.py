@@ -8,6 +8,7 @@ centre-to-centre segment it crosses, and a road links the hexes its line passes 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -141,7 +142,7 @@ def _in_polygon(x: float, y: float, rings: list[list[Point]]) -> bool:
 
 def _sample_line(points: list[Point], step: float) -> list[Point]:
     out: list[Point] = [points[0]]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / step))
         out.extend((x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n) for i in range(1, n + 1))
     return out
@@ -216,11 +217,11 @@ def compile_theatre(
         _mark_river(theatre, river_name, line, centres)
     for line in roads:
         hexes = [from_plane(x, y, hex_km) for x, y in _sample_line(line, hex_km / 4.0)]
-        for a, b in zip(hexes, hexes[1:], strict=False):
+        for a, b in itertools.pairwise(hexes):
             if a == b:
                 continue
             chain = [a, b] if b in neighbours(a) else _hex_line(a, b, hex_km)
-            for u, v in zip(chain, chain[1:], strict=False):
+            for u, v in itertools.pairwise(chain):
                 if u != v and grid.contains(u) and grid.contains(v):
                     theatre.roads.add(edge_key(u, v))
     return theatre
@@ -229,7 +230,7 @@ def compile_theatre(
 def _mark_river(theatre: Theatre, river_name: str, line: list[Point], centres: list[Point]) -> None:
     hex_km = theatre.hex_km
     grid = theatre.grid
-    for p, q in zip(line, line[1:], strict=False):
+    for p, q in itertools.pairwise(line):
         x0, x1 = min(p[0], q[0]) - hex_km, max(p[0], q[0]) + hex_km
         y0, y1 = min(p[1], q[1]) - hex_km, max(p[1], q[1]) + hex_km
         for i, (x, y) in enumerate(centres):
