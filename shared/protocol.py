@@ -421,6 +421,7 @@ ERROR_CODES: dict[str, str] = {
     "not_in_match": "the request needs you to be in a match",
     "spectator": "spectators cannot give orders or control the match",
     "lobby_unavailable": "the lobby store cannot be reached right now",
+    "internal": "the server failed to handle the request; nothing was changed by it",
     **{f"order:{k}": v for k, v in ORDER_ERRORS.items()},
 }
 

@@ -63,7 +63,12 @@ def event_view(e: Event) -> EventView:
 
 
 class ViewTracker:
-    """Builds snapshots and deltas of one view of one world."""
+    """Builds deltas of one view of one world, and snapshots consistent with them.
+
+    Connections of a view all hold the state of the last delta, so a connection that joins is
+    sent a snapshot *of that state* (``snapshot()``), not of the world now: the next delta then
+    applies to old and new connections alike.
+    """
 
     def __init__(self, match_id: str, view: str) -> None:
         self.match_id = match_id
@@ -72,6 +77,11 @@ class ViewTracker:
         self.objectives: list[ObjectiveView] = []
         self.visible: bytes | None = None
         self.tick = -1
+        self.hour = 0
+        self.time = ""
+        self.finished = False
+        self.winner: str | None = None
+        self.result: str | None = None
 
     def _build(self, world: World) -> tuple[dict[str, UnitView], list[ObjectiveView], bytes | None]:
         units = {
@@ -89,25 +99,22 @@ class ViewTracker:
         )
         return units, objectives, visible
 
-    def snapshot(
-        self, world: World, tick: int, speed: float, paused: bool, paused_by: str | None = None
-    ) -> Snapshot:
-        """The whole view now. Does not move the tracker: deltas continue from their own base."""
-        units, objectives, visible = self._build(world)
+    def snapshot(self, speed: float, paused: bool, paused_by: str | None = None) -> Snapshot:
+        """The state the last delta left every connection of this view in."""
         return Snapshot(
             match=self.match_id,
             view=self.view,  # type: ignore[arg-type]
-            tick=tick,
-            hour=world.hour,
-            time=world.now.isoformat(timespec="minutes"),
+            tick=self.tick,
+            hour=self.hour,
+            time=self.time,
             speed=speed,
             paused=paused,
-            units=list(units.values()),
-            objectives=objectives,
-            visible=visible,
-            finished=world.finished,
-            winner=world.winner,  # type: ignore[arg-type]
-            result=world.result,
+            units=list(self.units.values()),
+            objectives=self.objectives,
+            visible=self.visible,
+            finished=self.finished,
+            winner=self.winner,  # type: ignore[arg-type]
+            result=self.result,
             paused_by=paused_by,
         )
 
@@ -120,6 +127,7 @@ class ViewTracker:
         events: list[Event],
         paused_by: str | None = None,
     ) -> Delta:
+        """Changes from the last delta to the world now; the tracker moves to the new state."""
         units, objectives, visible = self._build(world)
         changed = [uv for uid, uv in units.items() if self.units.get(uid) != uv]
         removed = [uid for uid in self.units if uid not in units]
@@ -143,4 +151,6 @@ class ViewTracker:
             paused_by=paused_by,
         )
         self.units, self.objectives, self.visible, self.tick = units, objectives, visible, tick
+        self.hour, self.time = delta.hour, delta.time
+        self.finished, self.winner, self.result = world.finished, world.winner, world.result
         return delta

@@ -1,0 +1,209 @@
+"""Lobbies: create, join a seat or spectate, ready, start; every change published to members.
+
+All state lives in the ``LobbyStore``; this service holds none, so any server process sharing
+the store can serve any lobby. Changes are published on ``lobby:<id>`` as an encoded
+``lobby.state``; per-player pushes (``match.start``) go on ``player:<id>``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+
+from server.records import LobbyRecord, SeatRecord, TicketRecord
+from server.store import LobbyStore
+from shared import protocol as p
+from shared import scenario as scenarios
+from shared.units import SIDES
+
+TICKET_TTL = 300.0  # seconds a seat ticket stays good after the match starts
+
+
+class LobbyError(Exception):
+    """A lobby request refused, with a protocol error code."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        super().__init__(message or p.ERROR_CODES.get(code, code))
+        self.code = code
+
+
+def lobby_channel(lobby_id: str) -> str:
+    return f"lobby:{lobby_id}"
+
+
+def player_channel(player: str) -> str:
+    return f"player:{player}"
+
+
+def lobby_info(lobby: LobbyRecord) -> p.LobbyInfo:
+    return p.LobbyInfo(
+        id=lobby.id,
+        name=lobby.name,
+        scenario=lobby.scenario,
+        title=lobby.title,
+        host=lobby.host,
+        state=lobby.state,  # type: ignore[arg-type]
+        seats=[
+            p.SeatInfo(side, seat.player, seat.name, seat.ai, seat.ready)  # type: ignore[arg-type]
+            for side, seat in lobby.seats.items()
+        ],
+        spectators=len(lobby.spectators),
+        speed=lobby.speed,
+        match=lobby.match,
+    )
+
+
+# Starts a match for a lobby in some server process; returns (match id, websocket URL).
+MatchStarter = Callable[[LobbyRecord], Awaitable[tuple[str, str]]]
+
+
+class LobbyService:
+    def __init__(self, store: LobbyStore, start_match: MatchStarter) -> None:
+        self.store = store
+        self.start_match = start_match
+
+    async def _publish(self, lobby: LobbyRecord) -> None:
+        await self.store.publish(
+            lobby_channel(lobby.id), p.encode(p.LobbyState(lobby=lobby_info(lobby)))
+        )
+
+    async def _mutate(
+        self, lobby_id: str, change: Callable[[LobbyRecord], None]
+    ) -> LobbyRecord:
+        try:
+            lobby, _ = await self.store.mutate_lobby(lobby_id, change)
+        except KeyError:
+            raise LobbyError("unknown_lobby") from None
+        await self._publish(lobby)
+        return lobby
+
+    async def list(self) -> list[LobbyRecord]:
+        return [lob for lob in await self.store.list_lobbies() if lob.state != "closed"]
+
+    async def create(self, player: str, name: str, req: p.LobbyCreate) -> LobbyRecord:
+        try:
+            scenario = scenarios.load(req.scenario)
+        except scenarios.ScenarioError as e:
+            raise LobbyError("unknown_scenario", str(e)) from None
+        if "/" in req.scenario or req.scenario.endswith(".toml"):
+            raise LobbyError("unknown_scenario", "give a scenario by name")
+        now = time.time()
+        lobby = LobbyRecord(
+            id=secrets.token_hex(4),
+            name=req.name,
+            scenario=scenario.name,
+            title=scenario.title,
+            host=player,
+            seats={s: SeatRecord(ai=req.ai.get(s)) for s in SIDES},  # type: ignore[call-overload]
+            spectators={player: name},
+            speed=req.speed,
+            seed=req.seed if req.seed is not None else secrets.randbelow(2**31),
+            created=now,
+            updated=now,
+        )
+        await self.store.create_lobby(lobby)
+        await self._publish(lobby)
+        return lobby
+
+    async def join(self, player: str, name: str, lobby_id: str, side: str) -> LobbyRecord:
+        def change(lobby: LobbyRecord) -> None:
+            if lobby.state != "open":
+                raise LobbyError("lobby_started")
+            if side != "spectator":
+                seat = lobby.seats[side]
+                if seat.ai is not None or (seat.player and seat.player != player):
+                    raise LobbyError("seat_taken")
+            _remove_member(lobby, player)
+            if side == "spectator":
+                lobby.spectators[player] = name
+            else:
+                lobby.seats[side] = SeatRecord(player=player, name=name)
+            lobby.updated = time.time()
+
+        return await self._mutate(lobby_id, change)
+
+    async def leave(self, player: str, lobby_id: str) -> LobbyRecord | None:
+        def change(lobby: LobbyRecord) -> None:
+            _remove_member(lobby, player)
+            if lobby.host == player:
+                members = lobby.members()
+                lobby.host = members[0] if members else ""
+            lobby.updated = time.time()
+
+        try:
+            lobby = await self._mutate(lobby_id, change)
+        except LobbyError:
+            return None
+        if not lobby.members() and lobby.state == "open":
+            await self.store.delete_lobby(lobby_id)
+            return None
+        return lobby
+
+    async def ready(self, player: str, lobby_id: str, ready: bool) -> LobbyRecord:
+        def change(lobby: LobbyRecord) -> None:
+            if lobby.state != "open":
+                raise LobbyError("lobby_started")
+            for seat in lobby.seats.values():
+                if seat.player == player:
+                    seat.ready = ready
+                    lobby.updated = time.time()
+                    return
+            if player not in lobby.spectators:
+                raise LobbyError("not_in_lobby")
+
+        return await self._mutate(lobby_id, change)
+
+    async def start(self, player: str, lobby_id: str) -> LobbyRecord:
+        def claim(lobby: LobbyRecord) -> None:
+            if lobby.host != player:
+                raise LobbyError("not_host")
+            if lobby.state != "open":
+                raise LobbyError("lobby_started")
+            for seat in lobby.seats.values():
+                if seat.ai is None and not (seat.player and seat.ready):
+                    raise LobbyError("not_all_ready")
+            lobby.state = "started"
+            lobby.updated = time.time()
+
+        try:
+            lobby, _ = await self.store.mutate_lobby(lobby_id, claim)
+        except KeyError:
+            raise LobbyError("unknown_lobby") from None
+        match_id, url = await self.start_match(lobby)
+
+        def record_match(rec: LobbyRecord) -> None:
+            rec.match = match_id
+            rec.server = url
+
+        lobby = await self._mutate(lobby_id, record_match)
+        for side, member in _seating(lobby):
+            ticket = secrets.token_urlsafe(16)
+            await self.store.put_ticket(ticket, TicketRecord(match_id, side, member), TICKET_TTL)
+            start = p.MatchStart(match=match_id, url=url, ticket=ticket, side=side)  # type: ignore[arg-type]
+            await self.store.publish(player_channel(member), p.encode(start))
+        return lobby
+
+    async def close(self, lobby_id: str) -> None:
+        def change(lobby: LobbyRecord) -> None:
+            lobby.state = "closed"
+
+        try:
+            await self._mutate(lobby_id, change)
+        except LobbyError:
+            return
+        await self.store.delete_lobby(lobby_id)
+
+
+def _remove_member(lobby: LobbyRecord, player: str) -> None:
+    lobby.spectators.pop(player, None)
+    for side, seat in lobby.seats.items():
+        if seat.player == player:
+            lobby.seats[side] = SeatRecord()
+
+
+def _seating(lobby: LobbyRecord) -> list[tuple[str, str]]:
+    out = [(side, seat.player) for side, seat in lobby.seats.items() if seat.player]
+    seated = {pl for _, pl in out}
+    out += [("spectator", pl) for pl in lobby.spectators if pl not in seated]
+    return out

@@ -1,0 +1,311 @@
+"""One match: its world, its fixed-rate tick loop, and the fan-out of views to connections.
+
+Each network tick the simulation advances by ``speed / tick_rate`` game hours (a game hour is one
+``World.step()``), then every view that has connections is diffed once, encoded once, and the
+same bytes are written to every connection of that view. Writes never wait: a connection whose
+send buffer is over ``send_buffer_limit`` is skipped (it is "lagging") and gets a fresh snapshot
+when it drains, or is closed after ``lag_timeout`` seconds, so one slow client cannot stall the
+loop or the other players.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from websockets.asyncio.server import ServerConnection, broadcast
+
+from shared import ai
+from shared import protocol as p
+from shared.orders import OrderRequest, OrderResult
+from shared.scenario import Scenario
+from shared.terrain import Terrain
+from shared.views import SPECTATOR, VIEWS, ViewTracker
+from shared.world import Event, World
+
+log = logging.getLogger("khasan.match")
+
+MAX_STEPS_PER_TICK = 50  # game hours one tick may simulate, however fast the speed
+
+
+class Viewer(Protocol):
+    """A connection watching or playing a match (the gateway's session)."""
+
+    ws: ServerConnection
+    player: str | None
+    name: str | None
+    lagging_since: float | None
+
+
+def push(ws: ServerConnection, data: bytes) -> None:
+    """Write one frame now, in order with the tick's broadcasts, without waiting for the peer."""
+    broadcast([ws], data)
+
+
+@dataclass
+class TickStats:
+    ticks: int = 0
+    overruns: int = 0
+    total_s: float = 0.0
+    max_s: float = 0.0
+    bytes_sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VIEWS, 0))
+    frames_sent: int = 0
+    lag_skips: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FanoutLimits:
+    send_buffer_limit: int = 256 * 1024  # bytes queued for one peer before it counts as lagging
+    lag_timeout: float = 15.0  # seconds a lagging peer is kept before it is closed
+
+
+class MatchRunner:
+    def __init__(
+        self,
+        match_id: str,
+        world: World,
+        scenario: Scenario,
+        speed: float,
+        ai_seats: dict[str, str],
+        human_seats: dict[str, str],
+        tick_rate: float,
+        limits: FanoutLimits,
+        lobby_id: str | None = None,
+        on_finish: Callable[[MatchRunner], Awaitable[None]] | None = None,
+        linger: float = 120.0,
+    ) -> None:
+        self.id = match_id
+        self.world = world
+        self.scenario = scenario
+        self.speed = speed
+        self.ai_seats = ai_seats  # side -> AI level
+        self.human_seats = human_seats  # side -> player id
+        self.tick_rate = tick_rate
+        self.limits = limits
+        self.lobby_id = lobby_id
+        self.on_finish = on_finish
+        self.linger = linger
+        self.paused = False
+        self.paused_by: str | None = None
+        self.tick = 0
+        self.pending_hours = 0.0
+        self.trackers = {v: ViewTracker(match_id, v) for v in VIEWS}
+        self.viewers: dict[str, set[Viewer]] = {v: set() for v in VIEWS}
+        self.used_tickets: dict[str, str] = {}  # ticket -> player, so a dropped player can rejoin
+        self.stats = TickStats()
+        self.closed = False
+        self.finished_at: float | None = None
+        self._end_sent = False
+        self._snapshot_cache: dict[str, tuple[int, bytes]] = {}
+        self._map_frame: bytes | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.create_task(self.run(), name=f"match-{self.id}")
+        return self._task
+
+    async def stop(self) -> None:
+        self.closed = True
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        period = 1.0 / self.tick_rate
+        deadline = loop.time()
+        try:
+            while not self.closed:
+                deadline += period
+                delay = deadline - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                else:
+                    self.stats.overruns += 1
+                    await asyncio.sleep(0)  # let the connections breathe
+                    if -delay > 5 * period:
+                        deadline = loop.time()  # far behind: drop the backlog, don't spiral
+                started = time.perf_counter()
+                self.tick_once()
+                spent = time.perf_counter() - started
+                self.stats.ticks += 1
+                self.stats.total_s += spent
+                self.stats.max_s = max(self.stats.max_s, spent)
+                if self.world.finished and self.finished_at is None:
+                    self.finished_at = loop.time()
+                    if self.on_finish is not None:
+                        await self.on_finish(self)
+                if self.finished_at is not None and loop.time() - self.finished_at > self.linger:
+                    break
+        except Exception:
+            log.exception("match %s crashed", self.id)
+            raise
+        finally:
+            self.closed = True
+
+    # -- the tick ---------------------------------------------------------------------------
+    def tick_once(self) -> None:
+        self.tick += 1
+        events: list[Event] = []
+        world = self.world
+        if not self.paused and not world.finished:
+            self.pending_hours += self.speed / self.tick_rate
+            steps = 0
+            while self.pending_hours >= 1.0 and not world.finished and steps < MAX_STEPS_PER_TICK:
+                for side, level in sorted(self.ai_seats.items()):
+                    orders = ai.from_world(world, side, level)
+                    if orders:
+                        world.issue(side, orders)
+                events.extend(world.step())
+                self.pending_hours -= 1.0
+                steps += 1
+            self.pending_hours = min(self.pending_hours, 1.0)
+        for view in VIEWS:
+            viewers = self.viewers[view]
+            if not viewers:
+                continue
+            delta = self.trackers[view].delta(
+                world, self.tick, self.speed, self.paused, events, self.paused_by
+            )
+            self._fan_out(view, viewers, p.encode(delta))
+        if world.finished and not self._end_sent:
+            self._end_sent = True
+            end = p.encode(
+                p.MatchEnd(
+                    match=self.id,
+                    winner=world.winner,  # type: ignore[arg-type]
+                    result=world.result or "draw",
+                    time=world.now.isoformat(timespec="minutes"),
+                )
+            )
+            for view in VIEWS:
+                self._fan_out(view, self.viewers[view], end)
+
+    def _fan_out(self, view: str, viewers: set[Viewer], frame: bytes) -> None:
+        now = time.monotonic()
+        limit = self.limits.send_buffer_limit
+        ready: list[ServerConnection] = []
+        for viewer in list(viewers):
+            transport = viewer.ws.transport
+            buffered = transport.get_write_buffer_size() if transport is not None else 0
+            if viewer.lagging_since is not None:
+                if buffered <= limit // 4:
+                    viewer.lagging_since = None
+                    push(viewer.ws, self.snapshot_frame(view))  # catch up in one frame
+                elif now - viewer.lagging_since > self.limits.lag_timeout:
+                    log.info("closing %s: lagging for %.0fs", viewer.name, self.limits.lag_timeout)
+                    viewers.discard(viewer)
+                    asyncio.get_running_loop().create_task(
+                        viewer.ws.close(1008, "too slow to keep up with the match")
+                    )
+                else:
+                    self.stats.lag_skips += 1
+                continue
+            if buffered > limit:
+                viewer.lagging_since = now
+                self.stats.lag_skips += 1
+                continue
+            ready.append(viewer.ws)
+        if ready:
+            broadcast(ready, frame)
+            self.stats.frames_sent += len(ready)
+            self.stats.bytes_sent[view] += len(frame) * len(ready)
+
+    # -- joining ----------------------------------------------------------------------------
+    def map_frame(self) -> bytes:
+        if self._map_frame is None:
+            self._map_frame = p.encode(map_data(self.scenario))
+        return self._map_frame
+
+    def snapshot_frame(self, view: str) -> bytes:
+        """The view's current snapshot, encoded once per tick however many ask for it."""
+        cached = self._snapshot_cache.get(view)
+        tracker = self.trackers[view]
+        if cached is None or cached[0] != tracker.tick:
+            snap = tracker.snapshot(self.speed, self.paused, self.paused_by)
+            cached = (tracker.tick, p.encode(snap))
+            self._snapshot_cache[view] = cached
+        return cached[1]
+
+    def join(self, viewer: Viewer, view: str, re: int | None) -> None:
+        """Send joined, map and snapshot, then add to the view's fan-out, all without yielding."""
+        if not self.viewers[view]:
+            # Nobody was watching this view: bring its tracker up to the world now.
+            self.trackers[view].delta(self.world, self.tick, self.speed, self.paused, [])
+        push(viewer.ws, p.encode(p.Joined(re=re, match=self.id, view=view)))  # type: ignore[arg-type]
+        push(viewer.ws, self.map_frame())
+        push(viewer.ws, self.snapshot_frame(view))
+        viewer.lagging_since = None
+        self.viewers[view].add(viewer)
+
+    def resync(self, viewer: Viewer, view: str) -> None:
+        push(viewer.ws, self.snapshot_frame(view))
+
+    def leave(self, viewer: Viewer) -> None:
+        for viewers in self.viewers.values():
+            viewers.discard(viewer)
+
+    # -- commands ---------------------------------------------------------------------------
+    def issue(self, side: str, orders: list[OrderRequest]) -> list[OrderResult]:
+        return self.world.issue(side, orders)
+
+    def control(self, who: str, paused: bool | None, speed: float | None) -> None:
+        if paused is not None:
+            self.paused = paused
+            self.paused_by = who if paused else None
+        if speed is not None:
+            self.speed = speed
+
+    def broadcast_all(self, frame: bytes) -> None:
+        for view in VIEWS:
+            if self.viewers[view]:
+                broadcast([v.ws for v in self.viewers[view]], frame)
+
+    @property
+    def connections(self) -> int:
+        return sum(len(v) for v in self.viewers.values())
+
+    def players(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for side in ("soviet", "japan"):
+            names = [v.name or "?" for v in self.viewers[side]]
+            if side in self.ai_seats:
+                names.append(f"AI ({self.ai_seats[side]})")
+            out[side] = sorted(names)
+        return out
+
+    def info(self) -> p.MatchInfo:
+        return p.MatchInfo(
+            id=self.id,
+            scenario=self.scenario.name,
+            title=self.scenario.title,
+            time=self.world.now.isoformat(timespec="minutes"),
+            hour=self.world.hour,
+            players=self.players(),
+            spectators=len(self.viewers[SPECTATOR]),
+            finished=self.world.finished,
+        )
+
+
+def map_data(scenario: Scenario) -> p.MapData:
+    t = scenario.theatre
+    return p.MapData(
+        scenario=scenario.name,
+        title=scenario.title,
+        hex_km=t.hex_km,
+        cols=t.grid.cols,
+        rows=t.grid.rows,
+        north=t.projection.north,
+        west=t.projection.west,
+        ref_lat=(t.bounds.north + t.bounds.south) / 2.0,
+        terrain=bytes(t.terrain),
+        terrain_names=[x.name.lower() for x in Terrain],
+        rivers=sorted((a[0], a[1], b[0], b[1]) for a, b in t.rivers),
+        roads=sorted((a[0], a[1], b[0], b[1]) for a, b in t.roads),
+        places=[p.PlaceInfo(pl.name, pl.kind, pl.hex, pl.alt_name) for pl in t.places.values()],
+        borders=[list(line) for line in t.borders],
+    )

@@ -1,0 +1,57 @@
+"""What the lobby store keeps: plain msgspec records, so any store can serialise them."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class SeatRecord(msgspec.Struct, omit_defaults=True):
+    player: str | None = None
+    name: str | None = None
+    ai: str | None = None  # AI level when an AI holds the seat
+    ready: bool = False
+
+
+class LobbyRecord(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    scenario: str
+    title: str
+    host: str
+    seats: dict[str, SeatRecord]  # "soviet" | "japan"
+    spectators: dict[str, str] = {}  # player id -> name
+    state: str = "open"  # open | started | closed
+    speed: float = 1.0
+    seed: int = 0
+    match: str | None = None
+    server: str | None = None  # public URL of the server that runs the match
+    created: float = 0.0
+    updated: float = 0.0
+
+    def members(self) -> list[str]:
+        seated = [s.player for s in self.seats.values() if s.player]
+        return seated + [p for p in self.spectators if p not in seated]
+
+
+class TicketRecord(msgspec.Struct):
+    match: str
+    side: str  # soviet | japan | spectator
+    player: str
+
+
+class SessionRecord(msgspec.Struct):
+    player: str
+    name: str
+
+
+class MatchRecord(msgspec.Struct, omit_defaults=True):
+    id: str
+    scenario: str
+    title: str
+    server: str
+    lobby: str | None = None
+    time: str = ""
+    hour: int = 0
+    players: dict[str, list[str]] = {}
+    spectators: int = 0
+    finished: bool = False

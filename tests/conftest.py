@@ -1,0 +1,68 @@
+"""Shared fixtures: a real ``khasan-server`` process on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerProcess:
+    """A ``khasan-server`` child process; ``url`` is its websocket endpoint."""
+
+    def __init__(self, *args: str) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "--host", "127.0.0.1", "--port", "0", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.url = ""
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 20
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            if "listening on " in line and "Khasan" in line:
+                self.url = line.rsplit("listening on ", 1)[1].strip()
+                break
+        if not self.url:
+            self.stop()
+            raise RuntimeError("khasan-server did not start:\n" + "".join(self.lines))
+        self.http = self.url.replace("ws://", "http://").removesuffix("/ws")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def server() -> Iterator[ServerProcess]:
+    srv = ServerProcess()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def server_url(server: ServerProcess) -> str:
+    return server.url
