@@ -18,7 +18,7 @@ class Settings:
     max_message_bytes: int = MAX_MESSAGE_BYTES
     rate_limit: float = 30.0  # messages per second a connection may send, sustained
     rate_burst: float = 60.0
-    flood_close: int = 200  # messages refused in a row before the connection is closed
+    flood_close: int = 200  # messages refused within limits.FLOOD_WINDOW before closing
     send_buffer_limit: int = 256 * 1024
     lag_timeout: float = 15.0
     match_linger: float = 300.0  # seconds a finished match stays up for its viewers

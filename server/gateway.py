@@ -65,7 +65,7 @@ class Session:
 
     async def _on_frame(self, data: str | bytes) -> None:
         if not self.bucket.take():
-            if self.bucket.dropped > self.server.settings.flood_close:
+            if self.bucket.refused > self.server.settings.flood_close:
                 await self.ws.close(1008, "flooding")
                 return
             now = time.monotonic()
@@ -212,8 +212,9 @@ class Session:
         runner = self.server.matches.get(msg.match)
         if runner is None or runner.closed:
             raise LobbyError("unknown_match")
-        ticket = await self.server.store.take_ticket(msg.ticket)
-        if ticket is not None and ticket.match == msg.match and ticket.player == self.player:
+        assert self.player is not None
+        ticket = await self.server.store.take_ticket(msg.ticket, self.player)
+        if ticket is not None and ticket.match == msg.match:
             runner.used_tickets[msg.ticket] = ticket.player
             view = ticket.side
         elif runner.used_tickets.get(msg.ticket) == self.player:

@@ -35,8 +35,9 @@ class LobbyStore(Protocol):
 
     async def delete_lobby(self, lobby_id: str) -> None: ...
     async def put_ticket(self, ticket: str, record: TicketRecord, ttl: float) -> None: ...
-    async def take_ticket(self, ticket: str) -> TicketRecord | None:
-        """Return and delete a ticket in one step: a ticket is good once."""
+    async def take_ticket(self, ticket: str, player: str) -> TicketRecord | None:
+        """Return and delete ``player``'s ticket in one step: a ticket is good once, and only
+        for its own player (someone else presenting it neither gets nor spends it)."""
         ...
 
     async def put_session(self, token: str, record: SessionRecord, ttl: float) -> None: ...
@@ -92,11 +93,12 @@ class MemoryStore:
     async def put_ticket(self, ticket: str, record: TicketRecord, ttl: float) -> None:
         self._tickets[ticket] = (self._clock() + ttl, record)
 
-    async def take_ticket(self, ticket: str) -> TicketRecord | None:
-        entry = self._tickets.pop(ticket, None)
-        if entry is None or entry[0] < self._clock():
+    async def take_ticket(self, ticket: str, player: str) -> TicketRecord | None:
+        entry = self._tickets.get(ticket)
+        if entry is None or entry[1].player != player:
             return None
-        return entry[1]
+        del self._tickets[ticket]
+        return entry[1] if entry[0] >= self._clock() else None
 
     async def put_session(self, token: str, record: SessionRecord, ttl: float) -> None:
         self._sessions[token] = (self._clock() + ttl, record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,16 @@ class ServerProcess:
             self.stop()
             raise RuntimeError("khasan-server did not start:\n" + "".join(self.lines))
         self.http = self.url.replace("ws://", "http://").removesuffix("/ws")
+        # Keep draining the log so that a full pipe never blocks the server.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def log(self) -> str:
+        return "".join(self.lines)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -1,0 +1,62 @@
+"""Colours, chosen to stay legible together: muted ground, saturated units and markings.
+
+Unit colours are kept far from every terrain colour (the window test checks they can be told
+apart in pixels): Soviet brick red, Japanese ochre, both framed in black.
+"""
+
+from __future__ import annotations
+
+RGB = tuple[int, int, int]
+RGBA = tuple[int, int, int, int]
+
+TERRAIN: dict[str, RGB] = {
+    "plain": (214, 222, 168),
+    "hills": (176, 188, 128),
+    "mountain": (146, 124, 98),
+    "marsh": (142, 186, 176),
+    "forest": (86, 132, 78),
+    "water": (92, 150, 206),
+    "town": (184, 170, 166),
+}
+TERRAIN_UNKNOWN: RGB = (200, 0, 200)  # a terrain name this client does not know: loud on purpose
+
+SIDE_BODY: dict[str, RGB] = {"soviet": (180, 36, 30), "japan": (228, 178, 36)}
+SIDE_LIGHT: dict[str, RGB] = {"soviet": (246, 222, 214), "japan": (252, 242, 204)}
+SIDE_NAME_COLOUR: dict[str, RGBA] = {"soviet": (255, 140, 130, 255), "japan": (255, 214, 110, 255)}
+NEUTRAL: RGB = (245, 245, 245)
+
+INK: RGB = (20, 20, 20)  # frames and symbols
+GRID: RGBA = (40, 40, 30, 46)  # hex outlines: visible up close, fading into texture far out
+RIVER: RGB = (36, 96, 196)
+ROAD: RGB = (112, 74, 40)
+BORDER: RGB = (120, 30, 130)
+FOG: RGBA = (18, 18, 28, 120)  # laid over hexes the side does not see
+SELECTED: RGB = (255, 240, 40)
+PATH: RGBA = (255, 240, 40, 230)
+DRAFT: RGBA = (255, 255, 255, 200)
+COMBAT: RGB = (255, 110, 0)
+PLACE_TEXT: RGBA = (24, 20, 16, 255)
+PLACE_HALO: RGBA = (250, 248, 236, 200)
+ERROR_TEXT: RGBA = (255, 70, 60, 255)
+HUD_BG: RGBA = (16, 18, 24, 200)
+HUD_TEXT: RGBA = (236, 236, 228, 255)
+HUD_DIM: RGBA = (170, 170, 160, 255)
+BACKGROUND: tuple[float, float, float, float] = (0.10, 0.11, 0.13, 1.0)
+
+
+def terrain(name: str) -> RGB:
+    return TERRAIN.get(name, TERRAIN_UNKNOWN)
+
+
+def owner(side: str | None) -> RGB:
+    return SIDE_BODY.get(side or "", NEUTRAL)
+
+
+def strength(value: float) -> RGB:
+    """Green at full strength through yellow to red near destruction."""
+    v = max(0.0, min(1.0, value))
+    if v >= 0.5:
+        t = (v - 0.5) * 2.0
+        return (int(230 - 190 * t), int(200 + 10 * t), 40)
+    t = v * 2.0
+    return (220, int(40 + 160 * t), 30)

@@ -1,0 +1,390 @@
+"""Drawing the map and the units with pyglet batches.
+
+Static ground (terrain, grid, roads, rivers, borders, place markers) is built once per map into
+a world batch; fog is one vertex list whose colours change when visibility does; each unit
+counter is one vertex list whose ``translation`` moves it (gliding between hexes) and whose
+geometry is rewritten only when its look changes. Counters use a small shader of their own with a
+``counter_scale`` uniform, so they never shrink below a legible size when zoomed far out.
+
+World geometry is drawn with ``window.view`` set to the camera matrix; text (place names, order
+refusals next to units) is in screen space, repositioned only when the camera moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyglet
+from pyglet.gl import (
+    GL_BLEND,
+    GL_LINES,
+    GL_ONE_MINUS_SRC_ALPHA,
+    GL_SRC_ALPHA,
+    GL_TRIANGLES,
+    glBlendFunc,
+    glDisable,
+    glEnable,
+)
+from pyglet.graphics import Batch, Group
+from pyglet.graphics.shader import ShaderProgram
+
+from client import meshes, palette
+from client.camera import Camera
+from client.ground import Ground
+from client.meshes import Tris
+from client.mirror import Mirror
+from client.selection import Selection
+
+MIN_COUNTER_PX = 26.0  # a counter is never drawn narrower than this, however far out you zoom
+STACK_LEVELS = 3  # counters in one hex draw in this many layers, later ones on top
+
+# Draw order of world layers.
+ORDER_TERRAIN, ORDER_GRID, ORDER_LINES, ORDER_FOG, ORDER_PLACES = 0, 1, 2, 3, 4
+ORDER_OBJECTIVES, ORDER_PATH, ORDER_UNITS = 5, 6, 10
+
+_COUNTER_VERTEX = """#version 150 core
+    in vec2 position;
+    in vec2 translation;
+    in vec4 colors;
+    out vec4 vertex_colors;
+    uniform WindowBlock
+    {
+        mat4 projection;
+        mat4 view;
+    } window;
+    uniform float counter_scale;
+    void main()
+    {
+        gl_Position = window.projection * window.view
+            * vec4(translation + position * counter_scale, 0.0, 1.0);
+        vertex_colors = colors;
+    }
+"""
+
+_COUNTER_FRAGMENT = """#version 150 core
+    in vec4 vertex_colors;
+    out vec4 final_color;
+    void main()
+    {
+        final_color = vertex_colors;
+        if (final_color.a < 0.01) {
+            discard;
+        }
+    }
+"""
+
+
+class MeshGroup(Group):
+    """Binds a shader and alpha blending for its vertex lists."""
+
+    def __init__(self, program: ShaderProgram, order: int) -> None:
+        super().__init__(order=order)
+        self.program = program
+
+    def set_state(self) -> None:
+        self.program.bind()
+        glEnable(GL_BLEND)
+        glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA)
+
+    def unset_state(self) -> None:
+        glDisable(GL_BLEND)
+        self.program.unbind()
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and self.order == other.order  # type: ignore[attr-defined]
+            and self.program is other.program  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.order, id(self.program)))
+
+
+class CounterGroup(MeshGroup):
+    """Counters: sets ``counter_scale`` from the camera each frame before drawing."""
+
+    def __init__(self, program: ShaderProgram, order: int, scale: Callable[[], float]) -> None:
+        super().__init__(program, order)
+        self.scale = scale
+
+    def set_state(self) -> None:
+        super().set_state()
+        self.program["counter_scale"] = self.scale()
+
+
+def _upload(
+    program: ShaderProgram, tris: Tris, batch: Batch, group: Group, mode: int = GL_TRIANGLES
+) -> Any:
+    n = len(tris)
+    return program.vertex_list(
+        n,
+        mode,
+        batch,
+        group,
+        position=("f", tris.positions),
+        colors=("Bn", tris.colors),
+        translation=("f", (0.0, 0.0) * n),
+    )
+
+
+class UnitCounter:
+    """One unit's counter: a vertex list plus what it was last built from."""
+
+    __slots__ = ("key", "level", "vlist", "xy")
+
+    def __init__(self, vlist: Any, key: tuple[Any, ...], level: int) -> None:
+        self.vlist = vlist
+        self.key = key
+        self.level = level
+        self.xy: tuple[float, float] | None = None
+
+
+class MapRenderer:
+    """Everything drawn for one map; ``update`` syncs it with the mirror once per frame."""
+
+    def __init__(self, ground: Ground, camera: Camera) -> None:
+        self.ground = ground
+        self.camera = camera
+        self.world = Batch()  # drawn with the camera's view matrix
+        self.screen = Batch()  # drawn in pixels
+        self.shapes_program = pyglet.shapes.get_default_shader()
+        self.counter_program = ShaderProgram(
+            pyglet.graphics.shader.Shader(_COUNTER_VERTEX, "vertex"),
+            pyglet.graphics.shader.Shader(_COUNTER_FRAGMENT, "fragment"),
+        )
+        prog = self.shapes_program
+        k = ground.hex_km
+
+        def group(order: int) -> MeshGroup:
+            return MeshGroup(prog, order)
+
+        # Static ground, built once.
+        self.terrain = _upload(
+            prog, meshes.hex_fans(ground, meshes.terrain_colours(ground)), self.world,
+            group(ORDER_TERRAIN),
+        )
+        lines = meshes.grid_lines(ground)
+        n = len(lines) // 2
+        self.grid = prog.vertex_list(
+            n, GL_LINES, self.world, group(ORDER_GRID), position=("f", lines),
+            colors=("Bn", palette.GRID * n), translation=("f", (0.0, 0.0) * n),
+        )
+        self.lines = _upload(prog, meshes.linework(ground), self.world, group(ORDER_LINES))
+        self.fog = _upload(
+            prog, meshes.hex_fans(ground, [(0, 0, 0, 0)] * len(ground)), self.world,
+            group(ORDER_FOG),
+        )
+        self.place_marks = _upload(prog, meshes.places(ground), self.world, group(ORDER_PLACES))
+        self._fog_mask: bytes | None | bool = False  # False: never set
+        # Things that change.
+        self._objective_group = group(ORDER_OBJECTIVES)
+        self._objectives: list[Any] = []
+        self._objective_key: list[tuple[Any, ...]] | None = None
+        self._path_group = group(ORDER_PATH)
+        self._path: Any = None
+        self._path_key: Any = None
+        self._counter_groups = [
+            CounterGroup(self.counter_program, ORDER_UNITS + i, self.counter_scale)
+            for i in range(STACK_LEVELS)
+        ]
+        self.counters: dict[str, UnitCounter] = {}
+        self._k = k
+        # Screen-space text.
+        self._label_bg = Group(order=0)
+        self._label_fg = Group(order=1)
+        self._place_labels: list[tuple[tuple[float, float], Any, Any]] = []
+        for place in ground.data.places:
+            pos = ground.centre((place.pos[0], place.pos[1]))
+            label = pyglet.text.Label(
+                place.name, font_size=10, weight="bold", color=palette.PLACE_TEXT,
+                anchor_x="center", anchor_y="top", batch=self.screen, group=self._label_fg,
+            )
+            bg = pyglet.shapes.Rectangle(
+                0, 0, label.content_width + 6, label.content_height + 2,
+                color=palette.PLACE_HALO, batch=self.screen, group=self._label_bg,
+            )
+            self._place_labels.append((pos, label, bg))
+        self._error_labels: dict[str, tuple[Any, Any]] = {}
+        self._camera_version = -1
+
+    # -- per frame --------------------------------------------------------------------------
+    def counter_scale(self) -> float:
+        """Blow counters up when zoomed out so they stay at least MIN_COUNTER_PX wide."""
+        px = meshes.COUNTER_W * self._k * self.camera.scale
+        return max(1.0, MIN_COUNTER_PX / px) if px > 0 else 1.0
+
+    def update(self, mirror: Mirror, selection: Selection, now: float) -> None:
+        if mirror.visible is not self._fog_mask:
+            self._fog_mask = mirror.visible
+            self.fog.colors[:] = meshes.fog_colours(self.ground, mirror.visible)
+        self._update_objectives(mirror)
+        self._update_units(mirror, selection, now)
+        self._update_path(mirror, selection, now)
+        self._update_errors(mirror, now)
+        if self.camera.version != self._camera_version:
+            self._camera_version = self.camera.version
+            self._place_text()
+
+    def draw(self, window: pyglet.window.Window) -> None:
+        window.view = self.camera.view_matrix()
+        self.world.draw()
+        window.view = _IDENTITY
+        self.screen.draw()
+
+    @property
+    def unit_count(self) -> int:
+        return len(self.counters)
+
+    # -- layers -----------------------------------------------------------------------------
+    def _update_objectives(self, mirror: Mirror) -> None:
+        key = [(tuple(o.pos), o.owner) for o in mirror.objectives]
+        if key == self._objective_key:
+            return
+        self._objective_key = key
+        for vl in self._objectives:
+            vl.delete()
+        self._objectives = [
+            _upload(
+                self.shapes_program, meshes.objective(self.ground, pos, owner), self.world,
+                self._objective_group,
+            )
+            for pos, owner in key
+            if self.ground.contains(pos)
+        ]
+
+    def _update_units(self, mirror: Mirror, selection: Selection, now: float) -> None:
+        for uid in [u for u in self.counters if u not in mirror.units]:
+            self.counters.pop(uid).vlist.delete()
+        stacks: dict[tuple[int, int], list[str]] = {}
+        for uid in sorted(mirror.units):
+            unit = mirror.units[uid]
+            stacks.setdefault((unit.pos[0], unit.pos[1]), []).append(uid)
+        k = self._k
+        for members in stacks.values():
+            offsets = meshes.stack_offsets(len(members), k)
+            for level, (uid, off) in enumerate(zip(members, offsets, strict=True)):
+                unit = mirror.units[uid]
+                key = (
+                    unit.kind, unit.side, round(unit.strength, 2), round(unit.org, 2),
+                    uid == selection.unit, unit.combat, off,
+                )
+                counter = self.counters.get(uid)
+                level = min(level, STACK_LEVELS - 1)
+                if counter is None or counter.key != key:
+                    tris = meshes.counter(unit.kind, unit.side, unit.strength, unit.org,
+                                          uid == selection.unit, unit.combat, k)
+                    ox, oy = off
+                    positions = [
+                        v + (ox if i % 2 == 0 else oy) for i, v in enumerate(tris.positions)
+                    ]
+                    if counter is None or len(counter.vlist.position) != len(positions):
+                        if counter is not None:
+                            counter.vlist.delete()
+                        tris.positions = positions
+                        counter = UnitCounter(
+                            _upload(self.counter_program, tris, self.world,
+                                    self._counter_groups[level]),
+                            key, level,
+                        )
+                        self.counters[uid] = counter
+                    else:
+                        counter.vlist.position[:] = positions
+                        counter.vlist.colors[:] = tris.colors
+                        counter.key = key
+                if counter.level != level:
+                    self.world.migrate(counter.vlist, GL_TRIANGLES, self._counter_groups[level],
+                                       self.world)
+                    counter.level = level
+                xy = self.ground.centre(mirror.display_axial(uid, now))
+                if xy != counter.xy:
+                    counter.xy = xy
+                    counter.vlist.translation[:] = xy * (len(counter.vlist.translation) // 2)
+
+    def _update_path(self, mirror: Mirror, selection: Selection, now: float) -> None:
+        uid = selection.unit
+        unit = mirror.units.get(uid) if uid else None
+        key: Any = None
+        hexes: list[tuple[int, int]] = []
+        colour: Any = palette.PATH
+        start = (0.0, 0.0)
+        if unit is not None and uid is not None:
+            start = self.ground.centre(mirror.display_axial(uid, now))
+            draft = selection.drafts.get(uid)
+            if draft is not None and draft.to is not None:
+                hexes, colour = [draft.to], palette.DRAFT
+            elif unit.path:
+                hexes = [(p[0], p[1]) for p in unit.path]
+            key = (uid, start, tuple(hexes), colour)
+        if key == self._path_key:
+            return
+        self._path_key = key
+        if self._path is not None:
+            self._path.delete()
+            self._path = None
+        if unit is not None:
+            tris = meshes.path(self.ground, start, hexes, colour)
+            tris.ring(self.ground.corners((unit.pos[0], unit.pos[1])), 0.07 * self._k,
+                      palette.SELECTED)
+            self._path = _upload(self.shapes_program, tris, self.world, self._path_group)
+
+    def _update_errors(self, mirror: Mirror, now: float) -> None:
+        errors = mirror.current_errors(now)
+        for uid in [u for u in self._error_labels if u not in errors or u not in mirror.units]:
+            label, bg = self._error_labels.pop(uid)
+            label.delete()
+            bg.delete()
+        for uid, err in errors.items():
+            if uid not in mirror.units:
+                continue
+            entry = self._error_labels.get(uid)
+            text = f"{err.message} ({err.code})"
+            if entry is None or entry[0].text != text:
+                if entry is not None:
+                    entry[0].delete()
+                    entry[1].delete()
+                label = pyglet.text.Label(
+                    text, font_size=10, weight="bold", color=palette.ERROR_TEXT, anchor_x="left",
+                    anchor_y="center", batch=self.screen, group=self._label_fg,
+                )
+                bg = pyglet.shapes.Rectangle(
+                    0, 0, label.content_width + 8, label.content_height + 4,
+                    color=palette.HUD_BG, batch=self.screen, group=self._label_bg,
+                )
+                entry = (label, bg)
+                self._error_labels[uid] = entry
+            wx, wy = self.ground.centre(mirror.display_axial(uid, now))
+            sx, sy = self.camera.world_to_screen(wx, wy)
+            half = meshes.COUNTER_W * self._k * self.camera.scale * self.counter_scale() / 2
+            label, bg = entry
+            label.position = (sx + half + 8, sy, 0)
+            bg.position = (sx + half + 4, sy - bg.height / 2)
+
+    def _place_text(self) -> None:
+        cam = self.camera
+        drop = 0.22 * self._k * cam.scale
+        for (wx, wy), label, bg in self._place_labels:
+            sx, sy = cam.world_to_screen(wx, wy)
+            label.position = (sx, sy - drop, 0)
+            bg.position = (sx - bg.width / 2, sy - drop - bg.height + 1)
+
+    def delete(self) -> None:
+        """Free GPU memory when the map changes (a new match)."""
+        for vl in (self.terrain, self.grid, self.lines, self.fog, self.place_marks,
+                   *self._objectives):
+            vl.delete()
+        if self._path is not None:
+            self._path.delete()
+        for counter in self.counters.values():
+            counter.vlist.delete()
+        self.counters.clear()
+        for _, label, bg in self._place_labels:
+            label.delete()
+            bg.delete()
+        for label, bg in self._error_labels.values():
+            label.delete()
+            bg.delete()
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
