@@ -10,7 +10,8 @@ validates types and limits, so anything that comes out of ``decode_client`` is w
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any, Literal, Union, get_args
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
@@ -467,10 +468,37 @@ def request_id(data: bytes) -> int | None:
 
 # ------------------------------------------------------------------------ documentation
 def _type_name(tp: Any) -> str:
-    text = repr(tp)
-    for prefix in ("typing.", "shared.protocol.", "shared.orders.", "msgspec.", "<class '"):
-        text = text.replace(prefix, "")
-    return text.replace("'>", "").replace("NoneType", "None")
+    """A msgpack-flavoured name for a declared type, with its limits, for the docs."""
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Annotated:
+        base, limits = _type_name(args[0]), []
+        for meta in args[1:]:
+            if not isinstance(meta, msgspec.Meta):
+                continue
+            for key, text in (
+                ("min_length", "len ≥ {}"),
+                ("max_length", "len ≤ {}"),
+                ("ge", "≥ {}"),
+                ("le", "≤ {}"),
+            ):
+                value = getattr(meta, key, None)
+                if value is not None:
+                    limits.append(text.format(value))
+        return f"{base} ({', '.join(limits)})" if limits else base
+    if origin is Literal:
+        return " \\| ".join(f'"{a}"' for a in args)
+    if origin in (Union, types.UnionType):
+        return " \\| ".join(_type_name(a) for a in args)
+    if origin is list:
+        return f"array of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map {_type_name(args[0])} → {_type_name(args[1])}"
+    if origin is tuple:
+        return "[" + ", ".join(_type_name(a) for a in args) + "]"
+    names = {int: "int", float: "float", str: "str", bool: "bool", bytes: "bin", type(None): "nil"}
+    if tp in names:
+        return names[tp]
+    return f"`{getattr(tp, '__name__', repr(tp))}`"
 
 
 def markdown() -> str:
@@ -486,6 +514,9 @@ def markdown() -> str:
         "",
         f"Protocol version: **{PROTOCOL_VERSION}**. Connect to `ws://HOST:PORT/ws`; "
         "`GET /healthz` on the same port answers JSON.",
+        "",
+        "Senders leave out fields whose value is the default (an empty `units` array, a nil "
+        "`winner`): a field that is absent has the default the tables below give.",
         "",
         "## Limits",
         "",
@@ -531,6 +562,14 @@ def markdown() -> str:
     return "\n".join(out) + "\n"
 
 
+def _msgpack_repr(value: Any) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def _struct_doc(cls: type[msgspec.Struct], heading: str) -> list[str]:
     import inspect
 
@@ -541,10 +580,11 @@ def _struct_doc(cls: type[msgspec.Struct], heading: str) -> list[str]:
     if fields:
         out += ["| field | type | required |", "|---|---|---|"]
         for f in fields:
-            required = "yes" if f.required else f"no (default `{f.default!r}`)"
-            if f.default_factory is not msgspec.NODEFAULT:
-                required = f"no (default `{f.default_factory()!r}`)"
-            out.append(f"| `{f.encode_name}` | `{_type_name(f.type)}` | {required} |")
+            default = (
+                f.default_factory() if f.default_factory is not msgspec.NODEFAULT else f.default
+            )
+            required = "yes" if f.required else f"no: absent means `{_msgpack_repr(default)}`"
+            out.append(f"| `{f.encode_name}` | {_type_name(f.type)} | {required} |")
         out.append("")
     return out
 
