@@ -68,9 +68,7 @@ class LobbyService:
             lobby_channel(lobby.id), p.encode(p.LobbyState(lobby=lobby_info(lobby)))
         )
 
-    async def _mutate(
-        self, lobby_id: str, change: Callable[[LobbyRecord], None]
-    ) -> LobbyRecord:
+    async def _mutate(self, lobby_id: str, change: Callable[[LobbyRecord], None]) -> LobbyRecord:
         try:
             lobby, _ = await self.store.mutate_lobby(lobby_id, change)
         except KeyError:

@@ -39,9 +39,7 @@ async def test_player_view_never_contains_unseen_enemies(server_url: str) -> Non
                 assert visible(mask, hex_index(u["pos"], cols)), f"{u['id']} seen in fog"
                 assert "order" not in u and "path" not in u, "enemy orders leaked"
         truth = [m for m in spectator.seen if m["t"] in ("snapshot", "delta")]
-        all_japanese = {
-            u["id"] for m in truth for u in m.get("units", []) if u["side"] == "japan"
-        }
+        all_japanese = {u["id"] for m in truth for u in m.get("units", []) if u["side"] == "japan"}
         if all_japanese - {uid for uid, u in units.items() if u["side"] == "japan"}:
             hidden_somewhere = True
     assert enemies_seen > 0, "the Soviet side should see some Japanese units"
