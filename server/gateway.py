@@ -59,6 +59,9 @@ class Session:
     def send(self, message: p.Message) -> None:
         push(self.ws, p.encode(message))
 
+    def push_raw(self, frame: bytes) -> None:
+        push(self.ws, frame)
+
     def error(self, code: str, message: str | None = None, re: int | None = None) -> None:
         self.server.metrics_error(code)
         self.send(p.Error(re=re, code=code, message=message or p.ERROR_CODES.get(code, code)))
@@ -99,7 +102,7 @@ class Session:
 
     async def _cleanup(self) -> None:
         if self.match is not None:
-            self.match.leave(self)
+            self.match.leave(self, dropped=True)
         if self.lobby is not None and self.player is not None:
             try:
                 await self.server.lobbies.leave(self.player, self.lobby)
@@ -110,12 +113,12 @@ class Session:
         self._unsubscribe.clear()
         self.server.sessions.discard(self)
 
-    def _subscribe(self, key: str, channel: str | None) -> None:
+    async def _subscribe(self, key: str, channel: str | None) -> None:
         old = self._unsubscribe.pop(key, None)
         if old is not None:
             old()
         if channel is not None:
-            self._unsubscribe[key] = self.server.store.subscribe(channel, self._relay)
+            self._unsubscribe[key] = await self.server.store.subscribe(channel, self._relay)
 
     def _relay(self, payload: bytes) -> None:
         push(self.ws, payload)
@@ -139,7 +142,7 @@ class Session:
         player = record.player if record is not None else "p-" + secrets.token_hex(6)
         self.player, self.name = player, msg.name
         await store.put_session(token, SessionRecord(player, msg.name), SESSION_TTL)
-        self._subscribe("player", player_channel(player))
+        await self._subscribe("player", player_channel(player))
         self.send(p.Welcome(re=msg.id, protocol=p.PROTOCOL_VERSION, player=player, token=token))
 
     async def on_ping(self, msg: p.Ping) -> None:
@@ -156,7 +159,7 @@ class Session:
             assert self.player is not None
             await self.server.lobbies.leave(self.player, self.lobby)
         self.lobby = lobby_id
-        self._subscribe("lobby", lobby_channel(lobby_id))
+        await self._subscribe("lobby", lobby_channel(lobby_id))
 
     async def on_lobby_create(self, msg: p.LobbyCreate) -> None:
         assert self.player is not None and self.name is not None
@@ -173,7 +176,7 @@ class Session:
             lobby = await self.server.lobbies.join(self.player, self.name, msg.lobby, msg.side)
         except LobbyError:
             if self.lobby == msg.lobby and not await self._is_member(msg.lobby):
-                self._subscribe("lobby", None)
+                await self._subscribe("lobby", None)
                 self.lobby = None
             raise
         self.send(p.LobbyState(re=msg.id, lobby=lobby_info(lobby)))
@@ -190,7 +193,7 @@ class Session:
     async def on_lobby_leave(self, msg: p.LobbyLeave) -> None:
         assert self.player is not None
         lobby_id = self._need_lobby()
-        self._subscribe("lobby", None)
+        await self._subscribe("lobby", None)
         self.lobby = None
         await self.server.lobbies.leave(self.player, lobby_id)
         self.send(p.Ok(re=msg.id))
@@ -206,12 +209,25 @@ class Session:
         self.send(p.Ok(re=msg.id))
 
     async def on_match_list(self, msg: p.MatchList) -> None:
-        self.send(p.Matches(re=msg.id, matches=self.server.match_infos()))
+        self.send(p.Matches(re=msg.id, matches=await self.server.match_infos()))
+
+    async def _elsewhere(self, match_id: str, re: int | None) -> None:
+        """Point the client at the server running a match, or say there is no such match."""
+        url = await self.server.locate_match(match_id)
+        if url is None or url == self.server.url:
+            raise LobbyError("unknown_match")
+        self.server.metrics_error("match_elsewhere")
+        self.send(
+            p.Error(
+                re=re, code="match_elsewhere", message=p.ERROR_CODES["match_elsewhere"], url=url
+            )
+        )
 
     async def on_match_join(self, msg: p.MatchJoin) -> None:
-        runner = self.server.matches.get(msg.match)
-        if runner is None or runner.closed:
-            raise LobbyError("unknown_match")
+        runner = self.server.find_match(msg.match)
+        if runner is None or msg.match == "first":
+            await self._elsewhere(msg.match, msg.id)
+            return
         assert self.player is not None
         ticket = await self.server.store.take_ticket(msg.ticket, self.player)
         if ticket is not None and ticket.match == msg.match:
@@ -226,7 +242,8 @@ class Session:
     async def on_match_watch(self, msg: p.MatchWatch) -> None:
         runner = self.server.find_match(msg.match)
         if runner is None:
-            raise LobbyError("unknown_match")
+            await self._elsewhere(msg.match, msg.id)
+            return
         self._enter_match(runner, SPECTATOR, msg.id)
 
     def _enter_match(self, runner: MatchRunner, view: str, re: int | None) -> None:

@@ -7,6 +7,7 @@ the store can serve any lobby. Changes are published on ``lobby:<id>`` as an enc
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -59,9 +60,17 @@ MatchStarter = Callable[[LobbyRecord], Awaitable[tuple[str, str]]]
 
 
 class LobbyService:
-    def __init__(self, store: LobbyStore, start_match: MatchStarter) -> None:
+    def __init__(
+        self,
+        store: LobbyStore,
+        start_match: MatchStarter,
+        server_id: str = "local",
+        live_servers: Callable[[], Awaitable[set[str]]] | None = None,
+    ) -> None:
         self.store = store
         self.start_match = start_match
+        self.server_id = server_id  # stamped on lobbies as their origin
+        self.live_servers = live_servers
 
     async def _publish(self, lobby: LobbyRecord) -> None:
         await self.store.publish(
@@ -77,7 +86,15 @@ class LobbyService:
         return lobby
 
     async def list(self) -> list[LobbyRecord]:
-        return [lob for lob in await self.store.list_lobbies() if lob.state != "closed"]
+        """Lobbies worth showing: not closed, and open ones only while their origin server
+        (where their players are connected) is alive."""
+        lobbies = [lob for lob in await self.store.list_lobbies() if lob.state != "closed"]
+        if self.live_servers is None:
+            return lobbies
+        live = await self.live_servers()
+        return [
+            lob for lob in lobbies if lob.state != "open" or lob.origin in live or not lob.origin
+        ]
 
     async def create(self, player: str, name: str, req: p.LobbyCreate) -> LobbyRecord:
         try:
@@ -97,6 +114,7 @@ class LobbyService:
             spectators={player: name},
             speed=req.speed,
             seed=req.seed if req.seed is not None else secrets.randbelow(2**31),
+            origin=self.server_id,
             created=now,
             updated=now,
         )
@@ -117,6 +135,7 @@ class LobbyService:
                 lobby.spectators[player] = name
             else:
                 lobby.seats[side] = SeatRecord(player=player, name=name)
+            lobby.origin = self.server_id
             lobby.updated = time.time()
 
         return await self._mutate(lobby_id, change)
@@ -168,7 +187,11 @@ class LobbyService:
             lobby, _ = await self.store.mutate_lobby(lobby_id, claim)
         except KeyError:
             raise LobbyError("unknown_lobby") from None
-        match_id, url = await self.start_match(lobby)
+        try:
+            match_id, url = await self.start_match(lobby)
+        except Exception:
+            await self._reopen(lobby_id)
+            raise
 
         def record_match(rec: LobbyRecord) -> None:
             rec.match = match_id
@@ -181,6 +204,16 @@ class LobbyService:
             start = p.MatchStart(match=match_id, url=url, ticket=ticket, side=side)  # type: ignore[arg-type]
             await self.store.publish(player_channel(member), p.encode(start))
         return lobby
+
+    async def _reopen(self, lobby_id: str) -> None:
+        """A start that failed leaves the lobby as it was, so the host can try again."""
+
+        def change(lobby: LobbyRecord) -> None:
+            lobby.state = "open"
+
+        # The store itself may be what failed; the lobby then expires on its own.
+        with contextlib.suppress(Exception):
+            await self._mutate(lobby_id, change)
 
     async def close(self, lobby_id: str) -> None:
         def change(lobby: LobbyRecord) -> None:

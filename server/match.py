@@ -19,6 +19,7 @@ from typing import Protocol
 
 from websockets.asyncio.server import ServerConnection, broadcast
 
+from server.metrics import Metrics
 from shared import ai
 from shared import protocol as p
 from shared.orders import OrderRequest, OrderResult
@@ -77,6 +78,9 @@ class MatchRunner:
         lobby_id: str | None = None,
         on_finish: Callable[[MatchRunner], Awaitable[None]] | None = None,
         linger: float = 120.0,
+        network_every: int = 1,
+        reconnect_grace: float = 60.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.id = match_id
         self.world = world
@@ -89,6 +93,12 @@ class MatchRunner:
         self.lobby_id = lobby_id
         self.on_finish = on_finish
         self.linger = linger
+        self.network_every = max(1, network_every)  # ticks between deltas
+        self.reconnect_grace = reconnect_grace
+        self.metrics = metrics
+        self.absent: dict[str, tuple[float, str]] = {}  # side -> (when it dropped, name)
+        self.stand_ins: set[str] = set()  # sides the AI holds for an absent player
+        self._events: list[Event] = []  # events since the last delta went out
         self.paused = False
         self.paused_by: str | None = None
         self.tick = 0
@@ -126,6 +136,8 @@ class MatchRunner:
                     await asyncio.sleep(delay)
                 else:
                     self.stats.overruns += 1
+                    if self.metrics is not None:
+                        self.metrics.tick_overruns.inc()
                     await asyncio.sleep(0)  # let the connections breathe
                     if -delay > 5 * period:
                         deadline = loop.time()  # far behind: drop the backlog, don't spiral
@@ -135,6 +147,8 @@ class MatchRunner:
                 self.stats.ticks += 1
                 self.stats.total_s += spent
                 self.stats.max_s = max(self.stats.max_s, spent)
+                if self.metrics is not None:
+                    self.metrics.tick_seconds.observe(spent)
                 if self.world.finished and self.finished_at is None:
                     self.finished_at = loop.time()
                     if self.on_finish is not None:
@@ -150,8 +164,9 @@ class MatchRunner:
     # -- the tick ---------------------------------------------------------------------------
     def tick_once(self) -> None:
         self.tick += 1
-        events: list[Event] = []
+        events = self._events
         world = self.world
+        self._stand_in_for_absent()
         if not self.paused and not world.finished:
             self.pending_hours += self.speed / self.tick_rate
             steps = 0
@@ -164,6 +179,9 @@ class MatchRunner:
                 self.pending_hours -= 1.0
                 steps += 1
             self.pending_hours = min(self.pending_hours, 1.0)
+        if self.tick % self.network_every and not world.finished:
+            return  # not a network tick: events wait for the next delta
+        self._events = []
         for view in VIEWS:
             viewers = self.viewers[view]
             if not viewers:
@@ -214,6 +232,8 @@ class MatchRunner:
             broadcast(ready, frame)
             self.stats.frames_sent += len(ready)
             self.stats.bytes_sent[view] += len(frame) * len(ready)
+            if self.metrics is not None:
+                self.metrics.bytes_sent.labels(view).inc(len(frame) * len(ready))
 
     # -- joining ----------------------------------------------------------------------------
     def map_frame(self) -> bytes:
@@ -241,13 +261,53 @@ class MatchRunner:
         push(viewer.ws, self.snapshot_frame(view))
         viewer.lagging_since = None
         self.viewers[view].add(viewer)
+        returning = view in self.absent or view in self.stand_ins
+        if returning and self.human_seats.get(view) == viewer.player:
+            self.absent.pop(view, None)
+            if view in self.stand_ins:
+                self.stand_ins.discard(view)
+                self.ai_seats.pop(view, None)
+            self._presence(viewer.player, viewer.name, view, connected=True)
 
     def resync(self, viewer: Viewer, view: str) -> None:
         push(viewer.ws, self.snapshot_frame(view))
 
-    def leave(self, viewer: Viewer) -> None:
-        for viewers in self.viewers.values():
+    def leave(self, viewer: Viewer, dropped: bool = False) -> None:
+        """Take a connection out of the fan-out. A seated player who ``dropped`` (rather than
+        left on purpose) keeps the seat for ``reconnect_grace`` seconds; the others are told."""
+        for view, viewers in self.viewers.items():
+            if viewer not in viewers:
+                continue
             viewers.discard(viewer)
+            seated = self.human_seats.get(view) == viewer.player
+            still_here = any(v.player == viewer.player for v in viewers)
+            if seated and not still_here and not self.world.finished:
+                self.absent[view] = (time.monotonic(), viewer.name or "?")
+                self._presence(viewer.player, viewer.name, view, connected=False)
+
+    def _presence(self, player: str | None, name: str | None, side: str, connected: bool) -> None:
+        self.broadcast_all(
+            p.encode(
+                p.MatchPresence(
+                    match=self.id,
+                    player=player or "?",
+                    name=name or "?",
+                    side=side,  # type: ignore[arg-type]
+                    connected=connected,
+                    stand_in=side in self.stand_ins,
+                )
+            )
+        )
+
+    def _stand_in_for_absent(self) -> None:
+        now = time.monotonic()
+        for side, (since, name) in list(self.absent.items()):
+            if now - since >= self.reconnect_grace and side not in self.ai_seats:
+                self.ai_seats[side] = "normal"
+                self.stand_ins.add(side)
+                del self.absent[side]
+                log.info("match %s: the AI stands in for the absent %s player", self.id, side)
+                self._presence(self.human_seats.get(side), name, side, connected=False)
 
     # -- commands ---------------------------------------------------------------------------
     def issue(self, side: str, orders: list[OrderRequest]) -> list[OrderResult]:
@@ -278,8 +338,9 @@ class MatchRunner:
             out[side] = sorted(names)
         return out
 
-    def info(self) -> p.MatchInfo:
+    def info(self, url: str | None = None) -> p.MatchInfo:
         return p.MatchInfo(
+            url=url,
             id=self.id,
             scenario=self.scenario.name,
             title=self.scenario.title,

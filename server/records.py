@@ -25,6 +25,7 @@ class LobbyRecord(msgspec.Struct, omit_defaults=True):
     seed: int = 0
     match: str | None = None
     server: str | None = None  # public URL of the server that runs the match
+    origin: str | None = None  # id of the server process whose players last changed it
     created: float = 0.0
     updated: float = 0.0
 
@@ -48,10 +49,26 @@ class MatchRecord(msgspec.Struct, omit_defaults=True):
     id: str
     scenario: str
     title: str
-    server: str
+    server: str  # public URL of the server running it
     lobby: str | None = None
     time: str = ""
     hour: int = 0
     players: dict[str, list[str]] = {}
     spectators: int = 0
     finished: bool = False
+
+
+class ServerRecord(msgspec.Struct, omit_defaults=True):
+    """One live server process, refreshed by its heartbeat under a TTL."""
+
+    id: str
+    url: str
+    capacity: int
+    connections: int = 0
+    matches: int = 0
+    started: float = 0.0
+
+    @property
+    def load(self) -> float:
+        """Share of capacity in use; a match weighs as much as ten connections."""
+        return (self.connections + 10 * self.matches) / max(1, self.capacity)

@@ -172,10 +172,13 @@ class Welcome(Reply, tag="welcome"):
 
 
 class Error(Reply, tag="error"):
-    """A request failed or a message was refused; ``code`` is one of ERROR_CODES."""
+    """A request failed or a message was refused; ``code`` is one of ERROR_CODES.
+
+    ``url`` is set with ``match_elsewhere``: the server to connect to for that match."""
 
     code: str
     message: str
+    url: str | None = None
 
 
 class Ok(Reply, tag="ok"):
@@ -238,6 +241,7 @@ class MatchInfo(msgspec.Struct, omit_defaults=True):
     players: dict[str, list[str]]
     spectators: int
     finished: bool = False
+    url: str | None = None  # the server running it: connect there to join or watch
 
 
 class Matches(Reply, tag="matches"):
@@ -376,6 +380,25 @@ class ChatLine(Message, tag="chat"):
     side: Seat | None = None
 
 
+class MatchPresence(Message, tag="match.presence"):
+    """A seated player dropped or came back. While a seat's player is away longer than the
+    server's reconnect grace, the AI stands in for them (``stand_in``) until they return."""
+
+    match: str
+    player: str
+    name: str
+    side: Side
+    connected: bool
+    stand_in: bool = False
+
+
+class Notice(Message, tag="notice"):
+    """Something the server wants every client to know, e.g. ``shutdown`` before it closes."""
+
+    code: str
+    message: str
+
+
 class MatchEnd(Message, tag="match.end"):
     """The match is over. ``winner`` is None for a draw."""
 
@@ -400,6 +423,8 @@ ServerMessage = Union[  # noqa: UP007
     Delta,
     OrdersResult,
     ChatLine,
+    MatchPresence,
+    Notice,
     MatchEnd,
 ]
 
@@ -418,6 +443,7 @@ ERROR_CODES: dict[str, str] = {
     "not_all_ready": "a human seat is empty or not ready",
     "lobby_started": "the lobby's match has already started",
     "unknown_match": "no such match",
+    "match_elsewhere": "the match runs on another server: connect to `url` and ask there",
     "bad_ticket": "the ticket is unknown, used, or for another match",
     "not_in_match": "the request needs you to be in a match",
     "spectator": "spectators cannot give orders or control the match",
