@@ -119,13 +119,14 @@ class Server:
         notice = p.encode(p.Notice(code="shutdown", message="the server is shutting down"))
         for session in list(self.sessions):
             session.push_raw(notice)
+        match_ids = list(self.matches)
         for runner in list(self.matches.values()):
             await runner.stop()  # returns once its current tick is done
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._deregister(), 2.0)
+            await asyncio.wait_for(self._deregister(match_ids), 2.0)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self._ws is not None:
@@ -177,10 +178,10 @@ class Server:
             self.metrics.connections.set(len(self.sessions))
             self.metrics.matches.set(len(self.matches))
 
-    async def _deregister(self) -> None:
+    async def _deregister(self, match_ids: list[str]) -> None:
         await self.store.delete_server(self.id)
-        for runner in self.matches.values():
-            await self.store.delete_match(runner.id)
+        for match_id in match_ids:
+            await self.store.delete_match(match_id)
 
     async def _live_servers(self) -> set[str]:
         return {s.id for s in await self.store.list_servers()}
