@@ -42,12 +42,11 @@ def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float
     return total
 
 
-def resolve(world: World, assaults: dict[Hex, list[Unit]]) -> None:
-    for target in sorted(assaults):
-        attackers = [u for u in assaults[target] if u.strength > 0]
+def resolve(world: World, assaults: dict[tuple[Hex, str], list[Unit]]) -> None:
+    for target, side in sorted(assaults):
+        attackers = [u for u in assaults[target, side] if u.id in world.units]
         if not attackers:
             continue
-        side = attackers[0].side
         defenders = world.enemy_units_at(target, side)
         if not defenders:
             continue
@@ -88,8 +87,12 @@ def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Uni
         ratio=round(ratio, 2),
     )
 
-    broken = [u for u in defenders if u.org < BREAK_ORG or u.strength < DESTROYED_BELOW]
-    if len(broken) == len(defenders):
+    for unit in attackers + defenders:
+        if unit.strength < DESTROYED_BELOW:
+            world.destroy(unit)  # at once, so that the hex is free to take this hour
+    defenders = [u for u in defenders if u.id in world.units]
+    attackers = [u for u in attackers if u.id in world.units]
+    if defenders and all(u.org < BREAK_ORG for u in defenders):
         for unit in defenders:
             _retreat(world, unit, attackers)
     survivors = world.enemy_units_at(target, att_side)
@@ -105,8 +108,6 @@ def _take_losses(unit: Unit, loss: float) -> None:
 
 def _retreat(world: World, unit: Unit, attackers: list[Unit]) -> None:
     """Fall back one hex away from the attackers, or be cut to pieces if there is nowhere."""
-    if unit.strength < DESTROYED_BELOW:
-        return
     candidates: list[tuple[int, Hex]] = []
     for n in neighbours(unit.pos):
         if not world.theatre.passable(n) or world.enemy_units_at(n, unit.side):
@@ -120,6 +121,8 @@ def _retreat(world: World, unit: Unit, attackers: list[Unit]) -> None:
     if not candidates:
         unit.strength = max(0.0, unit.strength - SURROUNDED_LOSS)
         world.emit("surrounded", unit.pos, f"{unit.name} is cut off and cut down", unit)
+        if unit.strength < DESTROYED_BELOW:
+            world.destroy(unit)
         return
     candidates.sort(key=lambda c: (-c[0], c[1]))
     dest = candidates[0][1]

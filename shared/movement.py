@@ -29,14 +29,14 @@ def speed_kmh(unit: Unit) -> float:
     return unit.rules.speed_kmh * factor
 
 
-def move_units(world: World) -> dict[Hex, list[Unit]]:
-    """March every moving unit for one hour; return assaults as target hex -> attackers.
+def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
+    """March every moving unit for one hour; return assaults as (target hex, side) -> attackers.
 
     Units move in id order so that the outcome never depends on dict or arrival order. A unit
     whose next step is into an enemy-held hex does not enter it: it assaults it, and combat
     decides whether it gets in.
     """
-    assaults: dict[Hex, list[Unit]] = {}
+    assaults: dict[tuple[Hex, str], list[Unit]] = {}
     for unit in world.sorted_units():
         if unit.order.kind != "move" or unit.order.to is None:
             continue
@@ -56,7 +56,7 @@ def move_units(world: World) -> dict[Hex, list[Unit]]:
             nxt = unit.path[0]
             enemies = world.enemy_units_at(nxt, unit.side)
             if enemies:
-                assaults.setdefault(nxt, []).append(unit)
+                assaults.setdefault((nxt, unit.side), []).append(unit)
                 unit.progress = 0.0
                 break
             cost = world.theatre.step_cost(unit.pos, nxt, unit.rules.armoured)
@@ -65,9 +65,7 @@ def move_units(world: World) -> dict[Hex, list[Unit]]:
                 unit.progress = 0.0
                 break
             if unit.progress < cost:
-                # A march can save up at most one hex's worth: no banking hours of rest.
-                unit.progress = min(unit.progress, cost)
-                break
+                break  # not there yet: the march goes on next hour
             if len(world.friendly_units_at(nxt, unit.side)) >= STACK_LIMIT:
                 unit.progress = min(unit.progress, cost)
                 break

@@ -61,8 +61,17 @@ def load(name: str) -> Scenario:
         path = SCENARIOS_DIR / f"{name}.toml"
     if not path.is_file():
         raise ScenarioError(f"no scenario {name!r}; available: {', '.join(available())}")
-    with path.open("rb") as f:
-        data = tomllib.load(f)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+        return _parse(path, data)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{path.name}: not valid TOML: {e}") from None
+    except KeyError as e:
+        raise ScenarioError(f"{path.name}: missing {e.args[0]!r}") from None
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Scenario:
     m = data["map"]
     bounds = Bounds(m["north"], m["south"], m["west"], m["east"])
     theatre = _theatre(m["geography"], bounds, float(m["hex_km"]), m.get("base_terrain", "plain"))
@@ -109,6 +118,8 @@ def build_world(scenario: Scenario, seed: int) -> World:
         seen.add(uid)
         if spec["side"] not in SIDES:
             raise ScenarioError(f"unit {uid}: unknown side {spec['side']!r}")
+        if spec["kind"] not in set(Kind):
+            raise ScenarioError(f"unit {uid}: unknown kind {spec['kind']!r}")
         unit = Unit(
             id=uid,
             side=spec["side"],

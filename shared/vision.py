@@ -3,6 +3,7 @@ heights, with concealing ground (forest, towns) only seen into at half range."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from shared.hexgrid import Hex, distance, within
@@ -18,7 +19,8 @@ MIN_SIGHT_KM = 1.0
 def sight_radius(theatre: Theatre, unit: Unit) -> int:
     """Sight range of a unit in hexes (at least 1: a unit always sees its neighbours)."""
     km = max(MIN_SIGHT_KM, unit.rules.sight_km + RULES[theatre.terrain_at(unit.pos)].sight_km)
-    return max(1, round(km / theatre.hex_km))
+    # Half a hex rounds up (not to even): every change of range in km shows in hexes.
+    return max(1, math.floor(km / theatre.hex_km + 0.5))
 
 
 def visible_hexes(theatre: Theatre, units: list[Unit]) -> set[Hex]:

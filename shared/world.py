@@ -74,6 +74,7 @@ class World:
         self.objectives = objectives
         self.reinforcements = sorted(reinforcements or [], key=lambda r: (r.hour, r.unit.id))
         self.events: list[Event] = []
+        self._arrivals()
         self.winner: str | None = None
         self.result: str | None = None  # "destroyed" | "objectives" | "draw" once finished
         self.finished = False
@@ -93,7 +94,6 @@ class World:
         self.events = []
         if self.finished:
             return self.events
-        self._arrivals()
         for unit in self.units.values():
             unit.in_combat = False
         assaults = movement.move_units(self)
@@ -102,6 +102,7 @@ class World:
         self._recover()
         victory.update_control(self)
         self.hour += 1
+        self._arrivals()  # units due at the hour that now begins are on the map during it
         winner, reason = victory.decide_winner(self, at_end=self.hour >= self.end_hour)
         if reason is not None:
             self.finished = True
@@ -141,11 +142,15 @@ class World:
     def _remove_destroyed(self) -> None:
         for unit in self.sorted_units():
             if unit.strength < DESTROYED_BELOW:
-                self.emit("destroyed", unit.pos, f"{unit.name} is destroyed", unit)
-                self._at[unit.pos].remove(unit)
-                if not self._at[unit.pos]:
-                    del self._at[unit.pos]
-                del self.units[unit.id]
+                self.destroy(unit)
+
+    def destroy(self, unit: Unit) -> None:
+        """Take a unit that has ceased to exist as a formation off the map."""
+        self.emit("destroyed", unit.pos, f"{unit.name} is destroyed", unit)
+        self._at[unit.pos].remove(unit)
+        if not self._at[unit.pos]:
+            del self._at[unit.pos]
+        del self.units[unit.id]
 
     def _recover(self) -> None:
         for unit in self.units.values():

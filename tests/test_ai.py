@@ -1,0 +1,165 @@
+"""The AI: attack when strong enough, defend what is held, rest when worn out, and decide only
+from what its side can see."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import ai
+from shared.ai import ARTILLERY_STANDOFF, LEVEL_CAUTION, REST_ORG, RESUME_ORG, SeenObjective
+from shared.ai import SeenUnit as Seen
+from shared.orders import OrderRequest
+from shared.scenario import new_world
+from shared.units import SIDES
+from shared.victory import Objective
+from tests.tiny_world import plain, unit, world
+
+HILL = SeenObjective("Zaozernaya", (10, 0), "japan")
+OTHER_HILL = SeenObjective("Bezymyannaya", (10, -6), "japan")
+OURS = SeenObjective("Kraskino", (0, 5), "soviet")
+
+
+def seen(uid: str, side: str = "soviet", pos=(0, 0), **fields) -> Seen:
+    values = dict(kind="infantry", strength=1.0, org=1.0, men=1000, order="hold", to=None)
+    values.update(fields)
+    return Seen(uid, side, values["kind"], pos, values["strength"], values["org"],
+                values["men"], values["order"], values["to"])  # fmt: skip
+
+
+def test_a_strong_side_marches_each_unit_on_the_nearest_objective_it_lacks():
+    units = [seen("a", pos=(9, 1)), seen("b", pos=(9, -5)), seen("j", "japan", pos=(20, 0))]
+    orders = ai.decide("soviet", units, [HILL, OTHER_HILL])
+    assert orders == [
+        OrderRequest("a", "move", HILL.pos),
+        OrderRequest("b", "move", OTHER_HILL.pos),
+    ]
+
+
+def test_objectives_already_held_are_not_attacked():
+    units = [seen("a", pos=(1, 5)), seen("j", "japan", pos=(20, 0))]  # next to Kraskino
+    assert ai.decide("soviet", units, [HILL, OURS]) == [OrderRequest("a", "move", HILL.pos)]
+
+
+def test_units_already_doing_the_right_thing_get_no_new_orders():
+    units = [seen("a", pos=(5, 0), order="move", to=HILL.pos)]
+    assert ai.decide("soviet", units, [HILL]) == []
+
+
+def test_a_unit_marching_somewhere_else_is_redirected():
+    units = [seen("a", pos=(5, 0), order="move", to=(0, 0))]
+    assert ai.decide("soviet", units, [HILL]) == [OrderRequest("a", "move", HILL.pos)]
+
+
+def test_enemy_units_are_never_given_orders():
+    units = [seen("a", pos=(5, 0)), seen("j", "japan", pos=(20, 0), men=100)]
+    assert {o.unit for o in ai.decide("soviet", units, [HILL])} == {"a"}
+
+
+def test_a_worn_out_unit_stops_to_recover():
+    units = [seen("a", pos=(5, 0), org=REST_ORG - 0.05, order="move", to=HILL.pos)]
+    assert ai.decide("soviet", units, [HILL]) == [OrderRequest("a", "hold")]
+
+
+def test_a_resting_unit_waits_until_it_has_recovered_enough():
+    between = (REST_ORG + RESUME_ORG) / 2
+    assert ai.decide("soviet", [seen("a", pos=(5, 0), org=between)], [HILL]) == []
+    rested = ai.decide("soviet", [seen("a", pos=(5, 0), org=RESUME_ORG + 0.05)], [HILL])
+    assert rested == [OrderRequest("a", "move", HILL.pos)]
+
+
+def test_artillery_stops_short_of_the_objective_within_supporting_range():
+    near = (HILL.pos[0] - ARTILLERY_STANDOFF, 0)
+    far = (HILL.pos[0] - ARTILLERY_STANDOFF - 1, 0)
+    moving = {"order": "move", "to": HILL.pos, "kind": "artillery"}
+    assert ai.decide("soviet", [seen("g", pos=near, **moving)], [HILL]) == [
+        OrderRequest("g", "hold")
+    ]
+    assert ai.decide("soviet", [seen("g", pos=far, **moving)], [HILL]) == []
+
+
+def test_an_outnumbered_side_falls_back_on_the_objective_it_holds():
+    units = [
+        seen("a", pos=(6, 0), order="move", to=HILL.pos),
+        seen("b", pos=(0, 4)),  # next to Kraskino already
+        seen("j", "japan", pos=(12, 0), men=5000),
+    ]
+    orders = ai.decide("soviet", units, [HILL, OURS])
+    assert orders == [OrderRequest("a", "move", OURS.pos)]
+
+
+def test_an_outnumbered_side_with_nothing_to_defend_holds_where_it_is():
+    units = [seen("a", pos=(6, 0), order="move", to=HILL.pos), seen("j", "japan", men=5000)]
+    assert ai.decide("soviet", units, [HILL]) == [OrderRequest("a", "hold")]
+
+
+def test_a_side_holding_every_objective_defends_them():
+    units = [seen("a", pos=(5, 5)), seen("j", "japan", pos=(20, 0))]
+    assert ai.decide("soviet", units, [OURS]) == [OrderRequest("a", "move", OURS.pos)]
+
+
+@pytest.mark.parametrize(("level", "attacks"), [("easy", True), ("normal", True), ("hard", False)])
+def test_the_level_sets_the_force_ratio_it_attacks_at(level, attacks):
+    # Even odds: 1,000 men against 1,000.
+    assert LEVEL_CAUTION["easy"] < 1.0 < LEVEL_CAUTION["hard"]
+    units = [seen("a", pos=(5, 0)), seen("j", "japan", pos=(20, 0))]
+    orders = ai.decide("soviet", units, [HILL], level)
+    assert (orders == [OrderRequest("a", "move", HILL.pos)]) is attacks
+
+
+def test_worn_enemy_formations_count_for_less():
+    fresh = [seen("a", pos=(5, 0)), seen("j", "japan", pos=(20, 0), men=2000)]
+    worn = [seen("a", pos=(5, 0)), seen("j", "japan", pos=(20, 0), men=2000, org=0.3)]
+    assert ai.decide("soviet", fresh, [HILL]) == []
+    assert ai.decide("soviet", worn, [HILL]) == [OrderRequest("a", "move", HILL.pos)]
+
+
+def test_no_orders_without_units_or_objectives():
+    assert ai.decide("soviet", [seen("j", "japan")], [HILL]) == []
+    assert ai.decide("soviet", [seen("a")], []) == []
+
+
+# -- from a world ---------------------------------------------------------------------------
+def test_the_ai_cannot_be_deterred_by_enemies_it_cannot_see():
+    t = plain(30, 10)
+    hill = [Objective("Zaozernaya", (12, 4), "japan")]
+    hidden = [unit(f"j{i}", "japan", (22, 4), men=5000) for i in range(3)]
+    w = world(t, [unit("a", "soviet", (1, 4)), *hidden], hill)
+    assert not any(u.pos in w.visible("soviet") for u in hidden)
+    assert ai.from_world(w, "soviet") == [OrderRequest("a", "move", (12, 4))]
+
+
+def test_the_ai_is_deterred_by_a_stronger_enemy_it_can_see():
+    t = plain(30, 10)
+    hill = [Objective("Zaozernaya", (12, 4), "japan")]
+    in_sight = [unit(f"j{i}", "japan", (4, 4), men=5000) for i in range(3)]
+    w = world(t, [unit("a", "soviet", (1, 4)), *in_sight], hill)
+    assert all(u.pos in w.visible("soviet") for u in in_sight)
+    assert ai.from_world(w, "soviet") == []  # it holds, as it already does
+
+
+def test_the_ai_orders_are_always_legal_over_a_whole_battle():
+    w = new_world("lake-khasan", 8)
+    verdicts = []
+    while not w.finished:
+        for side in SIDES:
+            orders = ai.from_world(w, side)
+            if orders:
+                verdicts += w.issue(side, orders)
+        w.step()
+    assert verdicts
+    assert [v for v in verdicts if not v.ok] == []
+
+
+def test_the_ai_takes_the_hills_in_the_opening_days():
+    # The scenario's premise: the 19th Division attacks the border guards on the hills. The
+    # Japanese AI should take at least one of them within three days.
+    w = new_world("lake-khasan", 1)
+    taken = False
+    while w.hour < 72 and not taken:
+        for side in SIDES:
+            orders = ai.from_world(w, side)
+            if orders:
+                w.issue(side, orders)
+        w.step()
+        taken = any(o.owner == "japan" for o in w.objectives)
+    assert taken

@@ -1,0 +1,165 @@
+"""A* over movement costs: shortest, legal, and honest about what cannot be reached."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+
+import pytest
+
+from shared.hexgrid import distance, edge_key
+from shared.pathfinding import find_path
+from shared.terrain import INF, Terrain
+from shared.theatre import Theatre
+from tests.tiny_world import TinyMap
+
+
+def path_cost(theatre: Theatre, start, path, armoured: bool) -> float:
+    return sum(theatre.step_cost(a, b, armoured) for a, b in itertools.pairwise([start, *path]))
+
+
+def dijkstra(theatre: Theatre, start, armoured: bool) -> dict:
+    best = {start: 0.0}
+    queue = [(0.0, start)]
+    while queue:
+        cost, h = heapq.heappop(queue)
+        if cost > best[h]:
+            continue
+        for n in theatre.neighbours(h):
+            c = cost + theatre.step_cost(h, n, armoured)
+            if c < best.get(n, INF):
+                best[n] = c
+                heapq.heappush(queue, (c, n))
+    return best
+
+
+def assert_legal(theatre: Theatre, start, goal, path) -> None:
+    assert path[-1] == goal
+    assert start not in path
+    for a, b in itertools.pairwise([start, *path]):
+        assert distance(a, b) == 1
+        assert theatre.passable(b)
+
+
+def test_on_open_ground_the_path_is_a_straight_run_of_adjacent_hexes():
+    t = TinyMap(10, 8).compile()
+    start, goal = (1, 1), (5, 5)
+    path = find_path(t, start, goal, armoured=False)
+    assert path is not None
+    assert_legal(t, start, goal, path)
+    assert len(path) == distance(start, goal)
+
+
+def test_a_path_to_where_you_stand_is_empty():
+    t = TinyMap(6, 4).compile()
+    assert find_path(t, (2, 1), (2, 1), armoured=False) == []
+
+
+def test_a_path_to_a_neighbour_is_that_neighbour():
+    t = TinyMap(6, 4).compile()
+    assert find_path(t, (2, 1), (3, 1), armoured=False) == [(3, 1)]
+
+
+def test_no_path_into_water_or_off_the_map():
+    t = TinyMap(8, 6).paint("water", (4, 2)).compile()
+    assert find_path(t, (1, 2), (4, 2), armoured=False) is None
+    assert find_path(t, (1, 2), (40, 2), armoured=False) is None
+
+
+def test_no_path_to_an_island():
+    island = (4, 3)
+    t = TinyMap(10, 8).paint("water", *[(q + 4, r + 3) for q, r in _ring1()]).compile()
+    assert t.passable(island)
+    assert find_path(t, (0, 1), island, armoured=False) is None
+
+
+def _ring1():
+    return [(1, 0), (1, -1), (0, -1), (-1, 0), (-1, 1), (0, 1)]
+
+
+def test_the_path_goes_round_a_lake():
+    lake = [(3, 1), (3, 2), (3, 3), (2, 4)]
+    t = TinyMap(10, 8).paint("water", *lake).compile()
+    start, goal = (1, 3), (5, 2)
+    path = find_path(t, start, goal, armoured=False)
+    assert path is not None
+    assert_legal(t, start, goal, path)
+    assert not set(path) & set(lake)
+    assert len(path) > distance(start, goal)
+
+
+def test_a_road_detour_is_taken_when_it_is_cheaper():
+    # Straight across four marsh hexes costs 8; the road round them costs 0.5 a hex.
+    marsh = [(2, 3), (3, 3), (4, 3), (5, 3)]
+    road = [(1, 3), (2, 2), (3, 2), (4, 2), (5, 2), (6, 2), (6, 3)]
+    t = TinyMap(10, 7).paint("marsh", *marsh).road(*road).compile()
+    path = find_path(t, (1, 3), (6, 3), armoured=False)
+    assert path == road[1:]
+
+
+def test_infantry_walks_through_a_wood_that_armour_drives_round():
+    t = TinyMap(8, 6).paint("forest", (2, 2)).compile()
+    start, goal = (1, 2), (3, 2)
+    infantry = find_path(t, start, goal, armoured=False)
+    armour = find_path(t, start, goal, armoured=True)
+    assert infantry == [(2, 2), (3, 2)]
+    assert armour is not None and (2, 2) not in armour
+    assert_legal(t, start, goal, armour)
+
+
+def test_blocked_hexes_are_avoided_but_the_goal_may_be_blocked():
+    t = TinyMap(10, 7).compile()
+    start, goal = (1, 3), (5, 3)
+    enemy = {(3, 3), (5, 3)}
+    path = find_path(t, start, goal, armoured=False, blocked=enemy.__contains__)
+    assert path is not None
+    assert_legal(t, start, goal, path)
+    assert (3, 3) not in path
+
+
+def test_a_wall_of_blocked_hexes_makes_the_goal_unreachable():
+    t = TinyMap(7, 6).compile()
+    # Hexes centred at plane x = 3 (even rows) and x = 2.5 (odd rows) touch each other all the
+    # way down and separate west from east.
+    wall = {h for h in t.grid if 2.5 <= t.hex_km * (h[0] + h[1] / 2) <= 3.0}
+    assert find_path(t, (0, 2), (5, 2), armoured=False, blocked=wall.__contains__) is None
+    assert find_path(t, (0, 2), (5, 2), armoured=False) is not None
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("armoured", [False, True])
+def test_the_path_is_as_cheap_as_the_cheapest_route(seed, armoured):
+    t = _random_theatre(seed)
+    rng = random.Random(seed)
+    best_from: dict = {}
+    land = [h for h in t.grid if t.passable(h)]
+    for _ in range(15):
+        start, goal = rng.choice(land), rng.choice(land)
+        if start not in best_from:
+            best_from[start] = dijkstra(t, start, armoured)
+        best = best_from[start].get(goal)
+        path = find_path(t, start, goal, armoured)
+        if best is None:
+            assert path is None
+            continue
+        assert path is not None
+        if start != goal:
+            assert_legal(t, start, goal, path)
+        assert path_cost(t, start, path, armoured) == pytest.approx(best)
+
+
+def _random_theatre(seed: int) -> Theatre:
+    rng = random.Random(seed)
+    t = TinyMap(14, 12, hex_km=2.0).compile()
+    kinds = [Terrain.PLAIN] * 4 + [Terrain.HILLS, Terrain.MARSH, Terrain.FOREST, Terrain.WATER]
+    for i in range(len(t.grid)):
+        t.terrain[i] = int(rng.choice(kinds))
+    for h in t.grid:
+        for n in t.neighbours(h):
+            roll = rng.random()
+            if roll < 0.08:
+                t.rivers[edge_key(h, n)] = "river"
+            elif roll < 0.14:
+                t.roads.add(edge_key(h, n))
+    return t
