@@ -116,3 +116,42 @@ async def test_lobby_requests_fail_fast_when_redis_is_unreachable() -> None:
         await client.close()
     finally:
         srv.stop()
+
+
+async def test_dropped_player_is_announced_then_the_ai_stands_in_until_they_return() -> None:
+    srv = ServerProcess("--reconnect-grace", "1")
+    try:
+        player, _ = await start_match(srv.url, speed=2)
+        start = next(m for m in player.seen if m["t"] == "match.start")
+        watcher = await Client.connect(srv.url, "watcher")
+        await watcher.request({"t": "match.watch", "match": start["match"]})
+        player.ws.transport.abort()  # a dropped connection, not a goodbye
+        gone = await watcher.next("match.presence", timeout=5)
+        assert (gone["side"], gone["connected"], gone.get("stand_in", False)) == ("soviet", False, False)
+        stand_in = await watcher.next("match.presence", timeout=5)
+        assert stand_in["stand_in"] is True
+        # The AI now gives the absent side's orders.
+        moved = False
+        for _ in range(60):
+            delta = await watcher.next("delta", timeout=5)
+            if any(
+                u["side"] == "soviet" and u.get("order") == "move" for u in delta.get("units", [])
+            ):
+                moved = True
+                break
+        assert moved, "no Soviet unit was given a move order while the AI stood in"
+
+        back = await Client.connect(srv.url)
+        await back.request(
+            {"t": "hello", "protocol": 1, "name": "player-soviet", "token": player.token}
+        )
+        joined = await back.request(
+            {"t": "match.join", "match": start["match"], "ticket": start["ticket"]}
+        )
+        assert joined["view"] == "soviet"
+        returned = await watcher.next("match.presence", timeout=5)
+        assert (returned["connected"], returned.get("stand_in", False)) == (True, False)
+        for cl in (watcher, back):
+            await cl.close()
+    finally:
+        srv.stop()
