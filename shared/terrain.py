@@ -19,6 +19,8 @@ class Terrain(IntEnum):
     FOREST = 4
     WATER = 5
     TOWN = 6
+    STEPPE = 7
+    DESERT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,8 @@ RULES: dict[Terrain, TerrainRules] = {
     Terrain.FOREST: TerrainRules(1.5, 2.5, 1.2, 0.7, -2.0, True),
     Terrain.WATER: TerrainRules(INF, INF, 1.0, 0.0, 0.0, False),
     Terrain.TOWN: TerrainRules(1.2, 1.2, 1.4, 0.7, 0.0, True),
+    Terrain.STEPPE: TerrainRules(1.0, 0.9, 0.9, 1.1, 1.0, False),
+    Terrain.DESERT: TerrainRules(1.05, 1.1, 0.9, 1.0, 1.0, False),
 }
 
 ROAD_MOVE_COST = 0.5  # along a road, whatever the terrain

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.geo import Projection, point_in_polygon, segments_cross
+import numpy as np
+
+from shared.geo import Projection, segments_cross
 from shared.hexgrid import (
     DIRECTIONS,
     SQRT3,
@@ -40,14 +42,31 @@ Edge = tuple[Hex, Hex]
 Point = tuple[float, float]
 
 
+RAIL_LAYER = "rail"  # the compiler knows railways (and countries and climates)
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str
-    kind: str  # town, village, hill, ...
+    kind: str  # city, town, port, village, hill, battlefield
     hex: Hex
     lat: float
     lon: float
     alt_name: str = ""
+    victory: int = 0  # victory points for holding it
+    industry: int = 0  # 0-5: supply it produces for its owner
+    port: int = 0  # 0-5: supply a sea power can land through it
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rail:
+    """One hex edge of railway."""
+
+    name: str
+    capacity: int  # trains per day
+    gauge: str  # russian | standard
+    owner: str  # the country that built it
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,23 @@ class Theatre:
     roads: set[Edge] = field(default_factory=set)
     places: dict[str, Place] = field(default_factory=dict)
     borders: list[list[Point]] = field(default_factory=list)  # polylines in lat/lon
+    rails: dict[Edge, Rail] = field(default_factory=dict)
+    countries: list[tuple[str, str]] = field(default_factory=list)  # (name, side)
+    country: bytearray = field(default_factory=bytearray)  # per hex: 1 + index, 0 = none
+    climates: list[str] = field(default_factory=list)
+    climate: bytearray = field(default_factory=bytearray)  # per hex: 1 + index, 0 = none
+
+    def rail_between(self, a: Hex, b: Hex) -> Rail | None:
+        return self.rails.get(edge_key(a, b))
+
+    def country_at(self, h: Hex) -> tuple[str, str] | None:
+        """(country, side) of a hex at the start of the war, if it lies in one."""
+        i = self.country[self.grid.index(h)] if self.country else 0
+        return self.countries[i - 1] if i else None
+
+    def climate_at(self, h: Hex) -> str | None:
+        i = self.climate[self.grid.index(h)] if self.climate else 0
+        return self.climates[i - 1] if i else None
 
     def contains(self, h: Hex) -> bool:
         return self.grid.contains(h)
@@ -133,11 +169,39 @@ def _lines(geometry: dict[str, Any]) -> list[list[list[float]]]:
     raise ValueError(f"expected a line, got {geometry['type']}")
 
 
-def _in_polygon(x: float, y: float, rings: list[list[Point]]) -> bool:
-    """Inside the outer ring and outside every hole."""
-    if not point_in_polygon(x, y, rings[0]):
-        return False
-    return not any(point_in_polygon(x, y, hole) for hole in rings[1:])
+def _inside_ring(xs: np.ndarray, ys: np.ndarray, ring: list[Point]) -> np.ndarray:
+    """Even-odd test of many points against one ring at once."""
+    inside = np.zeros(xs.shape, dtype=bool)
+    pts = np.asarray(ring, dtype=float)
+    x1, y1 = pts[:, 0], pts[:, 1]
+    x2, y2 = np.roll(x1, 1), np.roll(y1, 1)
+    for xi, yi, xj, yj in zip(x1, y1, x2, y2, strict=True):
+        if yi == yj:
+            continue
+        straddles = (yi > ys) != (yj > ys)
+        cross_x = (xj - xi) * (ys - yi) / (yj - yi) + xi
+        inside ^= straddles & (xs < cross_x)
+    return inside
+
+
+def _polygon_mask(xs: np.ndarray, ys: np.ndarray, rings: list[list[Point]]) -> np.ndarray:
+    """Points inside the outer ring and outside every hole."""
+    outer = np.asarray(rings[0])
+    box = (
+        (xs >= outer[:, 0].min())
+        & (xs <= outer[:, 0].max())
+        & (ys >= outer[:, 1].min())
+        & (ys <= outer[:, 1].max())
+    )
+    mask = np.zeros(xs.shape, dtype=bool)
+    idx = np.nonzero(box)[0]
+    if idx.size == 0:
+        return mask
+    sub = _inside_ring(xs[idx], ys[idx], rings[0])
+    for hole in rings[1:]:
+        sub &= ~_inside_ring(xs[idx], ys[idx], hole)
+    mask[idx] = sub
+    return mask
 
 
 def _sample_line(points: list[Point], step: float) -> list[Point]:
@@ -169,25 +233,44 @@ def compile_theatre(
     rows = math.ceil(height_km / (hex_km * SQRT3 / 2.0)) + 1
     grid = Grid(cols, rows)
     centres = [to_plane(offset_to_axial(i % cols, i // cols), hex_km) for i in range(len(grid))]
-    terrain = bytearray([int(base)]) * len(grid)
-    theatre = Theatre(name, hex_km, bounds, grid, projection, terrain)
+    cx = np.array([c[0] for c in centres])
+    cy = np.array([c[1] for c in centres])
+    terrain_arr = np.full(len(grid), int(base), dtype=np.uint8)
+    country_arr = np.zeros(len(grid), dtype=np.uint8)
+    climate_arr = np.zeros(len(grid), dtype=np.uint8)
+    theatre = Theatre(name, hex_km, bounds, grid, projection, bytearray())
+
+    def paint(arr: np.ndarray, value: int, geometry: dict[str, Any]) -> None:
+        for polygon in _polygons(geometry):
+            rings = [_ring_km(projection, ring) for ring in polygon]
+            arr[_polygon_mask(cx, cy, rings)] = value
 
     rivers: list[tuple[str, list[Point]]] = []
     roads: list[list[Point]] = []
+    rails: list[tuple[Rail, list[Point]]] = []
+    towns: list[Hex] = []
     for feature in geojson["features"]:
         props = feature.get("properties") or {}
         layer = props.get("layer")
         geometry = feature["geometry"]
         if layer in ("terrain", "water"):
             kind = Terrain.WATER if layer == "water" else TERRAIN_BY_NAME[props["terrain"]]
-            for polygon in _polygons(geometry):
-                rings = [_ring_km(projection, ring) for ring in polygon]
-                xs = [p[0] for p in rings[0]]
-                ys = [p[1] for p in rings[0]]
-                x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-                for i, (x, y) in enumerate(centres):
-                    if x0 <= x <= x1 and y0 <= y <= y1 and _in_polygon(x, y, rings):
-                        terrain[i] = int(kind)
+            paint(terrain_arr, int(kind), geometry)
+        elif layer == "country":
+            theatre.countries.append((props["name"], props.get("side", "neutral")))
+            paint(country_arr, len(theatre.countries), geometry)
+        elif layer == "climate":
+            theatre.climates.append(props["name"])
+            paint(climate_arr, len(theatre.climates), geometry)
+        elif layer == RAIL_LAYER:
+            rail = Rail(
+                props.get("name", "railway"),
+                int(props.get("capacity", 10)),
+                props.get("gauge", "standard"),
+                props.get("owner", ""),
+            )
+            for line in _lines(geometry):
+                rails.append((rail, _ring_km(projection, line)))
         elif layer == "river":
             for line in _lines(geometry):
                 rivers.append((props.get("name", "river"), _ring_km(projection, line)))
@@ -206,25 +289,51 @@ def compile_theatre(
                 lat,
                 lon,
                 props.get("alt_name", ""),
+                int(props.get("victory", 0)),
+                int(props.get("industry", 0)),
+                int(props.get("port", 0)),
+                props.get("country", ""),
             )
             theatre.places[place.name] = place
-            if place.kind == "town" and grid.contains(place.hex):
-                terrain[grid.index(place.hex)] = int(Terrain.TOWN)
+            if place.kind in ("town", "city") and grid.contains(place.hex):
+                towns.append(place.hex)
         else:
             raise ValueError(f"unknown map layer {layer!r} in feature {props!r}")
+
+    for h in towns:  # towns stand on land whatever was painted under them
+        if terrain_arr[grid.index(h)] != Terrain.WATER:
+            terrain_arr[grid.index(h)] = int(Terrain.TOWN)
+    theatre.terrain = bytearray(terrain_arr.tobytes())
+    if theatre.countries:
+        theatre.country = bytearray(country_arr.tobytes())
+    if theatre.climates:
+        theatre.climate = bytearray(climate_arr.tobytes())
 
     for river_name, line in rivers:
         _mark_river(theatre, river_name, line, centres)
     for line in roads:
-        hexes = [from_plane(x, y, hex_km) for x, y in _sample_line(line, hex_km / 4.0)]
-        for a, b in itertools.pairwise(hexes):
-            if a == b:
-                continue
-            chain = [a, b] if b in neighbours(a) else _hex_line(a, b, hex_km)
-            for u, v in itertools.pairwise(chain):
-                if u != v and grid.contains(u) and grid.contains(v):
-                    theatre.roads.add(edge_key(u, v))
+        theatre.roads.update(_line_edges(theatre, line))
+    for rail, line in rails:
+        for edge in _line_edges(theatre, line):
+            old = theatre.rails.get(edge)
+            if old is None or old.capacity < rail.capacity:
+                theatre.rails[edge] = rail
     return theatre
+
+
+def _line_edges(theatre: Theatre, line: list[Point]) -> set[Edge]:
+    """The hex edges a polyline runs along: consecutive hexes it passes through, linked."""
+    hex_km, grid = theatre.hex_km, theatre.grid
+    hexes = [from_plane(x, y, hex_km) for x, y in _sample_line(line, hex_km / 4.0)]
+    edges: set[Edge] = set()
+    for a, b in itertools.pairwise(hexes):
+        if a == b:
+            continue
+        chain = [a, b] if b in neighbours(a) else _hex_line(a, b, hex_km)
+        for u, v in itertools.pairwise(chain):
+            if u != v and grid.contains(u) and grid.contains(v):
+                edges.add(edge_key(u, v))
+    return edges
 
 
 def _mark_river(theatre: Theatre, river_name: str, line: list[Point], centres: list[Point]) -> None:
