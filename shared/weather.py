@@ -161,7 +161,7 @@ def _generate(climate: Climate, region: str, start: date, days: int, seed: int) 
     for k in range(days):
         when = start + timedelta(days=k)
         anomaly = 0.7 * anomaly + rng.gauss(0.0, 3.0)  # weather systems last a few days
-        temp = _normal(climate.temp, when) + anomaly
+        temp = round(_normal(climate.temp, when) + anomaly, 1)
         wet_today = rng.random() < _normal(climate.wet, when)
         heavy = wet_today and rng.random() < 0.25
         if wet_today and temp < 0:
@@ -202,7 +202,7 @@ def _generate(climate: Climate, region: str, start: date, days: int, seed: int) 
             rivers = Rivers.FLOOD
         else:
             rivers = Rivers.NORMAL
-        out.append(Day(when, sky, round(temp, 1), ground, rivers))
+        out.append(Day(when, sky, temp, ground, rivers))
     return out
 
 

@@ -72,7 +72,7 @@ def test_snow_falls_only_below_freezing_and_storms_ground_aircraft(weather: Weat
 
 def test_the_forecast_is_the_days_ahead(weather: Weather) -> None:
     ahead = weather.forecast("amur", 10)
-    assert [d.date for d in ahead] == [date(1938, 8, 8), date(1938, 8, 9), date(1938, 8, 10)]
+    assert [d.date for d in ahead] == [date(1938, 8, 9), date(1938, 8, 10), date(1938, 8, 11)]
     assert ahead[0] == weather.on("amur", 11)
 
 
