@@ -27,9 +27,7 @@ class Ground:
         expected = data.cols * data.rows
         if len(data.terrain) != expected:
             raise ValueError(f"map terrain has {len(data.terrain)} bytes, expected {expected}")
-        self._water = (
-            self.terrain_names.index("water") if "water" in self.terrain_names else -1
-        )
+        self._water = self.terrain_names.index("water") if "water" in self.terrain_names else -1
 
     # -- hexes ------------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -67,8 +67,13 @@ class Tris:
             nx, ny = width / 2.0, 0.0
         else:
             nx, ny = -dy / length * width / 2.0, dx / length * width / 2.0
-        self.quad((p[0] + nx, p[1] + ny), (q[0] + nx, q[1] + ny), (q[0] - nx, q[1] - ny),
-                  (p[0] - nx, p[1] - ny), colour)
+        self.quad(
+            (p[0] + nx, p[1] + ny),
+            (q[0] + nx, q[1] + ny),
+            (q[0] - nx, q[1] - ny),
+            (p[0] - nx, p[1] - ny),
+            colour,
+        )
 
     def polyline(self, points: Sequence[Point], width: float, colour: Colour) -> None:
         for p, q in itertools.pairwise(points):
@@ -100,20 +105,42 @@ class Tris:
         for p in points:  # fill the notches at corners
             self.fan(p, _disc_points(p, width / 2.0, width / 2.0, 6), colour)
 
-    def ellipse(self, cx: float, cy: float, rx: float, ry: float, colour: Colour,
-                segments: int = ELLIPSE_SEGMENTS) -> None:
+    def ellipse(
+        self,
+        cx: float,
+        cy: float,
+        rx: float,
+        ry: float,
+        colour: Colour,
+        segments: int = ELLIPSE_SEGMENTS,
+    ) -> None:
         self.fan((cx, cy), _disc_points((cx, cy), rx, ry, segments), colour)
 
-    def ellipse_ring(self, cx: float, cy: float, rx: float, ry: float, width: float,
-                     colour: Colour, segments: int = ELLIPSE_SEGMENTS) -> None:
+    def ellipse_ring(
+        self,
+        cx: float,
+        cy: float,
+        rx: float,
+        ry: float,
+        width: float,
+        colour: Colour,
+        segments: int = ELLIPSE_SEGMENTS,
+    ) -> None:
         outer = _disc_points((cx, cy), rx + width / 2, ry + width / 2, segments)
         inner = _disc_points((cx, cy), rx - width / 2, ry - width / 2, segments)
         for i in range(segments):
             j = (i + 1) % segments
             self.quad(outer[i], outer[j], inner[j], inner[i], colour)
 
-    def star(self, cx: float, cy: float, outer: float, inner: float, colour: Colour,
-             points: int = STAR_POINTS) -> None:
+    def star(
+        self,
+        cx: float,
+        cy: float,
+        outer: float,
+        inner: float,
+        colour: Colour,
+        points: int = STAR_POINTS,
+    ) -> None:
         ring = []
         for i in range(points * 2):
             rad = outer if i % 2 == 0 else inner
@@ -124,8 +151,10 @@ class Tris:
 
 def _disc_points(c: Point, rx: float, ry: float, segments: int) -> list[Point]:
     return [
-        (c[0] + rx * math.cos(2 * math.pi * i / segments),
-         c[1] + ry * math.sin(2 * math.pi * i / segments))
+        (
+            c[0] + rx * math.cos(2 * math.pi * i / segments),
+            c[1] + ry * math.sin(2 * math.pi * i / segments),
+        )
         for i in range(segments)
     ]
 
@@ -144,9 +173,7 @@ VERTS_PER_HEX = 18
 
 def terrain_colours(ground: Ground) -> list[Colour]:
     names = ground.terrain_names
-    return [
-        palette.terrain(names[c] if c < len(names) else "?") for c in ground.data.terrain
-    ]
+    return [palette.terrain(names[c] if c < len(names) else "?") for c in ground.data.terrain]
 
 
 def fog_colours(ground: Ground, visible: bytes | None) -> list[int]:
@@ -181,7 +208,7 @@ def linework(ground: Ground) -> Tris:
     tris = Tris()
     for q1, r1, q2, r2 in ground.data.roads:
         a, b = ground.centre((q1, r1)), ground.centre((q2, r2))
-        tris.segment(a, b, 0.09 * k, palette.ROAD)
+        tris.segment(a, b, 0.07 * k, palette.ROAD)
     for q1, r1, q2, r2 in ground.data.rivers:
         p, q = ground.edge((q1, r1), (q2, r2))
         tris.segment(p, q, 0.12 * k, palette.RIVER)
@@ -219,9 +246,9 @@ def objective(ground: Ground, pos: tuple[int, int], owner: str | None) -> Tris:
     tris = Tris()
     tris.ring(inset, 0.13 * k, palette.INK)
     tris.ring(inset, 0.08 * k, palette.owner(owner))
-    sx, sy = cx + 0.27 * k, cy + 0.27 * k
-    tris.star(sx, sy, 0.17 * k, 0.08 * k, palette.INK, 5)
-    tris.star(sx, sy, 0.12 * k, 0.055 * k, palette.owner(owner), 5)
+    sx, sy = cx, cy + 0.4 * k  # at the hex's northern tip, where counters leave it visible
+    tris.star(sx, sy, 0.2 * k, 0.09 * k, palette.INK, 5)
+    tris.star(sx, sy, 0.145 * k, 0.065 * k, palette.owner(owner), 5)
     return tris
 
 
@@ -244,8 +271,9 @@ def hex_highlight(ground: Ground, pos: tuple[int, int], colour: Colour) -> Tris:
 
 
 # -- unit counters ----------------------------------------------------------------------------
-COUNTER_W = 0.68  # of hex_km: a counter fills most of a hex's width
-COUNTER_H = 0.5
+COUNTER_W = 0.76  # of hex_km: a counter fills most of a hex's width
+COUNTER_H = 0.56
+_DESIGN_W = 0.68
 
 
 def counter(
@@ -265,11 +293,14 @@ def counter(
     transparent so the vertex count never changes with state.
     """
     w, h = COUNTER_W * k / 2.0, COUNTER_H * k / 2.0
+    k = k * COUNTER_W / _DESIGN_W  # the drawing below is laid out for a counter _DESIGN_W wide
     body = palette.SIDE_BODY.get(side, palette.NEUTRAL)
     light = palette.SIDE_LIGHT.get(side, palette.NEUTRAL)
     tris = Tris()
     halo = 0.07 * k
-    tris.rect(-w - halo, -h - halo, w + halo, h + halo, rgba(palette.SELECTED, 255 if selected else 0))
+    tris.rect(
+        -w - halo, -h - halo, w + halo, h + halo, rgba(palette.SELECTED, 255 if selected else 0)
+    )
     tris.rect(-w, -h, w, h, palette.INK)
     b = 0.03 * k
     tris.rect(-w + b, -h + b, w - b, h - b, body)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from client.ground import Ground
 from shared.hexgrid import Hex
 from shared.protocol import (
     ChatLine,
@@ -26,18 +27,18 @@ from shared.protocol import (
     LobbyInfo,
     LobbyState,
     MapData,
+    MatchEnd,
     Matches,
     MatchInfo,
-    MatchEnd,
+    MatchPresence,
     MatchStart,
+    Notice,
     ObjectiveView,
     OrdersResult,
     Snapshot,
     UnitView,
     Welcome,
 )
-
-from client.ground import Ground
 
 EVENT_LOG = 200  # events and chat lines kept for the HUD; older ones are dropped
 ORDER_ERROR_SECONDS = 8.0  # how long a refused order's reason stays next to its unit
@@ -130,6 +131,11 @@ class Mirror:
             case ChatLine():
                 who = f"{msg.name} ({msg.side})" if msg.side else msg.name
                 self.log.append(LogLine("chat", f"{who}: {msg.text}", side=msg.side))
+            case MatchPresence():
+                if msg.match == self.match:
+                    self.log.append(LogLine("presence", _presence_text(msg), side=msg.side))
+            case Notice():
+                self.log.append(LogLine("notice", f"server: {msg.message}"))
             case MatchEnd():
                 if msg.match == self.match:
                     self.finished, self.winner, self.result = True, msg.winner, msg.result
@@ -149,7 +155,16 @@ class Mirror:
                 self.last_error = msg
         return False
 
-    def _reset_match(self, match: str, view: str) -> None:
+    def leave_match(self) -> None:
+        """Forget the match and its map (back to the lobby screen)."""
+        self._reset_match(None, None)
+        self.ground = None
+        self.title = ""
+        self.lobby = None
+        self.match_start = None
+        self.map_version += 1
+
+    def _reset_match(self, match: str | None, view: str | None) -> None:
         if match != self.match:
             self.log.clear()
         self.match, self.view = match, view
@@ -289,6 +304,13 @@ class Mirror:
             if tuple(o.pos) == h:
                 return o.owner
         return None
+
+
+def _presence_text(msg: MatchPresence) -> str:
+    if msg.connected:
+        return f"{msg.name} ({msg.side}) is back"
+    stand_in = "; the AI stands in" if msg.stand_in else ""
+    return f"{msg.name} ({msg.side}) lost connection{stand_in}"
 
 
 def _event_line(event: EventView) -> LogLine:

@@ -16,11 +16,18 @@ import queue
 import threading
 from typing import Any
 
-from shared.protocol import Message, ProtocolError, decode_server, encode
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from client.session import Connected, Disconnected, Notice, RequestIds, Session
+from client.session import (
+    RECONNECT_DELAY_S,
+    Connected,
+    Disconnected,
+    RequestIds,
+    Session,
+    TransportNote,
+)
+from shared.protocol import Message, ProtocolError, decode_server, encode
 
 OPEN_TIMEOUT_S = 5.0  # a loopback or LAN server answers well within this
 MAX_INCOMING_BYTES = 16 * 2**20  # a large map or snapshot is far below this; a runaway is not
@@ -70,6 +77,8 @@ class NetClient:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.connected = False
+        self._ws: ClientConnection | None = None  # the open connection (network thread's)
+        self._reconnect_at: float | None = None
 
     # -- UI thread --------------------------------------------------------------------------
     def start(self) -> None:
@@ -98,14 +107,21 @@ class NetClient:
                 return out
 
     def pump(self, now: float) -> list[Any]:
-        """Poll, feed the attached session, and follow it to another server if it asks to."""
+        """Poll, feed the attached session, and reconnect (elsewhere) when it asks to."""
         msgs = self.poll()
-        if self.session is not None:
+        session = self.session
+        if session is not None:
             for msg in msgs:
-                self.session.receive(msg, now)
-            if self.session.switch_to:
-                url, self.session.switch_to = self.session.switch_to, None
+                session.receive(msg, now)
+            if session.switch_to:
+                url, session.switch_to = session.switch_to, None
                 self.reconnect(url)
+            elif session.reconnect:
+                session.reconnect = False
+                self._reconnect_at = now + RECONNECT_DELAY_S
+            if self._reconnect_at is not None and now >= self._reconnect_at:
+                self._reconnect_at = None
+                self.reconnect(self.url)
         return msgs
 
     def reconnect(self, url: str) -> None:
@@ -155,10 +171,12 @@ class NetClient:
                 self._inbox.put(Disconnected(describe_connect_error(self.url, e)))
                 return
             self.connected = True
+            self._ws = ws
             self._inbox.put(Connected(self.url))
             await self._converse(ws, wake)
         finally:
             self.connected = False
+            self._ws = None
             with self._lock:
                 self._loop = self._wake = None
 
@@ -194,7 +212,7 @@ class NetClient:
                     self._inbox.put(decode_server(data))
                 except ProtocolError as e:
                     # A newer server may send what we cannot read; say so and carry on.
-                    self._inbox.put(Notice(f"ignored an undecodable message: {e}"))
+                    self._inbox.put(TransportNote(f"ignored an undecodable message: {e}"))
             if not self._stop.is_set():
                 self._inbox.put(Disconnected("the server closed the connection"))
         except ConnectionClosed as e:

@@ -147,8 +147,12 @@ class MapRenderer:
     def __init__(self, ground: Ground, camera: Camera) -> None:
         self.ground = ground
         self.camera = camera
-        self.world = Batch()  # drawn with the camera's view matrix
-        self.screen = Batch()  # drawn in pixels
+        # Drawn in this order: the ground (world), place names (pixels), units and paths (world),
+        # then refusals next to units (pixels) -- so names never hide a counter.
+        self.world = Batch()
+        self.names = Batch()
+        self.units = Batch()
+        self.overlay = Batch()
         self.shapes_program = pyglet.shapes.get_default_shader()
         self.counter_program = ShaderProgram(
             pyglet.graphics.shader.Shader(_COUNTER_VERTEX, "vertex"),
@@ -162,22 +166,31 @@ class MapRenderer:
 
         # Static ground, built once.
         self.terrain = _upload(
-            prog, meshes.hex_fans(ground, meshes.terrain_colours(ground)), self.world,
+            prog,
+            meshes.hex_fans(ground, meshes.terrain_colours(ground)),
+            self.world,
             group(ORDER_TERRAIN),
         )
         lines = meshes.grid_lines(ground)
         n = len(lines) // 2
         self.grid = prog.vertex_list(
-            n, GL_LINES, self.world, group(ORDER_GRID), position=("f", lines),
-            colors=("Bn", palette.GRID * n), translation=("f", (0.0, 0.0) * n),
+            n,
+            GL_LINES,
+            self.world,
+            group(ORDER_GRID),
+            position=("f", lines),
+            colors=("Bn", palette.GRID * n),
+            translation=("f", (0.0, 0.0) * n),
         )
         self.lines = _upload(prog, meshes.linework(ground), self.world, group(ORDER_LINES))
         self.fog = _upload(
-            prog, meshes.hex_fans(ground, [(0, 0, 0, 0)] * len(ground)), self.world,
+            prog,
+            meshes.hex_fans(ground, [(0, 0, 0, 0)] * len(ground)),
+            self.world,
             group(ORDER_FOG),
         )
         self.place_marks = _upload(prog, meshes.places(ground), self.world, group(ORDER_PLACES))
-        self._fog_mask: bytes | None | bool = False  # False: never set
+        self._fog_mask: bytes | bool | None = False  # False: never set
         # Things that change.
         self._objective_group = group(ORDER_OBJECTIVES)
         self._objectives: list[Any] = []
@@ -190,6 +203,8 @@ class MapRenderer:
             for i in range(STACK_LEVELS)
         ]
         self.counters: dict[str, UnitCounter] = {}
+        self._unit_state: tuple[int, str | None] | None = None
+        self._glided = False
         self._k = k
         # Screen-space text.
         self._label_bg = Group(order=0)
@@ -198,12 +213,23 @@ class MapRenderer:
         for place in ground.data.places:
             pos = ground.centre((place.pos[0], place.pos[1]))
             label = pyglet.text.Label(
-                place.name, font_size=10, weight="bold", color=palette.PLACE_TEXT,
-                anchor_x="center", anchor_y="top", batch=self.screen, group=self._label_fg,
+                place.name,
+                font_size=10,
+                weight="bold",
+                color=palette.PLACE_TEXT,
+                anchor_x="center",
+                anchor_y="top",
+                batch=self.names,
+                group=self._label_fg,
             )
             bg = pyglet.shapes.Rectangle(
-                0, 0, label.content_width + 6, label.content_height + 2,
-                color=palette.PLACE_HALO, batch=self.screen, group=self._label_bg,
+                0,
+                0,
+                label.content_width + 6,
+                label.content_height + 2,
+                color=palette.PLACE_HALO,
+                batch=self.names,
+                group=self._label_bg,
             )
             self._place_labels.append((pos, label, bg))
         self._error_labels: dict[str, tuple[Any, Any]] = {}
@@ -220,7 +246,14 @@ class MapRenderer:
             self._fog_mask = mirror.visible
             self.fog.colors[:] = meshes.fog_colours(self.ground, mirror.visible)
         self._update_objectives(mirror)
-        self._update_units(mirror, selection, now)
+        # Counters change only with the mirror or the selection, and move only while gliding
+        # (plus one last frame to land exactly on the hex); otherwise the frame costs nothing.
+        gliding = bool(mirror.gliding(now))
+        state = (mirror.version, selection.unit)
+        if state != self._unit_state or gliding or self._glided:
+            self._unit_state = state
+            self._update_units(mirror, selection, now)
+        self._glided = gliding
         self._update_path(mirror, selection, now)
         self._update_errors(mirror, now)
         if self.camera.version != self._camera_version:
@@ -228,10 +261,15 @@ class MapRenderer:
             self._place_text()
 
     def draw(self, window: pyglet.window.Window) -> None:
-        window.view = self.camera.view_matrix()
+        view = self.camera.view_matrix()
+        window.view = view
         self.world.draw()
         window.view = _IDENTITY
-        self.screen.draw()
+        self.names.draw()
+        window.view = view
+        self.units.draw()
+        window.view = _IDENTITY
+        self.overlay.draw()
 
     @property
     def unit_count(self) -> int:
@@ -247,7 +285,9 @@ class MapRenderer:
             vl.delete()
         self._objectives = [
             _upload(
-                self.shapes_program, meshes.objective(self.ground, pos, owner), self.world,
+                self.shapes_program,
+                meshes.objective(self.ground, pos, owner),
+                self.world,
                 self._objective_group,
             )
             for pos, owner in key
@@ -264,17 +304,29 @@ class MapRenderer:
         k = self._k
         for members in stacks.values():
             offsets = meshes.stack_offsets(len(members), k)
-            for level, (uid, off) in enumerate(zip(members, offsets, strict=True)):
+            for depth, (uid, off) in enumerate(zip(members, offsets, strict=True)):
                 unit = mirror.units[uid]
                 key = (
-                    unit.kind, unit.side, round(unit.strength, 2), round(unit.org, 2),
-                    uid == selection.unit, unit.combat, off,
+                    unit.kind,
+                    unit.side,
+                    round(unit.strength, 2),
+                    round(unit.org, 2),
+                    uid == selection.unit,
+                    unit.combat,
+                    off,
                 )
                 counter = self.counters.get(uid)
-                level = min(level, STACK_LEVELS - 1)
+                level = min(depth, STACK_LEVELS - 1)
                 if counter is None or counter.key != key:
-                    tris = meshes.counter(unit.kind, unit.side, unit.strength, unit.org,
-                                          uid == selection.unit, unit.combat, k)
+                    tris = meshes.counter(
+                        unit.kind,
+                        unit.side,
+                        unit.strength,
+                        unit.org,
+                        uid == selection.unit,
+                        unit.combat,
+                        k,
+                    )
                     ox, oy = off
                     positions = [
                         v + (ox if i % 2 == 0 else oy) for i, v in enumerate(tris.positions)
@@ -284,9 +336,11 @@ class MapRenderer:
                             counter.vlist.delete()
                         tris.positions = positions
                         counter = UnitCounter(
-                            _upload(self.counter_program, tris, self.world,
-                                    self._counter_groups[level]),
-                            key, level,
+                            _upload(
+                                self.counter_program, tris, self.units, self._counter_groups[level]
+                            ),
+                            key,
+                            level,
                         )
                         self.counters[uid] = counter
                     else:
@@ -294,8 +348,9 @@ class MapRenderer:
                         counter.vlist.colors[:] = tris.colors
                         counter.key = key
                 if counter.level != level:
-                    self.world.migrate(counter.vlist, GL_TRIANGLES, self._counter_groups[level],
-                                       self.world)
+                    self.units.migrate(
+                        counter.vlist, GL_TRIANGLES, self._counter_groups[level], self.units
+                    )
                     counter.level = level
                 xy = self.ground.centre(mirror.display_axial(uid, now))
                 if xy != counter.xy:
@@ -325,9 +380,10 @@ class MapRenderer:
             self._path = None
         if unit is not None:
             tris = meshes.path(self.ground, start, hexes, colour)
-            tris.ring(self.ground.corners((unit.pos[0], unit.pos[1])), 0.07 * self._k,
-                      palette.SELECTED)
-            self._path = _upload(self.shapes_program, tris, self.world, self._path_group)
+            tris.ring(
+                self.ground.corners((unit.pos[0], unit.pos[1])), 0.07 * self._k, palette.SELECTED
+            )
+            self._path = _upload(self.shapes_program, tris, self.units, self._path_group)
 
     def _update_errors(self, mirror: Mirror, now: float) -> None:
         errors = mirror.current_errors(now)
@@ -345,12 +401,23 @@ class MapRenderer:
                     entry[0].delete()
                     entry[1].delete()
                 label = pyglet.text.Label(
-                    text, font_size=10, weight="bold", color=palette.ERROR_TEXT, anchor_x="left",
-                    anchor_y="center", batch=self.screen, group=self._label_fg,
+                    text,
+                    font_size=10,
+                    weight="bold",
+                    color=palette.ERROR_TEXT,
+                    anchor_x="left",
+                    anchor_y="center",
+                    batch=self.overlay,
+                    group=self._label_fg,
                 )
                 bg = pyglet.shapes.Rectangle(
-                    0, 0, label.content_width + 8, label.content_height + 4,
-                    color=palette.HUD_BG, batch=self.screen, group=self._label_bg,
+                    0,
+                    0,
+                    label.content_width + 8,
+                    label.content_height + 4,
+                    color=palette.HUD_BG,
+                    batch=self.overlay,
+                    group=self._label_bg,
                 )
                 entry = (label, bg)
                 self._error_labels[uid] = entry
@@ -363,7 +430,7 @@ class MapRenderer:
 
     def _place_text(self) -> None:
         cam = self.camera
-        drop = 0.22 * self._k * cam.scale
+        drop = 0.3 * self._k * cam.scale
         for (wx, wy), label, bg in self._place_labels:
             sx, sy = cam.world_to_screen(wx, wy)
             label.position = (sx, sy - drop, 0)
@@ -371,8 +438,14 @@ class MapRenderer:
 
     def delete(self) -> None:
         """Free GPU memory when the map changes (a new match)."""
-        for vl in (self.terrain, self.grid, self.lines, self.fog, self.place_marks,
-                   *self._objectives):
+        for vl in (
+            self.terrain,
+            self.grid,
+            self.lines,
+            self.fog,
+            self.place_marks,
+            *self._objectives,
+        ):
             vl.delete()
         if self._path is not None:
             self._path.delete()

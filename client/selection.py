@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from client.mirror import Mirror
 from shared.hexgrid import Hex
 from shared.orders import ORDER_ERRORS, OrderRequest
-
-from client.mirror import Mirror
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +41,12 @@ class Selection:
         for uid in list(self.drafts):
             unit = mirror.units.get(uid)
             draft = self.drafts[uid]
-            if unit is None or uid in mirror.order_errors:
-                del self.drafts[uid]
-            elif unit.order == draft.kind and (draft.to is None or unit.to == draft.to):
+            confirmed = (
+                unit is not None
+                and unit.order == draft.kind
+                and (draft.to is None or unit.to == draft.to)
+            )
+            if unit is None or uid in mirror.order_errors or confirmed:
                 del self.drafts[uid]
 
     def click(self, mirror: Mirror, h: Hex) -> str | None:

@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from client.mirror import Mirror
 from shared.protocol import (
     PROTOCOL_VERSION,
     Error,
@@ -32,12 +33,14 @@ from shared.protocol import (
     MatchStart,
     MatchWatch,
     Message,
+    Notice,
     Request,
     Resync,
     Welcome,
 )
 
-from client.mirror import Mirror
+RECONNECT_ATTEMPTS = 5  # a dropped match connection is retried this often before giving up
+RECONNECT_DELAY_S = 1.0  # between attempts: long enough for a restarting network, short to wait
 
 SIDE_NAMES = {"soviet": "Soviet", "japan": "Japanese", "spectator": "spectator"}
 
@@ -58,7 +61,7 @@ class Disconnected:
 
 
 @dataclass(slots=True)
-class Notice:
+class TransportNote:
     """Local event from a transport worth a line in the log (an undecodable message...)."""
 
     text: str
@@ -112,8 +115,10 @@ class Session:
         self.status = "connecting"
         self.url: str | None = None
         self.switch_to: str | None = None  # a match lives on another server: reconnect there
+        self.reconnect = False  # the transport should connect again (to the same server)
+        self.reconnects = 0  # attempts since the match was last joined
         self._pending: dict[int, Message] = {}
-        self._join_after_hello: MatchJoin | None = None
+        self._join_after_hello: MatchJoin | MatchWatch | None = None  # after hello elsewhere
         self._asked_join = False
         self._asked_ready = False
         self._asked_start = False
@@ -144,10 +149,11 @@ class Session:
         if isinstance(msg, Disconnected):
             self.status = "disconnected"
             if msg.failed and self.fatal is None and not self.ended:
-                self.fatal = msg.reason
-            self.note(f"disconnected: {msg.reason}")
+                self._lost(msg.reason)
+            else:
+                self.note(f"disconnected: {msg.reason}")
             return
-        if isinstance(msg, Notice):
+        if isinstance(msg, TransportNote):
             self.note(msg.text)
             return
         if self.mirror.apply(msg, now):
@@ -163,6 +169,7 @@ class Session:
                 self._match_start(msg)
             case Joined():
                 self.status = "in match"
+                self.reconnects = 0
                 self.note(f"joined match {msg.match} as {SIDE_NAMES.get(msg.view, msg.view)}")
             case MatchEnd():
                 self.ended = True
@@ -170,6 +177,25 @@ class Session:
                 self.note(f"match over at {msg.time}: {winner} wins ({msg.result})")
             case Error():
                 self._error(msg, request)
+            case Notice():
+                self.note(f"server notice ({msg.code}): {msg.message}")
+
+    def _lost(self, reason: str) -> None:
+        """The connection dropped: in a match, come back to it (same player, same seat)."""
+        m = self.mirror
+        if m.match is None or self.reconnects >= RECONNECT_ATTEMPTS:
+            self.fatal = reason
+            self.note(f"disconnected: {reason}")
+            return
+        self.reconnects += 1
+        start = m.match_start
+        if start is not None and start.match == m.match and m.view != "spectator":
+            self._join_after_hello = MatchJoin(match=start.match, ticket=start.ticket)
+        else:
+            self._join_after_hello = MatchWatch(match=m.match)
+        self.reconnect = True
+        self.status = "reconnecting"
+        self.note(f"connection lost ({reason}); reconnecting, attempt {self.reconnects}")
 
     def _welcome(self, msg: Welcome) -> None:
         if msg.protocol != PROTOCOL_VERSION:
@@ -223,8 +249,11 @@ class Session:
     @staticmethod
     def startable(lobby: LobbyInfo) -> bool:
         """Every seat that needs a human has one, and every human is ready."""
-        return all(seat.ai is not None or (seat.player is not None and seat.ready)
-                   for seat in lobby.seats if seat.side != "spectator")
+        return all(
+            seat.ai is not None or (seat.player is not None and seat.ready)
+            for seat in lobby.seats
+            if seat.side != "spectator"
+        )
 
     def _lobby(self, lobby: LobbyInfo) -> None:
         if lobby.state != "open":
@@ -265,6 +294,18 @@ class Session:
 
     def _error(self, msg: Error, request: Message | None) -> None:
         what = type(request).__name__ if request is not None else "request"
+        if (
+            msg.code == "match_elsewhere"
+            and msg.url
+            and isinstance(request, MatchJoin | MatchWatch)
+        ):
+            # That match runs on another server process: say hello there and ask again.
+            self.note(f"the match is on {msg.url}: moving there")
+            retry = type(request)(**{f: getattr(request, f) for f in request.__struct_fields__})
+            retry.id = None
+            self._join_after_hello = retry
+            self.switch_to = msg.url
+            return
         self.note(f"error ({what}): {msg.code}: {msg.message}")
         if msg.code == "protocol_version":
             self.fatal = f"the server speaks another protocol version: {msg.message}"
@@ -272,6 +313,7 @@ class Session:
             self._asked_start = False  # not everyone is ready yet; try on the next lobby.state
         elif isinstance(request, LobbyReady):
             self._asked_ready = False
-        elif isinstance(request, (LobbyCreate, LobbyJoin, MatchWatch, MatchJoin)):
-            if self.plan.create or self.plan.lobby or self.plan.watch:
-                self.fatal = f"{what} refused: {msg.code}: {msg.message}"
+        elif isinstance(request, LobbyCreate | LobbyJoin | MatchWatch | MatchJoin) and (
+            self.plan.create or self.plan.lobby or self.plan.watch
+        ):
+            self.fatal = f"{what} refused: {msg.code}: {msg.message}"

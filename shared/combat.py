@@ -25,10 +25,12 @@ ARTILLERY_SUPPORT = 0.5  # share of an artillery unit's power it lends at range
 RANDOM_SPREAD = 0.25  # losses vary by +/- this share
 
 
-def _power(unit: Unit, attacking: bool) -> float:
+def _power(world: World, unit: Unit, attacking: bool) -> float:
     rules = unit.rules
     factor = rules.attack if attacking else rules.defence
-    return unit.power_base * factor * (0.25 + 0.75 * unit.org)
+    return (
+        unit.power_base * factor * (0.25 + 0.75 * unit.org) * world.combat_factor(unit, attacking)
+    )
 
 
 def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float:
@@ -59,14 +61,14 @@ def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Uni
     att_side = attackers[0].side
     att = 0.0
     for unit in attackers:
-        p = _power(unit, attacking=True)
+        p = _power(world, unit, attacking=True)
         if unit.rules.armoured:
             p *= rules.armour_attack
         if theatre.river_between(unit.pos, target) and not theatre.road_between(unit.pos, target):
             p *= RIVER_ATTACK
         att += p
     att += _support(world, att_side, target, attackers)
-    dfn = sum(_power(u, attacking=False) for u in defenders) * rules.defence
+    dfn = sum(_power(world, u, attacking=False) for u in defenders) * rules.defence
     dfn += _support(world, enemy_of(att_side), target, defenders)
     ratio = max(att, 1e-6) / max(dfn, 1e-6)
 

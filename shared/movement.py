@@ -24,9 +24,9 @@ def plan_path(world: World, unit: Unit, goal: Hex) -> list[Hex] | None:
     )
 
 
-def speed_kmh(unit: Unit) -> float:
+def speed_kmh(world: World, unit: Unit) -> float:
     factor = 1.0 if unit.org >= SLOW_ORG else 0.5 + unit.org
-    return unit.rules.speed_kmh * factor
+    return unit.rules.speed_kmh * factor * world.march_factor(unit)
 
 
 def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
@@ -51,7 +51,7 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 world.emit("order_failed", unit.pos, f"{unit.name} can find no way forward", unit)
                 continue
             unit.path = path
-        unit.progress += speed_kmh(unit)
+        unit.progress += speed_kmh(world, unit)
         while unit.path:
             nxt = unit.path[0]
             enemies = world.enemy_units_at(nxt, unit.side)
@@ -70,6 +70,7 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 unit.progress = min(unit.progress, cost)
                 break
             world.relocate(unit, nxt)
+            unit.marched = True
             unit.path.pop(0)
             unit.progress -= cost
             if world.in_enemy_zone(nxt, unit.side):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from shared.hexgrid import Hex
+
+if TYPE_CHECKING:
+    from shared.supply import Stocks
 
 SIDES = ("soviet", "japan")
 
@@ -67,6 +71,10 @@ class Unit:
     path: list[Hex] = field(default_factory=list)
     progress: float = 0.0  # km marched towards the next hex of the path
     in_combat: bool = False  # fought in the hour just simulated
+    marched: bool = False  # moved in the hour just simulated
+    stocks: Stocks | None = None  # days of food, ammunition, fuel (theatre scenarios)
+    cut_off_hours: int = 0  # hours with no railhead able to reach it
+    surrendered: bool = False
 
     @property
     def rules(self) -> KindRules:

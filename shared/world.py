@@ -17,6 +17,7 @@ import msgspec
 
 from shared import combat, movement, victory
 from shared.hexgrid import Hex, neighbours
+from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.theatre import Theatre
 from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit
@@ -81,6 +82,7 @@ class World:
         self.version = 0  # bumped on every change, for caches of derived state
         self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
         self._vision_cache: tuple[int, dict[str, set[Hex]]] | None = None
+        self.logistics: Logistics | None = None  # the operational layer, if the scenario has it
         victory.update_control(self)
         self.events.clear()
 
@@ -95,9 +97,13 @@ class World:
         if self.finished:
             return self.events
         for unit in self.units.values():
-            unit.in_combat = False
+            unit.in_combat = unit.marched = False
+        if self.logistics is not None:
+            self.logistics.begin_hour(self)
         assaults = movement.move_units(self)
         combat.resolve(self, assaults)
+        if self.logistics is not None:
+            self.logistics.end_hour(self, {u.id for u in self.units.values() if u.marched})
         self._remove_destroyed()
         self._recover()
         victory.update_control(self)
@@ -146,7 +152,8 @@ class World:
 
     def destroy(self, unit: Unit) -> None:
         """Take a unit that has ceased to exist as a formation off the map."""
-        self.emit("destroyed", unit.pos, f"{unit.name} is destroyed", unit)
+        if not unit.surrendered:
+            self.emit("destroyed", unit.pos, f"{unit.name} is destroyed", unit)
         self._at[unit.pos].remove(unit)
         if not self._at[unit.pos]:
             del self._at[unit.pos]
@@ -221,6 +228,14 @@ class World:
         """True when an enemy unit stands next to h: its zone of control halts a march."""
         return any(self.enemy_units_at(n, side) for n in neighbours(h))
 
+    def march_factor(self, unit: Unit) -> float:
+        return self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0
+
+    def combat_factor(self, unit: Unit, attacking: bool) -> float:
+        if self.logistics is None:
+            return 1.0
+        return self.logistics.combat_factor(unit, attacking)
+
     def has_pending_reinforcements(self, side: str) -> bool:
         return any(r.unit.side == side for r in self.reinforcements)
 
@@ -230,11 +245,19 @@ class World:
             self._vision_cache = (
                 self.version,
                 {
-                    s: visible_hexes(self.theatre, [u for u in self.sorted_units() if u.side == s])
+                    s: visible_hexes(
+                        self.theatre,
+                        [u for u in self.sorted_units() if u.side == s],
+                        self._sight_factor if self.logistics is not None else None,
+                    )
                     for s in SIDES
                 },
             )
         return self._vision_cache[1][side]
+
+    def _sight_factor(self, unit: Unit) -> float:
+        assert self.logistics is not None
+        return self.logistics.sight_factor(self, unit)
 
     # -- mutation helpers used by the rules modules -----------------------------------------
     def _place(self, unit: Unit) -> None:
@@ -267,9 +290,21 @@ class World:
                 u.order.to,
                 u.path,
                 round(u.progress, 9),
+                (round(u.stocks.food, 9), round(u.stocks.ammo, 9), round(u.stocks.fuel, 9))
+                if u.stocks is not None
+                else None,
+                u.cut_off_hours,
             )
             for u in self.sorted_units()
         ]
+        logistics = (
+            None
+            if self.logistics is None
+            else (
+                hashlib.sha256(self.logistics.control.tobytes()).hexdigest(),
+                sorted(self.logistics.prisoners.items()),
+            )
+        )
         state = [
             self.scenario,
             self.hour,
@@ -279,6 +314,7 @@ class World:
             self.winner,
             self.result,
             repr(self.rng.getstate()),
+            logistics,
         ]
         return hashlib.sha256(msgspec.msgpack.encode(state)).hexdigest()
 

@@ -148,8 +148,10 @@ def test_a_march_into_an_enemy_held_hex_is_an_assault_not_a_move():
 def test_disorganised_units_march_slower():
     fresh = unit("a", "soviet", (0, ROW))
     worn = unit("b", "soviet", (0, ROW), org=SLOW_ORG / 2)
-    assert speed_kmh(worn) < speed_kmh(fresh)
-    assert speed_kmh(unit("c", "soviet", (0, 0), org=SLOW_ORG)) == speed_kmh(fresh)
+    steady = unit("c", "soviet", (0, 0), org=SLOW_ORG)
+    w = world(TinyMap(8, 5).compile(), [fresh, worn, steady, unit("j", "japan", (7, 4))])
+    assert speed_kmh(w, worn) < speed_kmh(w, fresh)
+    assert speed_kmh(w, steady) == speed_kmh(w, fresh)
 
 
 def test_a_new_destination_discards_the_march_towards_the_old_one():

@@ -127,7 +127,11 @@ async def test_dropped_player_is_announced_then_the_ai_stands_in_until_they_retu
         await watcher.request({"t": "match.watch", "match": start["match"]})
         player.ws.transport.abort()  # a dropped connection, not a goodbye
         gone = await watcher.next("match.presence", timeout=5)
-        assert (gone["side"], gone["connected"], gone.get("stand_in", False)) == ("soviet", False, False)
+        assert (gone["side"], gone["connected"], gone.get("stand_in", False)) == (
+            "soviet",
+            False,
+            False,
+        )
         stand_in = await watcher.next("match.presence", timeout=5)
         assert stand_in["stand_in"] is True
         # The AI now gives the absent side's orders.

@@ -110,6 +110,58 @@ class TinyMap:
         )
         return self
 
+    def rail(
+        self, *hexes: Hex, capacity: int = 10, gauge: str = "russian", name: str = "railway"
+    ) -> TinyMap:
+        self.features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "layer": "rail",
+                    "name": name,
+                    "capacity": capacity,
+                    "gauge": gauge,
+                    "owner": "USSR",
+                },
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [self.lonlat(*self.centre(h)) for h in hexes],
+                },
+            }
+        )
+        return self
+
+    def _band(self, x0_km: float, x1_km: float) -> list[list[float]]:
+        top, bottom = -2.0 * self.hex_km, (self.rows + 2) * self.hex_km
+        corners = [(x0_km, top), (x1_km, top), (x1_km, bottom), (x0_km, bottom), (x0_km, top)]
+        return [self.lonlat(x, y) for x, y in corners]
+
+    def country(self, name: str, side: str, x0_km: float, x1_km: float) -> TinyMap:
+        """A country over the north-south band of plane x from x0_km to x1_km."""
+        self.features.append(
+            {
+                "type": "Feature",
+                "properties": {"layer": "country", "name": name, "side": side},
+                "geometry": {"type": "Polygon", "coordinates": [self._band(x0_km, x1_km)]},
+            }
+        )
+        return self
+
+    def climate(self, name: str) -> TinyMap:
+        """One climate region over the whole map."""
+        width = (self.cols + 2) * self.hex_km
+        self.features.append(
+            {
+                "type": "Feature",
+                "properties": {"layer": "climate", "name": name},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [self._band(-2 * self.hex_km, width)],
+                },
+            }
+        )
+        return self
+
     def geojson(self) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": list(self.features)}
 

@@ -1,0 +1,450 @@
+"""The window: a lobby screen, then the match screen, driven by the session's mirror.
+
+Per frame: pump the network thread into the session (which updates the mirror and answers the
+server where it must), then sync the renderer and HUD with the mirror, then draw. Input handlers
+only ever read the mirror and send requests; nothing here blocks on the network.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import pyglet
+from pyglet.window import key, mouse
+
+from client import palette
+from client.camera import Camera
+from client.hud import Hud, LobbyScreen
+from client.mirror import Mirror
+from client.net import NetClient
+from client.render import MapRenderer
+from client.selection import Selection
+from client.session import Plan, Session
+from shared.protocol import (
+    Chat,
+    LobbyJoin,
+    LobbyLeave,
+    LobbyList,
+    LobbyReady,
+    LobbyStart,
+    MatchControl,
+    MatchLeave,
+    MatchList,
+    Orders,
+)
+
+FRAME_S = 1 / 60
+PAN_PX_PER_S = 700.0  # keyboard panning speed
+DRAG_THRESHOLD_PX = 4  # a left press that moves less than this is a click, not a drag
+LOBBY_REFRESH_S = 3.0
+MIN_SPEED, MAX_SPEED = 0.1, 200.0  # shared.protocol.Speed's bounds on game hours per second
+
+
+@dataclass
+class AppOptions:
+    """Everything the command line can set for a window session."""
+
+    server: str
+    name: str = "player"
+    plan: Plan = field(default_factory=lambda: Plan(ready=False, start=False))
+    width: int = 1280
+    height: int = 800
+    screenshot: str | None = None  # save the first frame with map and units here, then exit
+    screenshot_timeout: float = 30.0
+    scenario: str = "lake-khasan"  # for games created from the lobby screen
+    ai_level: str = "normal"
+    speed: float = 1.0
+    visible: bool = True
+
+
+class ClientApp:
+    """One window, one server connection, one session."""
+
+    def __init__(self, options: AppOptions) -> None:
+        self.options = options
+        self.exit_code = 0
+        self.mirror = Mirror()
+        self.session = Session(options.name, self._send, options.plan, self.mirror)
+        self.net = NetClient(options.server, self.session)
+        self.window = pyglet.window.Window(
+            options.width,
+            options.height,
+            caption="Khasan 1938",
+            resizable=True,
+            vsync=False,
+            visible=options.visible,
+        )
+        self.keys = key.KeyStateHandler()
+        self.window.push_handlers(self.keys)
+        self.window.push_handlers(self)
+        self.camera = Camera(options.width, options.height)
+        self.selection = Selection()
+        self.renderer: MapRenderer | None = None
+        self._map_version = 0
+        self.hud = Hud()
+        self.lobby_screen = LobbyScreen()
+        self.picked = 0
+        self.scenario = options.scenario
+        self._press: tuple[int, int] | None = None
+        self._hover: tuple[int, int] | None = None  # hex under the pointer
+        self._swallow_text = False
+        self._dragged = False
+        self._last_refresh = -LOBBY_REFRESH_S
+        self._screenshot_done = False
+        self._framed = True  # False from a new map until the first frame with units frames them
+        self._layout()
+
+    # -- running ----------------------------------------------------------------------------
+    def run(self) -> int:
+        pyglet.gl.glClearColor(*palette.BACKGROUND)
+        self.net.start()
+        pyglet.clock.schedule_interval(self.update, FRAME_S)
+        if self.options.screenshot:
+            pyglet.clock.schedule_once(self._screenshot_timeout, self.options.screenshot_timeout)
+        try:
+            pyglet.app.run(FRAME_S)
+        finally:
+            pyglet.clock.unschedule(self.update)
+            self.net.close()
+        return self.exit_code
+
+    def quit(self, code: int = 0) -> None:
+        self.exit_code = code
+        pyglet.app.exit()
+
+    def _send(self, msg: object) -> int | None:
+        return self.net.send(msg)  # type: ignore[arg-type]
+
+    def _layout(self) -> None:
+        w, h = self.window.get_size()
+        self.camera.resize(w, h)
+        self.hud.layout(w, h)
+        self.lobby_screen.layout(w, h)
+
+    @property
+    def in_match(self) -> bool:
+        return self.mirror.in_match and self.renderer is not None
+
+    # -- per frame --------------------------------------------------------------------------
+    def update(self, dt: float) -> None:
+        now = time.monotonic()
+        self.net.pump(now)
+        session = self.session
+        if session.fatal and self.options.screenshot:
+            self._fail(f"khasan-client: {session.fatal}")
+            return
+        if self.mirror.map_version != self._map_version and self.mirror.ground is not None:
+            self._map_version = self.mirror.map_version
+            self._new_map()
+        if self.in_match:
+            self._pan_keys(dt)
+            self.selection.prune(self.mirror)
+            assert self.renderer is not None
+            self.renderer.update(self.mirror, self.selection, now)
+            self.hud.update(self.mirror, self.selection, self._status_line(), self._hover)
+        else:
+            if session.status == "welcome" and now - self._last_refresh > LOBBY_REFRESH_S:
+                self._last_refresh = now
+                self._refresh_lists()
+            self.lobby_screen.update(self.mirror, self.picked, self.scenario, self._lobby_status())
+
+    def _status_line(self) -> str:
+        if self.session.fatal:
+            return self.session.fatal
+        if self.mirror.awaiting_snapshot:
+            return "resynchronising..."
+        return ""
+
+    def _lobby_status(self) -> list[str]:
+        lines = [f"{self.options.name} @ {self.options.server}: {self.session.status}"]
+        if self.session.fatal:
+            lines.append(f"ERROR: {self.session.fatal}")
+        lines += self.session.notes[-5:]
+        return lines
+
+    def _refresh_lists(self) -> None:
+        self.session.send(LobbyList())
+        self.session.send(MatchList())
+
+    def _new_map(self) -> None:
+        """A map arrived (joined a match): build its geometry once and frame the action."""
+        ground = self.mirror.ground
+        assert ground is not None
+        if self.renderer is not None:
+            self.renderer.delete()
+        self.selection = Selection()
+        self.camera.limits = ground.bounds()
+        self.renderer = MapRenderer(ground, self.camera)
+        self._framed = False
+
+    def _frame_action(self) -> None:
+        """Frame own units and the objectives (everything, for a spectator), a few hexes round."""
+        ground = self.mirror.ground
+        assert ground is not None
+        units = self.mirror.own_units() or list(self.mirror.units.values())
+        points = [ground.centre((u.pos[0], u.pos[1])) for u in units]
+        points += [ground.centre((o.pos[0], o.pos[1])) for o in self.mirror.objectives]
+        if not points:
+            self.camera.fit(*ground.bounds())
+            return
+        margin = 3 * ground.hex_km
+        x0 = min(p[0] for p in points) - margin
+        x1 = max(p[0] for p in points) + margin
+        y0 = min(p[1] for p in points) - margin
+        y1 = max(p[1] for p in points) + margin
+        self.camera.fit(x0, y0, x1, y1)
+
+    def _pan_keys(self, dt: float) -> None:
+        if self.hud.chat_draft is not None:
+            return
+        dx = dy = 0.0
+        k = self.keys
+        if k[key.LEFT] or k[key.A]:
+            dx += 1
+        if k[key.RIGHT] or k[key.D]:
+            dx -= 1
+        if k[key.UP] or k[key.W]:
+            dy -= 1
+        if k[key.DOWN] or k[key.S]:
+            dy += 1
+        if dx or dy:
+            step = PAN_PX_PER_S * min(dt, 0.1)
+            self.camera.pan(dx * step, dy * step)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def on_draw(self) -> None:
+        self.window.clear()
+        if self.in_match:
+            assert self.renderer is not None
+            if not self._framed and self.mirror.units:
+                self._framed = True
+                self._frame_action()
+                self.renderer.update(self.mirror, self.selection, time.monotonic())
+            self.renderer.draw(self.window)
+            self.hud.draw()
+            if self.options.screenshot and self.renderer.unit_count and not self._screenshot_done:
+                self._screenshot_done = True
+                self.save_screenshot(self.options.screenshot)
+                print(f"khasan-client: saved {self.options.screenshot}", flush=True)
+                self.quit(0)
+        else:
+            self.lobby_screen.draw()
+
+    def save_screenshot(self, path: str) -> None:
+        pyglet.image.get_buffer_manager().get_color_buffer().save(path)
+
+    def _screenshot_timeout(self, dt: float) -> None:
+        if not self._screenshot_done:
+            reason = self.session.fatal or (
+                f"no frame with the map and units within {self.options.screenshot_timeout:g} s "
+                f"(session: {self.session.status}; last notes: "
+                + " / ".join(self.session.notes[-4:])
+                + ")"
+            )
+            self._fail(f"khasan-client: {reason}")
+
+    def _fail(self, message: str) -> None:
+        if not self._screenshot_done:
+            self._screenshot_done = True
+            print(message, file=sys.stderr, flush=True)
+            self.quit(1)
+
+    # -- window events ----------------------------------------------------------------------
+    def on_resize(self, width: int, height: int) -> None:
+        self._layout()
+
+    def on_close(self) -> bool:
+        self.quit(1 if self.session.fatal else self.exit_code)
+        return True
+
+    def on_mouse_motion(self, x: int, y: int, dx: int, dy: int) -> None:
+        self._hover = self._hex_at(x, y) if self.in_match else None
+
+    def on_mouse_leave(self, x: int, y: int) -> None:
+        self._hover = None
+
+    def on_mouse_press(self, x: int, y: int, button: int, modifiers: int) -> None:
+        if not self.in_match:
+            return
+        if button == mouse.LEFT:
+            self._press, self._dragged = (x, y), False
+        elif button == mouse.RIGHT:
+            self._order_move(x, y)
+
+    def on_mouse_drag(self, x: int, y: int, dx: int, dy: int, buttons: int, modifiers: int) -> None:
+        if not self.in_match or not buttons & (mouse.LEFT | mouse.MIDDLE):
+            return
+        if self._press is not None and not self._dragged:
+            px, py = self._press
+            if abs(x - px) + abs(y - py) < DRAG_THRESHOLD_PX:
+                return
+            self._dragged = True
+            self.camera.pan(x - px - dx, y - py - dy)  # catch up on the threshold
+        self.camera.pan(dx, dy)
+
+    def on_mouse_release(self, x: int, y: int, button: int, modifiers: int) -> None:
+        if button == mouse.LEFT and self.in_match and self._press is not None:
+            if not self._dragged:
+                self._select_at(x, y)
+            self._press = None
+
+    def on_mouse_scroll(self, x: int, y: int, scroll_x: float, scroll_y: float) -> None:
+        if self.in_match:
+            self.camera.zoom_at(x, y, 1.2**scroll_y)
+
+    def on_text(self, text: str) -> None:
+        if self._swallow_text:  # the T that opened the chat line is not part of it
+            self._swallow_text = False
+            return
+        if self.hud.chat_draft is not None and text.isprintable() and text not in "\r\n":
+            self.hud.chat_draft = (self.hud.chat_draft + text)[:200]
+
+    def on_key_press(self, symbol: int, modifiers: int) -> bool:
+        if symbol == key.Q and modifiers & key.MOD_CTRL:
+            self.quit(self.exit_code)
+        elif self.hud.chat_draft is not None:
+            self._chat_key(symbol)
+        elif self.in_match:
+            self._match_key(symbol, modifiers)
+        else:
+            self._lobby_key(symbol)
+        return True  # handled: in particular Esc must not close the window
+
+    # -- match input ------------------------------------------------------------------------
+    def _hex_at(self, x: int, y: int) -> tuple[int, int] | None:
+        ground = self.mirror.ground
+        if ground is None:
+            return None
+        return self.camera.screen_to_hex(x, y, ground.hex_km)
+
+    def _select_at(self, x: int, y: int) -> None:
+        h = self._hex_at(x, y)
+        if h is not None:
+            self.selection.click(self.mirror, h)
+
+    def _order_move(self, x: int, y: int) -> None:
+        h = self._hex_at(x, y)
+        if h is None:
+            return
+        order = self.selection.move_to(self.mirror, h, time.monotonic())
+        if order is not None:
+            self.session.send(Orders(orders=[order]))
+
+    def _match_key(self, symbol: int, modifiers: int) -> None:
+        m, cam = self.mirror, self.camera
+        now = time.monotonic()
+        if symbol == key.F1:
+            self.hud.show_help = not self.hud.show_help
+        elif symbol == key.ESCAPE:
+            if self.hud.show_help:
+                self.hud.show_help = False
+            elif self.selection.unit is not None:
+                self.selection.clear()
+            elif m.finished:
+                self.leave_match()
+        elif symbol == key.SPACE:
+            if m.view in ("soviet", "japan"):
+                self.session.send(MatchControl(paused=not m.paused))
+        elif symbol in (key.BRACKETLEFT, key.BRACKETRIGHT):
+            factor = 0.5 if symbol == key.BRACKETLEFT else 2.0
+            speed = min(MAX_SPEED, max(MIN_SPEED, m.speed * factor))
+            self.session.send(MatchControl(speed=speed))
+        elif symbol == key.H:
+            order = self.selection.hold(m, now)
+            if order is not None:
+                self.session.send(Orders(orders=[order]))
+        elif symbol == key.TAB:
+            step = -1 if modifiers & key.MOD_SHIFT else 1
+            if self.selection.cycle_own(m, step) is not None:
+                self._centre_selected()
+        elif symbol == key.C:
+            self._centre_selected()
+        elif symbol in (key.EQUAL, key.PLUS, key.NUM_ADD, key.PAGEUP):
+            cam.zoom_at(cam.width / 2, cam.height / 2, 1.25)
+        elif symbol in (key.MINUS, key.NUM_SUBTRACT, key.PAGEDOWN):
+            cam.zoom_at(cam.width / 2, cam.height / 2, 0.8)
+        elif symbol == key.HOME and m.ground is not None:
+            cam.fit(*m.ground.bounds())
+        elif symbol == key.T:
+            self.hud.chat_draft = ""
+            self._swallow_text = True
+        elif symbol == key.F12:
+            self.save_screenshot(time.strftime("khasan-%Y%m%d-%H%M%S.png"))
+
+    def _centre_selected(self) -> None:
+        uid = self.selection.unit
+        ground = self.mirror.ground
+        if uid and ground is not None and uid in self.mirror.tracks:
+            self.camera.centre_on(*ground.centre(self.mirror.display_axial(uid, time.monotonic())))
+
+    def _chat_key(self, symbol: int) -> None:
+        draft = self.hud.chat_draft or ""
+        if symbol == key.ENTER:
+            if draft.strip():
+                self.session.send(Chat(text=draft.strip()[:500]))
+            self.hud.chat_draft = None
+        elif symbol == key.ESCAPE:
+            self.hud.chat_draft = None
+        elif symbol == key.BACKSPACE:
+            self.hud.chat_draft = draft[:-1]
+
+    def leave_match(self) -> None:
+        """Back to the lobby screen after a match."""
+        self.session.send(MatchLeave())
+        self.mirror.leave_match()
+        if self.renderer is not None:
+            self.renderer.delete()
+            self.renderer = None
+        self.session.follow(Plan(ready=False, start=False, speed=self.options.speed))
+
+    # -- lobby input ------------------------------------------------------------------------
+    def _open_lobbies(self) -> list[str]:
+        return [lob.id for lob in self.mirror.lobbies if lob.state == "open"]
+
+    def _lobby_key(self, symbol: int) -> None:
+        m, s, o = self.mirror, self.session, self.options
+        if s.status != "welcome":
+            return
+        lobbies = self._open_lobbies()
+        if symbol in (key._1, key._2, key._3):
+            side = "japan" if symbol == key._2 else "soviet"
+            other = "soviet" if side == "japan" else "japan"
+            ai = {} if symbol == key._3 else {other: o.ai_level}
+            s.follow(
+                Plan(
+                    create=self.scenario,
+                    side=side,
+                    ai=ai,
+                    speed=o.speed,
+                    ready=True,
+                    start=symbol != key._3,
+                )
+            )
+        elif symbol == key.N:
+            choices = m.scenarios or [self.scenario]
+            i = choices.index(self.scenario) if self.scenario in choices else -1
+            self.scenario = choices[(i + 1) % len(choices)]
+        elif symbol == key.UP and lobbies:
+            self.picked = (self.picked - 1) % len(lobbies)
+        elif symbol == key.DOWN and lobbies:
+            self.picked = (self.picked + 1) % len(lobbies)
+        elif symbol in (key.S, key.J, key.V) and lobbies:
+            side = {key.S: "soviet", key.J: "japan", key.V: "spectator"}[symbol]
+            lobby = lobbies[min(self.picked, len(lobbies) - 1)]
+            s.plan = Plan(lobby=lobby, side=side, ready=False, start=False)
+            s.send(LobbyJoin(lobby=lobby, side=side))  # type: ignore[arg-type]
+        elif symbol == key.R and m.lobby is not None:
+            seat = s.my_seat(m.lobby)
+            ready = next((x.ready for x in m.lobby.seats if x.side == seat), False)
+            s.send(LobbyReady(ready=not ready))
+        elif symbol == key.ENTER and m.lobby is not None:
+            s.send(LobbyStart())
+        elif symbol == key.L and m.lobby is not None:
+            s.send(LobbyLeave())
+            m.lobby = None
+        elif symbol == key.W:
+            s.follow(Plan(watch="first"))
+        elif symbol == key.F5:
+            self._refresh_lists()

@@ -1,0 +1,187 @@
+"""The operational layer a theatre scenario switches on: control of ground, weather, supply.
+
+``Logistics`` hangs off a ``World`` and is called by it at fixed points of each hour, so the
+small Khasan battle runs without it and the theatre runs with it, on the same rules code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from shared.supply import (
+    CONTROL_CODES,
+    SURRENDER_AFTER_HOURS,
+    Source,
+    SupplyNetwork,
+    SupplyState,
+    compute,
+    full_stocks,
+    needs,
+)
+from shared.units import SIDES, Unit
+from shared.weather import Day, Ground, Weather, is_night
+
+if TYPE_CHECKING:
+    from shared.world import World
+
+RESUPPLY_DAYS_PER_HOUR = 0.25  # stock days regained per hour at full supply
+STARVING_ORG_LOSS = 0.02  # per hour without food
+STARVING_STRENGTH_LOSS = 0.002
+NO_AMMO_ATTACK = 0.25
+NO_AMMO_DEFENCE = 0.6
+NO_FUEL_MOTOR_SPEED = 0.1  # tanks and lorries without fuel barely move
+NO_FUEL_FOOT_SPEED = 0.6  # infantry and guns manhandled forward
+MUD_SPEED = {True: 0.35, False: 0.6}  # armoured / not
+SNOW_SPEED = {True: 0.7, False: 0.75}
+NIGHT_SIGHT = 0.5
+BAD_WEATHER_SIGHT = 0.7
+
+
+@dataclass
+class Logistics:
+    net: SupplyNetwork
+    weather: Weather
+    sources: list[Source]
+    control: np.ndarray  # per hex: 0 nobody, 1 soviet, 2 japan
+    captured_day: np.ndarray  # per hex: the day it last changed hands
+    rail_damage: dict
+    converted: set
+    supply: dict[str, SupplyState]
+    prisoners: dict[str, int]  # men of each side taken prisoner
+    day: int = -1
+
+    @classmethod
+    def create(cls, world: World, sources: list[Source], start: date, days: int) -> Logistics:
+        theatre = world.theatre
+        net = SupplyNetwork(theatre)
+        control = np.zeros(len(theatre.grid), dtype=np.int8)
+        if theatre.country:
+            codes = [CONTROL_CODES.get(side, 0) for _, side in theatre.countries]
+            idx = np.frombuffer(bytes(theatre.country), dtype=np.uint8)
+            lut = np.array([0, *codes], dtype=np.int8)
+            control = lut[idx]
+        weather = Weather(theatre.climates, start, days + 1, world.seed)
+        return cls(
+            net=net,
+            weather=weather,
+            sources=sources,
+            control=control.copy(),
+            captured_day=np.full(len(theatre.grid), -10_000, dtype=np.int32),
+            rail_damage={},
+            converted=set(),
+            supply={},
+            prisoners=dict.fromkeys(SIDES, 0),
+        )
+
+    # -- what the rules ask --------------------------------------------------------------------
+    def today(self, world: World, unit: Unit) -> Day:
+        return self.weather.on(world.theatre.climate_at(unit.pos), world.hour // 24)
+
+    def march_factor(self, world: World, unit: Unit) -> float:
+        armoured = unit.rules.armoured
+        factor = 1.0
+        ground = self.today(world, unit).ground
+        if ground == Ground.MUD:
+            factor *= MUD_SPEED[armoured]
+        elif ground == Ground.SNOW:
+            factor *= SNOW_SPEED[armoured]
+        if unit.stocks is not None and unit.stocks.fuel <= 0:
+            factor *= NO_FUEL_MOTOR_SPEED if armoured else NO_FUEL_FOOT_SPEED
+        return factor
+
+    def combat_factor(self, unit: Unit, attacking: bool) -> float:
+        if unit.stocks is None or unit.stocks.ammo > 0:
+            return 1.0
+        return NO_AMMO_ATTACK if attacking else NO_AMMO_DEFENCE
+
+    def sight_factor(self, world: World, unit: Unit) -> float:
+        factor = 1.0
+        lat = world.theatre.latlon_of(unit.pos)[0]
+        if is_night(world.now, lat):
+            factor *= NIGHT_SIGHT
+        if not self.today(world, unit).flying:
+            factor *= BAD_WEATHER_SIGHT
+        return factor
+
+    def level_at(self, side: str, index: int) -> float:
+        state = self.supply.get(side)
+        return float(state.level[index]) if state is not None else 1.0
+
+    # -- the hour ------------------------------------------------------------------------------
+    def begin_hour(self, world: World) -> None:
+        day = world.hour // 24
+        if day != self.day:
+            self.day = day
+            self.recompute(world)
+
+    def recompute(self, world: World) -> None:
+        grid = world.theatre.grid
+        for side in SIDES:
+            blocked = np.zeros(len(grid), dtype=bool)
+            demand = np.zeros(len(grid))
+            for unit in world.units.values():
+                i = grid.index(unit.pos)
+                if unit.side == side:
+                    demand[i] += needs(str(unit.kind)).tons_per_day * unit.power_base
+                else:
+                    blocked[i] = True
+            self.supply[side] = compute(
+                self.net,
+                side,
+                self.control,
+                blocked,
+                self.sources,
+                demand,
+                self.rail_damage,
+                self.captured_day,
+                self.weather,
+                self.day,
+                self.converted,
+            )
+
+    def end_hour(self, world: World, marched: set[str]) -> None:
+        """Consume, resupply, starve, surrender; then ground changes hands under the units."""
+        grid = world.theatre.grid
+        for unit in world.sorted_units():
+            if unit.stocks is None:
+                unit.stocks = full_stocks(str(unit.kind))
+            s, n = unit.stocks, needs(str(unit.kind))
+            i = grid.index(unit.pos)
+            s.food = max(0.0, s.food - 1 / 24)
+            if unit.id in marched:
+                s.fuel = max(0.0, s.fuel - n.fuel_per_march_hour)
+            if unit.in_combat:
+                s.ammo = max(0.0, s.ammo - n.ammo_per_combat_hour)
+            level = self.level_at(unit.side, i)
+            gain = level * RESUPPLY_DAYS_PER_HOUR
+            s.food = min(n.food_days, s.food + gain)
+            s.ammo = min(n.ammo_days, s.ammo + gain)
+            s.fuel = min(n.fuel_days, s.fuel + gain)
+            if s.food <= 0:
+                unit.org = max(0.0, unit.org - STARVING_ORG_LOSS)
+                unit.strength = max(0.0, unit.strength - STARVING_STRENGTH_LOSS)
+            state = self.supply.get(unit.side)
+            cut_off = state is not None and not state.connected[i]
+            unit.cut_off_hours = unit.cut_off_hours + 1 if cut_off else 0
+            if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and s.food <= 0:
+                men = round(unit.men * unit.strength)
+                self.prisoners[unit.side] += men
+                world.emit(
+                    "surrender",
+                    unit.pos,
+                    f"{unit.name} surrenders: {men:,} prisoners",
+                    unit,
+                    prisoners=men,
+                )
+                unit.strength = 0.0  # off the map with the destroyed, counted as prisoners
+                unit.surrendered = True
+        for unit in world.units.values():
+            i = grid.index(unit.pos)
+            code = CONTROL_CODES[unit.side]
+            if self.control[i] != code:
+                self.control[i] = code
+                self.captured_day[i] = world.hour // 24

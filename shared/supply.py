@@ -1,0 +1,270 @@
+"""Supply: the heart of the war. Freight runs by rail from each side's sources to railheads; from
+the railheads trucks carry it over road and country within a range that terrain and weather
+shrink; units draw on what reaches their hex and live on their own stocks when it does not.
+
+The network is recomputed once per game day for each side:
+
+1. **Sources** (scenario data): the Soviet side's Trans-Siberian entry at the map's west edge and
+   Vladivostok, the Japanese side's home ports and Manchurian industry; each has a capacity in
+   tons per day.
+2. **Rail**: from the sources along rail the side controls, a route carries what its weakest
+   link carries (widest path). A line of the other gauge carries a quarter until converted; a
+   line taken from the enemy is unusable for ``CAPTURED_RAIL_DAYS``; damaged rail carries nothing.
+3. **Trucks**: from every railhead over land the side controls, out to ``truck_range_km`` of
+   motor-transport distance (roads help; mud, snow and flooded rivers hurt; enemy-held hexes and
+   their zones block). Supply falls off with distance, and each railhead's freight is shared by
+   the units it feeds: when they need more than it carries, everybody gets a share.
+
+Units hold days of food, ammunition and fuel (``Stocks``): marching burns fuel (motorised and
+armoured units most), fighting burns ammunition, everybody eats. Out of a stock a unit slows,
+stops attacking, loses organisation and then strength; a unit cut off from every railhead and
+starving surrenders after ``SURRENDER_AFTER_HOURS``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from shared.hexgrid import DIRECTIONS, Hex, edge_key
+from shared.terrain import RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terrain
+from shared.theatre import Theatre
+from shared.weather import Ground, Rivers, Weather
+
+TONS_PER_TRAIN = 400.0  # a 1938 freight train on a single-track line
+GAUGE_PENALTY = 0.25  # share of capacity across a break of gauge (transloading)
+CAPTURED_RAIL_DAYS = 10
+TRUCK_RANGE_KM = 300.0  # motor-transport radius from a railhead in good weather
+GROUND_TRUCK_COST = {Ground.DRY: 1.0, Ground.MUD: 3.0, Ground.FROZEN: 0.9, Ground.SNOW: 1.6}
+SURRENDER_AFTER_HOURS = 72
+
+SIDE_GAUGE = {"soviet": "russian", "japan": "standard"}
+CONTROL_CODES = {"soviet": 1, "japan": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    side: str
+    hex: Hex
+    tons_per_day: float
+
+
+@dataclass(slots=True)
+class Stocks:
+    """Days of each kind of supply a unit carries."""
+
+    food: float
+    ammo: float
+    fuel: float
+
+
+@dataclass(frozen=True, slots=True)
+class KindNeeds:
+    """What a kind of unit carries (days) and consumes: tons a day per 1,000 men, fuel days
+    burnt per hour on the march, ammunition days per hour of combat."""
+
+    food_days: float
+    ammo_days: float
+    fuel_days: float
+    tons_per_day: float
+    fuel_per_march_hour: float
+    ammo_per_combat_hour: float
+
+
+NEEDS: dict[str, KindNeeds] = {
+    "infantry": KindNeeds(10, 5, 5, 12.0, 1 / 48, 1 / 8),
+    "cavalry": KindNeeds(8, 4, 6, 14.0, 1 / 48, 1 / 10),
+    "armour": KindNeeds(7, 4, 3, 40.0, 1 / 12, 1 / 6),
+    "artillery": KindNeeds(8, 4, 4, 30.0, 1 / 36, 1 / 5),
+}
+
+
+def needs(kind: str) -> KindNeeds:
+    return NEEDS.get(kind, NEEDS["infantry"])
+
+
+def full_stocks(kind: str) -> Stocks:
+    n = needs(kind)
+    return Stocks(n.food_days, n.ammo_days, n.fuel_days)
+
+
+@dataclass
+class SupplyState:
+    """One side's supply network after a recomputation."""
+
+    side: str
+    level: np.ndarray  # per hex, 0..1: how well a unit there is supplied
+    connected: np.ndarray  # per hex: a railhead can reach it at all (else: cut off)
+    railheads: dict[Hex, float] = field(default_factory=dict)  # rail hex -> tons/day it gets
+    lines: list[tuple[Hex, Hex, float]] = field(default_factory=list)  # used rail and capacity
+    sources: list[Source] = field(default_factory=list)
+    day: int = -1
+
+
+class SupplyNetwork:
+    """Static structure of the theatre for supply tracing, built once per theatre."""
+
+    def __init__(self, theatre: Theatre) -> None:
+        self.theatre = theatre
+        grid = theatre.grid
+        n = len(grid)
+        src: list[int] = []
+        dst: list[int] = []
+        base: list[float] = []
+        river: list[bool] = []
+        road: list[bool] = []
+        for i in range(n):
+            h = grid.hex_at(i)
+            for dq, dr in DIRECTIONS:
+                nb = (h[0] + dq, h[1] + dr)
+                if not grid.contains(nb):
+                    continue
+                j = grid.index(nb)
+                t = Terrain(theatre.terrain[j])
+                if t == Terrain.WATER or theatre.terrain[i] == Terrain.WATER:
+                    continue
+                key = edge_key(h, nb)
+                on_road = key in theatre.roads  # lorries don't drive along the permanent way
+                cost = ROAD_MOVE_COST if on_road else RULES[t].armour_move_cost
+                src.append(i)
+                dst.append(j)
+                base.append(cost * theatre.hex_km)
+                river.append(key in theatre.rivers and not on_road)
+                road.append(on_road)
+        self.src = np.array(src, dtype=np.int32)
+        self.dst = np.array(dst, dtype=np.int32)
+        self.base = np.array(base)
+        self.river = np.array(river)
+        self.road = np.array(road)
+        self.size = n
+        regions = theatre.climates or []
+        self.region_of = (
+            np.frombuffer(bytes(theatre.climate), dtype=np.uint8).astype(np.int32) - 1
+            if theatre.climate
+            else np.full(n, -1, dtype=np.int32)
+        )
+        self.regions = regions
+        # Rail adjacency for the widest-path search: hex index -> [(neighbour, edge key)].
+        self.rail_adj: dict[int, list[tuple[int, tuple[Hex, Hex]]]] = {}
+        for a, b in theatre.rails:
+            ia, ib = grid.index(a), grid.index(b)
+            self.rail_adj.setdefault(ia, []).append((ib, (a, b)))
+            self.rail_adj.setdefault(ib, []).append((ia, (a, b)))
+
+    def truck_costs(self, weather: Weather | None, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-edge motor-transport km today, and whether the edge is a river crossing in flood."""
+        factor = np.ones(self.size)
+        river_cost = np.full(self.size, RIVER_CROSSING_COST * self.theatre.hex_km)
+        if weather is not None:
+            names = self.regions or [None]
+            for k, name in enumerate(names):
+                today = weather.on(name, day)
+                mask = self.region_of == k if self.regions else np.ones(self.size, dtype=bool)
+                factor[mask] = GROUND_TRUCK_COST[today.ground]
+                if today.rivers == Rivers.FROZEN:
+                    river_cost[mask] = 0.0
+                elif today.rivers == Rivers.FLOOD:
+                    river_cost[mask] *= 3.0
+        # Roads keep lorries moving in mud far better than open country does.
+        f = factor[self.dst]
+        f = np.where(self.road, 1.0 + (f - 1.0) * 0.35, f)
+        cost = self.base * f + np.where(self.river, river_cost[self.dst], 0.0)
+        return cost, f
+
+
+def compute(
+    net: SupplyNetwork,
+    side: str,
+    control: np.ndarray,
+    blocked: np.ndarray,
+    sources: list[Source],
+    demand: np.ndarray,
+    rail_damage: dict[tuple[Hex, Hex], int],
+    captured_day: np.ndarray,
+    weather: Weather | None,
+    day: int,
+    converted: set[tuple[Hex, Hex]],
+    truck_range_km: float = TRUCK_RANGE_KM,
+) -> SupplyState:
+    """One side's supply for one day.
+
+    ``control`` is the owner code per hex, ``blocked`` marks hexes trucks cannot enter (enemy
+    units and their zones), ``demand`` is tons/day wanted per hex by this side's units,
+    ``captured_day`` the day each hex last changed hands (-inf if never).
+    """
+    theatre, grid = net.theatre, net.theatre.grid
+    mine = CONTROL_CODES[side]
+    gauge = SIDE_GAUGE[side]
+
+    # 1. Rail: widest path from the sources over usable rail (max-bottleneck Dijkstra).
+    best: dict[int, float] = {}
+    heap: list[tuple[float, int]] = []
+    live_sources = [s for s in sources if s.side == side and control[grid.index(s.hex)] == mine]
+    for s in live_sources:
+        i = grid.index(s.hex)
+        if s.tons_per_day > best.get(i, 0.0):
+            best[i] = s.tons_per_day
+            heapq.heappush(heap, (-s.tons_per_day, i))
+    used: dict[tuple[Hex, Hex], float] = {}
+    while heap:
+        neg, i = heapq.heappop(heap)
+        flow = -neg
+        if flow < best.get(i, 0.0):
+            continue
+        for j, key in net.rail_adj.get(i, ()):
+            if control[j] != mine or rail_damage.get(key, 0) > 0:
+                continue
+            if day - captured_day[j] < CAPTURED_RAIL_DAYS:
+                continue
+            rail = theatre.rails[key]
+            cap = rail.capacity * TONS_PER_TRAIN
+            if rail.gauge != gauge and key not in converted:
+                cap *= GAUGE_PENALTY
+            f = min(flow, cap)
+            if f > best.get(j, 0.0):
+                best[j] = f
+                used[key] = cap
+                heapq.heappush(heap, (-f, j))
+    railheads = {grid.hex_at(i): tons for i, tons in best.items()}
+
+    # 2. Trucks: multi-source Dijkstra from the railheads over land this side holds.
+    level = np.zeros(net.size)
+    connected = np.zeros(net.size, dtype=bool)
+    if best:
+        cost, _ = net.truck_costs(weather, day)
+        passable = (control[net.dst] == mine) & ~blocked[net.dst]
+        graph = csr_matrix(
+            (cost[passable], (net.src[passable], net.dst[passable])), shape=(net.size, net.size)
+        )
+        heads = np.fromiter(best.keys(), dtype=np.int32)
+        dist, _, origin = dijkstra(
+            graph, directed=True, indices=heads, min_only=True, return_predecessors=True
+        )
+        reach = np.isfinite(dist)
+        connected = reach
+        level = np.clip(1.0 - dist / truck_range_km, 0.0, 1.0)
+        level[~reach] = 0.0
+        # 3. Share each railhead's freight among the units it feeds.
+        served = level > 0
+        by_head = np.zeros(net.size)
+        np.add.at(by_head, origin[served], demand[served])
+        tons = np.zeros(net.size)
+        tons[heads] = list(best.values())
+        share = np.ones(net.size)
+        wanted = by_head > 0
+        share[wanted] = np.minimum(1.0, tons[wanted] / by_head[wanted])
+        level[served] *= share[origin[served]]
+    return SupplyState(
+        side=side,
+        level=level,
+        connected=connected,
+        railheads=railheads,
+        lines=[(a, b, cap) for (a, b), cap in sorted(used.items())],
+        sources=live_sources,
+        day=day,
+    )

@@ -1,0 +1,107 @@
+"""``khasan-bot``: its AI sees what the server's AI sees, and it plays a match to the end."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from client.bot import seen_objectives, seen_units
+from shared import ai
+from shared.ai import decide
+from tests.test_client_mirror import joined_mirror
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bot(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "client.bot", *args],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 60.0) -> tuple[int, str]:
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        raise AssertionError(f"bot did not finish:\n{out}") from None
+    return proc.returncode, out
+
+
+def test_the_bot_decides_exactly_as_the_server_ai_would() -> None:
+    """Built from a mirror, the AI's inputs give the same orders as from the world itself."""
+    for side in ("soviet", "japan"):
+        mirror, feed = joined_mirror(side)
+        for _ in range(6):
+            mirror.apply(feed.hours(7), 0.0)
+            from_mirror = decide(side, seen_units(mirror), seen_objectives(mirror), "normal")
+            assert from_mirror == ai.from_world(feed.world, side, "normal")
+
+
+def test_the_bot_plays_a_match_against_the_ai_to_the_end(server_url: str) -> None:
+    code, out = finish(
+        bot(
+            "--server",
+            server_url,
+            "--side",
+            "japan",
+            "--create",
+            "lake-khasan",
+            "--vs-ai",
+            "--speed",
+            "200",
+        )
+    )
+    assert code == 0, out
+    assert "joined match" in out and "sent" in out
+    assert "match over" in out
+
+
+def test_a_bot_waits_for_an_opponent_and_another_joins_its_lobby(server_url: str) -> None:
+    host = bot(
+        "--server",
+        server_url,
+        "--side",
+        "soviet",
+        "--create",
+        "lake-khasan",
+        "--speed",
+        "200",
+        "--name",
+        "host",
+    )
+    assert host.stdout is not None
+    lobby = None
+    for line in host.stdout:
+        found = re.search(r"lobby (\S+) \(", line)
+        if found:
+            lobby = found.group(1)
+            break
+    assert lobby, "the host bot should announce its lobby"
+    guest = bot("--server", server_url, "--side", "japan", "--lobby", lobby, "--name", "guest")
+    code, out = finish(guest)
+    assert code == 0, out
+    assert "match over" in out
+    host_code, host_out = finish(host)
+    assert host_code == 0, host_out
+    assert "starting" in host_out
+
+
+def test_the_bot_says_when_the_server_is_unreachable() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, out = finish(
+        bot("--server", f"ws://127.0.0.1:{port}/ws", "--side", "japan", "--create", "lake-khasan")
+    )
+    assert code == 2 and "cannot reach the server" in out

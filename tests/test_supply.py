@@ -1,0 +1,222 @@
+"""Supply: rail from sources to railheads, trucks from railheads, stocks, starvation, surrender."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from shared.hexgrid import edge_key
+from shared.logistics import Logistics
+from shared.supply import (
+    GAUGE_PENALTY,
+    GROUND_TRUCK_COST,
+    TONS_PER_TRAIN,
+    TRUCK_RANGE_KM,
+    Source,
+    Stocks,
+    SupplyNetwork,
+    compute,
+)
+from shared.theatre import Theatre
+from shared.weather import Ground, Rivers, Weather
+from tests.tiny_world import START, TinyMap, unit, world
+
+ROW = 2
+HEX_KM = 20.0
+
+
+def line_map(cols: int = 30, rail_to: int = 20, gauge: str = "russian") -> Theatre:
+    """A west-east strip, all Soviet, with a railway along row 2 from column 0."""
+    m = TinyMap(cols, 5, hex_km=HEX_KM)
+    m.country("USSR", "soviet", -100, (cols + 2) * HEX_KM)
+    m.climate("manchurian plain")
+    m.rail(*[(q - ROW // 2, ROW) for q in range(0, rail_to + 1)], capacity=10, gauge=gauge)
+    return m.compile()
+
+
+def h(col: int) -> tuple[int, int]:
+    """The hex of a column on row 2 (axial q is offset by the row)."""
+    return (col - ROW // 2, ROW)
+
+
+def trace(
+    theatre: Theatre,
+    demand_at: dict | None = None,
+    damage: dict | None = None,
+    weather: Weather | None = None,
+    day: int = 0,
+    tons: float = 4000.0,
+):
+    net = SupplyNetwork(theatre)
+    n = len(theatre.grid)
+    control = np.ones(n, dtype=np.int8)
+    demand = np.zeros(n)
+    for hx, t in (demand_at or {}).items():
+        demand[theatre.grid.index(hx)] = t
+    return compute(
+        net,
+        "soviet",
+        control,
+        np.zeros(n, dtype=bool),
+        [Source("Irkutsk", "soviet", h(0), tons)],
+        demand,
+        damage or {},
+        np.full(n, -10_000, dtype=np.int32),
+        weather,
+        day,
+        set(),
+    )
+
+
+def level(state, theatre: Theatre, hx) -> float:
+    return float(state.level[theatre.grid.index(hx)])
+
+
+def test_supply_is_full_at_the_railhead_and_falls_off_with_truck_distance() -> None:
+    t = line_map()
+    s = trace(t)
+    assert h(20) in s.railheads
+    assert level(s, t, h(20)) == pytest.approx(1.0)
+    near, far = level(s, t, h(23)), level(s, t, h(28))
+    assert 1.0 > near > far > 0.0
+    assert near == pytest.approx(1 - 3 * HEX_KM / TRUCK_RANGE_KM, abs=0.02)
+
+
+def test_a_route_carries_what_its_weakest_link_carries() -> None:
+    t = line_map()
+    s = trace(t, tons=100_000)
+    assert s.railheads[h(20)] == pytest.approx(10 * TONS_PER_TRAIN)
+    s = trace(t, tons=1000)
+    assert s.railheads[h(20)] == pytest.approx(1000)
+
+
+def test_a_cut_rail_line_starves_the_units_beyond_it() -> None:
+    t = line_map()
+    whole = trace(t)
+    cut = trace(t, damage={edge_key(h(5), h(6)): 3})
+    assert h(20) not in cut.railheads and h(5) in cut.railheads
+    assert level(whole, t, h(22)) > 0.8
+    assert level(cut, t, h(22)) == 0.0
+
+
+def test_a_break_of_gauge_cuts_the_capacity_until_converted() -> None:
+    t = line_map(gauge="standard")
+    s = trace(t, tons=100_000)
+    assert s.railheads[h(20)] == pytest.approx(10 * TONS_PER_TRAIN * GAUGE_PENALTY)
+
+
+def test_units_share_a_railhead_that_cannot_feed_them_all() -> None:
+    t = line_map(rail_to=10)
+    light = trace(t, demand_at={h(12): 500.0}, tons=1000)
+    heavy = trace(t, demand_at={h(12): 4000.0}, tons=1000)
+    assert level(heavy, t, h(12)) == pytest.approx(level(light, t, h(12)) / 4, rel=0.01)
+
+
+def _find_day(weather: Weather, region: str, pred) -> int:
+    for day, d in enumerate(weather.days[region]):
+        if pred(d):
+            return day
+    raise AssertionError("no such day in the series")
+
+
+def test_mud_stops_trucks() -> None:
+    t = line_map(rail_to=10)
+    weather = Weather(["manchurian plain"], date(1938, 7, 1), 120, seed=3)
+    dry = _find_day(weather, "manchurian plain", lambda d: d.ground == Ground.DRY)
+    mud = _find_day(weather, "manchurian plain", lambda d: d.ground == Ground.MUD)
+    on_dry = level(trace(t, weather=weather, day=dry), t, h(16))
+    on_mud = level(trace(t, weather=weather, day=mud), t, h(16))
+    assert on_dry > 0.5
+    assert on_mud < on_dry / 2
+
+
+def test_frozen_rivers_cost_trucks_nothing_to_cross() -> None:
+    m = TinyMap(30, 5, hex_km=HEX_KM)
+    m.country("USSR", "soviet", -100, 40 * HEX_KM).climate("manchurian plain")
+    m.rail(*[h(q) for q in range(0, 6)], capacity=10)
+    m.river_at_x(8.5 * HEX_KM)
+    t = m.compile()
+    weather = Weather(["manchurian plain"], date(1938, 7, 1), 300, seed=3)
+    frozen = _find_day(weather, "manchurian plain", lambda d: d.rivers == Rivers.FROZEN)
+    summer = _find_day(
+        weather, "manchurian plain", lambda d: d.rivers == Rivers.NORMAL and d.ground == Ground.DRY
+    )
+    net = SupplyNetwork(t)
+    cross = np.flatnonzero(net.river)
+    assert cross.size > 0
+    summer_cost, _ = net.truck_costs(weather, summer)
+    frozen_cost, _ = net.truck_costs(weather, frozen)
+    # Frozen: only the going of the ground itself; in summer the crossing costs extra.
+    ground = weather.on("manchurian plain", frozen).ground
+    assert frozen_cost[cross] == pytest.approx(net.base[cross] * GROUND_TRUCK_COST[ground])
+    assert np.all(summer_cost[cross] > net.base[cross] * GROUND_TRUCK_COST[Ground.DRY])
+
+
+def logistic_world(units, *, tons: float = 4000.0, rail_to: int = 20):
+    t = line_map(rail_to=rail_to)
+    w = world(t, units)
+    w.logistics = Logistics.create(
+        w, [Source("Irkutsk", "soviet", h(0), tons)], START.date(), days=30
+    )
+    return w
+
+
+def test_units_in_supply_keep_their_stocks_and_units_beyond_it_use_them_up() -> None:
+    fed = unit("fed", "soviet", h(20))
+    far = unit("far", "soviet", h(29))
+    w = logistic_world([fed, far, unit("j", "japan", (0, 4))], rail_to=10)
+    for _ in range(48):
+        w.step()
+    assert w.units["fed"].stocks.food == pytest.approx(10.0)
+    assert w.units["far"].stocks.food < 9.0
+
+
+def test_a_unit_out_of_fuel_crawls_and_out_of_ammunition_cannot_attack() -> None:
+    tank = unit("t", "soviet", h(3), kind="armour")
+    w = logistic_world([tank, unit("j", "japan", (0, 4))])
+    w.step()
+    full = w.march_factor(tank)
+    tank.stocks = Stocks(5, 0, 0)
+    assert w.march_factor(tank) < full * 0.2
+    assert w.combat_factor(tank, attacking=True) < 0.5
+
+
+def test_encircled_units_that_starve_surrender_and_are_counted_as_prisoners() -> None:
+    trapped = unit("trapped", "soviet", h(15))
+    w = logistic_world([trapped, unit("j", "japan", (0, 4))])
+    # Japan holds the ground all around the pocket: no truck reaches it.
+    for col in (13, 14, 16, 17):
+        for row in range(5):
+            w.logistics.control[w.theatre.grid.index((col - row // 2, row))] = 2
+    w.logistics.recompute(w)
+    trapped.stocks = Stocks(food=0.5, ammo=5, fuel=5)
+    events = []
+    for _ in range(80):
+        events += w.step()
+        w.logistics.control[w.theatre.grid.index(h(14))] = 2
+    assert "trapped" not in w.units
+    assert any(e.kind == "surrender" and e.unit == "trapped" for e in events)
+    assert not any(e.kind == "destroyed" and e.unit == "trapped" for e in events)
+    (surrender,) = [e for e in events if e.kind == "surrender"]
+    assert 0 < w.logistics.prisoners["soviet"] == surrender.data["prisoners"] <= 1000
+
+
+def test_units_take_the_ground_they_stand_on() -> None:
+    raider = unit("r", "soviet", h(15))
+    w = logistic_world([raider, unit("j", "japan", (0, 4))])
+    w.logistics.control[w.theatre.grid.index(h(15))] = 2
+    w.step()
+    assert w.logistics.control[w.theatre.grid.index(h(15))] == 1
+
+
+def test_logistics_are_part_of_the_state_hash() -> None:
+    a = logistic_world([unit("s", "soviet", h(5)), unit("j", "japan", (0, 4))])
+    b = logistic_world([unit("s", "soviet", h(5)), unit("j", "japan", (0, 4))])
+    for _ in range(30):
+        a.step()
+        b.step()
+    assert a.state_hash() == b.state_hash()
+    b.logistics.control[0] = 0
+    assert a.state_hash() != b.state_hash()
