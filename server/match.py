@@ -20,7 +20,7 @@ from typing import Protocol
 from websockets.asyncio.server import ServerConnection, broadcast
 
 from server.metrics import Metrics
-from shared import ai
+from shared import ai, views
 from shared import protocol as p
 from shared.orders import OrderRequest, OrderResult
 from shared.scenario import Scenario
@@ -111,6 +111,8 @@ class MatchRunner:
         self.finished_at: float | None = None
         self._end_sent = False
         self._snapshot_cache: dict[str, tuple[int, bytes]] = {}
+        self._daily_day = -1  # the game day the daily frames below describe
+        self._daily: dict[str, list[bytes]] = {v: [] for v in VIEWS}
         self._map_frame: bytes | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -190,6 +192,7 @@ class MatchRunner:
                 world, self.tick, self.speed, self.paused, events, self.paused_by
             )
             self._fan_out(view, viewers, p.encode(delta))
+        self._send_daily()
         if world.finished and not self._end_sent:
             self._end_sent = True
             end = p.encode(
@@ -202,6 +205,32 @@ class MatchRunner:
             )
             for view in VIEWS:
                 self._fan_out(view, self.viewers[view], end)
+
+    def _send_daily(self) -> None:
+        """Theatre scenarios: supply, weather and control once a game day, to each view."""
+        world = self.world
+        day = world.hour // 24
+        if world.logistics is None or day == self._daily_day:
+            return
+        self._daily_day = day
+        common = [
+            p.encode(m)
+            for m in (views.weather_report(world, self.id), views.control_map(world, self.id))
+            if m is not None
+        ]
+        supply = {
+            side: p.encode(m)
+            for side in ("soviet", "japan")
+            if (m := views.supply_map(world, self.id, side)) is not None
+        }
+        self._daily = {
+            "soviet": [*common, *([supply["soviet"]] if "soviet" in supply else [])],
+            "japan": [*common, *([supply["japan"]] if "japan" in supply else [])],
+            SPECTATOR: [*common, *supply.values()],
+        }
+        for view in VIEWS:
+            for frame in self._daily[view]:
+                self._fan_out(view, self.viewers[view], frame)
 
     def _fan_out(self, view: str, viewers: set[Viewer], frame: bytes) -> None:
         now = time.monotonic()
@@ -259,6 +288,8 @@ class MatchRunner:
         push(viewer.ws, p.encode(p.Joined(re=re, match=self.id, view=view)))  # type: ignore[arg-type]
         push(viewer.ws, self.map_frame())
         push(viewer.ws, self.snapshot_frame(view))
+        for frame in self._daily[view]:
+            push(viewer.ws, frame)
         viewer.lagging_since = None
         self.viewers[view].add(viewer)
         returning = view in self.absent or view in self.stand_ins

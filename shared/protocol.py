@@ -303,6 +303,11 @@ class UnitView(msgspec.Struct, omit_defaults=True):
     to: tuple[int, int] | None = None
     path: list[tuple[int, int]] | None = None
     combat: bool = False
+    food: float | None = None  # days of food carried (own units, theatre scenarios)
+    ammo: float | None = None  # days of ammunition
+    fuel: float | None = None  # days of fuel
+    supply: float | None = None  # 0..1: how well its hex is supplied today
+    cut_off: bool = False  # no railhead can reach it: it will starve, then surrender
 
 
 class ObjectiveView(msgspec.Struct, omit_defaults=True):
@@ -380,6 +385,49 @@ class ChatLine(Message, tag="chat"):
     side: Seat | None = None
 
 
+class SupplyMap(Message, tag="supply"):
+    """One side's supply network, sent daily in theatre scenarios (spectators get both sides).
+
+    ``level`` holds one byte per hex (same order as the map's ``terrain``): 0 unsupplied to 255
+    fully supplied. ``railheads`` are ``[q, r, tons_per_day]``; ``lines`` the rail edges in use
+    as ``[q1, r1, q2, r2, tons_per_day]``."""
+
+    match: str
+    side: Side
+    day: int
+    level: bytes
+    railheads: list[tuple[int, int, int]]
+    lines: list[tuple[int, int, int, int, int]]
+    sources: list[str]
+
+
+class RegionWeather(msgspec.Struct, omit_defaults=True):
+    region: str
+    sky: str
+    temp_c: float
+    ground: str
+    rivers: str
+    forecast: list[tuple[str, str, float]] = []  # (date, sky, temp_c) for the days ahead
+
+
+class WeatherReport(Message, tag="weather"):
+    """Today's weather in every region and the forecast, sent daily to everyone."""
+
+    match: str
+    day: int
+    date: str
+    regions: list[RegionWeather]
+
+
+class ControlMap(Message, tag="control"):
+    """Who holds each hex (one byte per hex: 0 nobody, 1 Soviet, 2 Japan), sent daily and on
+    joining; the front line is common knowledge."""
+
+    match: str
+    day: int
+    control: bytes
+
+
 class MatchPresence(Message, tag="match.presence"):
     """A seated player dropped or came back. While a seat's player is away longer than the
     server's reconnect grace, the AI stands in for them (``stand_in``) until they return."""
@@ -423,6 +471,9 @@ ServerMessage = Union[  # noqa: UP007
     Delta,
     OrdersResult,
     ChatLine,
+    SupplyMap,
+    WeatherReport,
+    ControlMap,
     MatchPresence,
     Notice,
     MatchEnd,

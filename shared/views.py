@@ -7,8 +7,20 @@ encoded delta. Enemy units outside the side's sight never enter a side's view.
 
 from __future__ import annotations
 
+import numpy as np
+
 from shared.hexgrid import Hex
-from shared.protocol import Delta, EventView, ObjectiveView, Snapshot, UnitView
+from shared.protocol import (
+    ControlMap,
+    Delta,
+    EventView,
+    ObjectiveView,
+    RegionWeather,
+    Snapshot,
+    SupplyMap,
+    UnitView,
+    WeatherReport,
+)
 from shared.theatre import Theatre
 from shared.units import SIDES, Unit
 from shared.world import Event, World
@@ -33,7 +45,63 @@ def unit_view(unit: Unit, own: bool) -> UnitView:
         uv.order = unit.order.kind
         uv.to = unit.order.to
         uv.path = list(unit.path) if unit.path else None
+        if unit.stocks is not None:
+            uv.food = round(unit.stocks.food, 1)
+            uv.ammo = round(unit.stocks.ammo, 1)
+            uv.fuel = round(unit.stocks.fuel, 1)
+            uv.cut_off = unit.cut_off_hours > 0
     return uv
+
+
+def supply_map(world: World, match_id: str, side: str) -> SupplyMap | None:
+    """A side's supply network as the protocol carries it (None without logistics)."""
+    logistics = world.logistics
+    if logistics is None or side not in logistics.supply:
+        return None
+    state = logistics.supply[side]
+    level = np.clip(np.round(state.level * 255), 0, 255).astype(np.uint8).tobytes()
+    return SupplyMap(
+        match=match_id,
+        side=side,  # type: ignore[arg-type]
+        day=state.day,
+        level=level,
+        railheads=[(h[0], h[1], round(t)) for h, t in sorted(state.railheads.items())],
+        lines=[(a[0], a[1], b[0], b[1], round(c)) for a, b, c in state.lines],
+        sources=[s.name for s in state.sources],
+    )
+
+
+def weather_report(world: World, match_id: str) -> WeatherReport | None:
+    logistics = world.logistics
+    if logistics is None:
+        return None
+    day = world.hour // 24
+    regions = []
+    for name in logistics.weather.regions:
+        today = logistics.weather.on(name, day)
+        regions.append(
+            RegionWeather(
+                region=name,
+                sky=str(today.sky),
+                temp_c=today.temp_c,
+                ground=str(today.ground),
+                rivers=str(today.rivers),
+                forecast=[
+                    (d.date.isoformat(), str(d.sky), d.temp_c)
+                    for d in logistics.weather.forecast(name, day)
+                ],
+            )
+        )
+    return WeatherReport(
+        match=match_id, day=day, date=world.now.date().isoformat(), regions=regions
+    )
+
+
+def control_map(world: World, match_id: str) -> ControlMap | None:
+    if world.logistics is None:
+        return None
+    control = world.logistics.control.astype(np.uint8).tobytes()
+    return ControlMap(match=match_id, day=world.hour // 24, control=control)
 
 
 def visible_units(world: World, view: str) -> list[Unit]:
@@ -88,6 +156,11 @@ class ViewTracker:
             u.id: unit_view(u, own=self.view in (u.side, SPECTATOR))
             for u in visible_units(world, self.view)
         }
+        if world.logistics is not None:
+            grid = world.theatre.grid
+            for uv in units.values():
+                if uv.food is not None:
+                    uv.supply = round(world.logistics.level_at(uv.side, grid.index(uv.pos)), 2)
         objectives = [
             ObjectiveView(o.name, o.hex, o.owner, o.value)  # type: ignore[arg-type]
             for o in world.objectives

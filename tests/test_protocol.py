@@ -131,6 +131,26 @@ SERVER_SAMPLES: list[p.Message] = [
     p.ChatLine(player="p1", name="Blyukher", text="Вперёд", side="soviet"),
     p.MatchPresence(match="m1", player="p2", name="Suetaka", side="japan", connected=False),
     p.Notice(code="shutdown", message="the server is going down"),
+    p.SupplyMap(
+        match="m1",
+        side="soviet",
+        day=3,
+        level=bytes([0, 128, 255]),
+        railheads=[(1, 2, 4000)],
+        lines=[(0, 2, 1, 2, 4000)],
+        sources=["Trans-Siberian"],
+    ),
+    p.WeatherReport(
+        match="m1",
+        day=3,
+        date="1938-08-01",
+        regions=[
+            p.RegionWeather(
+                "manchurian plain", "rain", 21.5, "mud", "flood", [("1938-08-02", "clear", 23.0)]
+            )
+        ],
+    ),
+    p.ControlMap(match="m1", day=3, control=bytes([0, 1, 2])),
     p.MatchEnd(match="m1", winner=None, result="draw", time="1938-08-11T13:00"),
 ]
 
