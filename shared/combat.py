@@ -17,8 +17,8 @@ from shared.units import DESTROYED_BELOW, HOLD, STACK_LIMIT, Kind, Unit, enemy_o
 if TYPE_CHECKING:
     from shared.world import World
 
-BASE_LOSS = 0.025  # strength lost per hour by each side at even odds
-ORG_LOSS_FACTOR = 4.0  # organisation falls this much faster than strength
+BASE_LOSS = 0.006  # strength lost per hour by each side at even odds
+ORG_LOSS_FACTOR = 10.0  # organisation falls this much faster than strength
 BREAK_ORG = 0.2  # a defending hex whose units fall below this retreats
 SURROUNDED_LOSS = 0.35  # strength lost by a broken unit with nowhere to go
 ARTILLERY_SUPPORT = 0.5  # share of an artillery unit's power it lends at range

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from maps import MAPS_DIR, SCENARIOS_DIR
+from shared.logistics import Logistics
+from shared.supply import Source
 from shared.terrain import TERRAIN_BY_NAME
 from shared.theatre import Bounds, Theatre, load_theatre
 from shared.units import SIDES, Kind, Unit
@@ -144,7 +146,7 @@ def build_world(scenario: Scenario, seed: int) -> World:
         objectives.append(
             Objective(place.name, place.hex, spec.get("owner"), int(spec.get("value", 1)))
         )
-    return World(
+    world = World(
         theatre,
         scenario.name,
         scenario.start,
@@ -154,6 +156,20 @@ def build_world(scenario: Scenario, seed: int) -> World:
         objectives,
         reinforcements,
     )
+    supply = scenario.data.get("supply")
+    if supply is not None:
+        sources = [
+            Source(
+                spec["name"],
+                spec["side"],
+                _position(theatre, spec, f"supply source {spec['name']}"),
+                float(spec["tons"]),
+            )
+            for spec in supply.get("sources", [])
+        ]
+        days = scenario.end_hour // 24 + 1
+        world.logistics = Logistics.create(world, sources, scenario.start.date(), days)
+    return world
 
 
 def new_world(name: str, seed: int) -> World:

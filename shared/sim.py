@@ -27,6 +27,8 @@ def run(scenario: str, hours: int | None, seed: int, levels: dict[str, str]) -> 
 
 def report(world: World) -> dict[str, Any]:
     per_side: dict[str, Any] = {}
+    losses = world.losses_by_side()
+    logistics = world.logistics
     for side in SIDES:
         units = [u for u in world.sorted_units() if u.side == side]
         per_side[side] = {
@@ -34,7 +36,20 @@ def report(world: World) -> dict[str, Any]:
             "men": round(sum(u.men * u.strength for u in units)),
             "strength": round(sum(u.strength for u in units) / len(units), 3) if units else 0.0,
             "pending_reinforcements": sum(1 for r in world.reinforcements if r.unit.side == side),
+            "losses": losses[side],
         }
+        if logistics is not None:
+            grid = world.theatre.grid
+            levels = [logistics.level_at(side, grid.index(u.pos)) for u in units]
+            per_side[side]["supply"] = {
+                "mean_level": round(sum(levels) / len(levels), 3) if levels else 0.0,
+                "units_out_of_supply": sum(1 for v in levels if v <= 0.0),
+                "units_cut_off": sum(1 for u in units if u.cut_off_hours > 0),
+                "railheads": len(logistics.supply[side].railheads)
+                if side in logistics.supply
+                else 0,
+                "prisoners_lost": logistics.prisoners[side],
+            }
     return {
         "scenario": world.scenario,
         "seed": world.seed,

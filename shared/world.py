@@ -70,6 +70,7 @@ class World:
         self.hour = 0
         self.units: dict[str, Unit] = {}
         self._at: dict[Hex, list[Unit]] = {}
+        self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
         self.objectives = objectives
@@ -261,6 +262,7 @@ class World:
 
     # -- mutation helpers used by the rules modules -----------------------------------------
     def _place(self, unit: Unit) -> None:
+        self.men_entered[unit.side] += unit.men * unit.strength
         self.units[unit.id] = unit
         self._at.setdefault(unit.pos, []).append(unit)
 
@@ -317,6 +319,13 @@ class World:
             logistics,
         ]
         return hashlib.sha256(msgspec.msgpack.encode(state)).hexdigest()
+
+    def losses_by_side(self) -> dict[str, int]:
+        """Men lost so far (killed, wounded, missing and prisoners), per side."""
+        present = dict.fromkeys(SIDES, 0.0)
+        for unit in self.units.values():
+            present[unit.side] += unit.men * unit.strength
+        return {s: round(self.men_entered[s] - present[s]) for s in SIDES}
 
     def strength_by_side(self) -> dict[str, float]:
         """Thousands of men still fighting, per side."""

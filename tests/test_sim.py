@@ -27,7 +27,7 @@ REPORT_KEYS = {
     "winner",
     "result",
 }
-SIDE_KEYS = {"units", "men", "strength", "pending_reinforcements"}
+SIDE_KEYS = {"units", "men", "strength", "pending_reinforcements", "losses"}
 
 
 def sim(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
