@@ -3,7 +3,10 @@
 Requests carry an ``id`` and are matched to the reply whose ``re`` echoes it; the arrival time is
 taken when the frame comes off the socket, before decoding, so a round trip is send → frame in.
 Sends are paced on an absolute schedule and never wait for the previous reply (an open loop), so
-a slow reply delays nothing after it and cannot hide itself.
+a slow reply delays nothing after it and cannot hide itself. Each send falls at a random point of
+its slot: the server ticks on a fixed period, and requests sent on a period commensurate with it
+(20/s against 10 ticks/s) would all land at the same phase of the tick and either all or none
+wait behind a fan-out.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -157,12 +161,13 @@ class PlayerConnection:
     async def paced(
         self, kind: str, count: int, rate: float, make: Callable[[int], p.Request]
     ) -> RoundTrips:
-        """Send ``count`` requests at ``rate`` per second and time each reply."""
+        """Send ``count`` requests at ``rate`` per second, one at a random point of each slot."""
         trips = RoundTrips(kind)
         pending: list[asyncio.Task[None]] = []
+        phase = random.Random(f"{kind}:{count}:{rate}")
         t0 = time.perf_counter()
         for k in range(count):
-            delay = t0 + k / rate - time.perf_counter()
+            delay = t0 + (k + phase.random()) / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             sent = time.perf_counter()

@@ -26,7 +26,7 @@ STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
 class ServerProcess:
     """The server on a free loopback port; ``url`` is its websocket endpoint, ``http`` its base."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, cpus: set[int] | None = None) -> None:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "--host", "127.0.0.1", "--port", "0", *args],
@@ -36,6 +36,8 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        if cpus:
+            os.sched_setaffinity(self.proc.pid, cpus)
         self.url = ""
         self.lines: list[str] = []
         deadline = time.monotonic() + START_TIMEOUT

@@ -58,6 +58,7 @@ class WorkerPlan:
     connect_rate: float
     hard_deadline: float  # time.monotonic() after which the worker gives up, whatever happens
     parent_pid: int
+    cpus: frozenset[int] | None = None  # pin the process to these CPUs (``--pin``)
 
 
 @dataclass(slots=True)
@@ -66,10 +67,11 @@ class Spectator:
 
     deltas: int = 0
     snapshots: int = 0
-    missed: int = 0  # deltas skipped, from tick continuity
-    breaks: int = 0  # deltas whose base was not the tick last received
+    missed: int = 0  # deltas this connection never got, from tick continuity
+    breaks: int = 0  # deltas whose base was not the tick this connection last had
     bytes: int = 0
     tick: int = -1  # the tick of the state this connection holds
+    step: int = 1  # ticks between two deltas, from the last delta's tick - base
     connected: bool = False
     closed: bool = False
     mark: tuple[int, int, int, int, int, int] | None = None
@@ -156,14 +158,14 @@ class Worker:
         spec.bytes += len(data)
         if frame.t == "delta":
             spec.deltas += 1
+            spec.step = frame.tick - frame.base  # ticks between deltas (the network rate)
             if frame.base != spec.tick:
                 spec.breaks += 1
-            if frame.tick > spec.tick + 1:
-                spec.missed += frame.tick - spec.tick - 1
+                spec.missed += max(1, (frame.base - spec.tick) // spec.step)
             spec.tick = frame.tick
         elif frame.t == "snapshot":
-            if spec.snapshots and frame.tick > spec.tick + 1:
-                spec.missed += frame.tick - spec.tick - 1  # a lagging peer's catch-up
+            if spec.snapshots and frame.tick > spec.tick:
+                spec.missed += (frame.tick - spec.tick) // spec.step  # a lagging peer's catch-up
             spec.snapshots += 1
             spec.tick = frame.tick
             if not spec.connected:
@@ -270,6 +272,8 @@ def worker_main(
 ) -> None:
     """Entry point of a spectator process: run the worker, put its report on ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if plan.cpus:
+        os.sched_setaffinity(0, plan.cpus)
     worker = Worker(plan, connected, failed)
     try:
         report = asyncio.run(worker.run(start, stop))

@@ -52,8 +52,10 @@ def available() -> list[str]:
 
 
 @lru_cache(maxsize=16)
-def _theatre(geography: str, bounds: Bounds, hex_km: float, base: str) -> Theatre:
-    return load_theatre(MAPS_DIR / geography, geography, bounds, hex_km, TERRAIN_BY_NAME[base])
+def _theatre(geography: tuple[str, ...], bounds: Bounds, hex_km: float, base: str) -> Theatre:
+    return load_theatre(
+        [MAPS_DIR / g for g in geography], geography[0], bounds, hex_km, TERRAIN_BY_NAME[base]
+    )
 
 
 def load(name: str) -> Scenario:
@@ -76,7 +78,9 @@ def load(name: str) -> Scenario:
 def _parse(path: Path, data: dict[str, Any]) -> Scenario:
     m = data["map"]
     bounds = Bounds(m["north"], m["south"], m["west"], m["east"])
-    theatre = _theatre(m["geography"], bounds, float(m["hex_km"]), m.get("base_terrain", "plain"))
+    geography = m["geography"]
+    files = (geography,) if isinstance(geography, str) else tuple(geography)
+    theatre = _theatre(files, bounds, float(m["hex_km"]), m.get("base_terrain", "plain"))
     sides = {
         s: SideInfo(s, data["sides"][s]["name"], data["sides"][s].get("briefing", ""))
         for s in SIDES

@@ -352,6 +352,14 @@ def _mark_river(theatre: Theatre, river_name: str, line: list[Point], centres: l
                     theatre.rivers[edge_key(h, n)] = river_name
 
 
-def load_theatre(path: Path, name: str, bounds: Bounds, hex_km: float, base: Terrain) -> Theatre:
-    with path.open(encoding="utf-8") as f:
-        return compile_theatre(json.load(f), name, bounds, hex_km, base)
+def load_theatre(
+    paths: Path | list[Path], name: str, bounds: Bounds, hex_km: float, base: Terrain
+) -> Theatre:
+    """Compile one GeoJSON file, or several (say one per layer) read in order as one."""
+    features: list[dict[str, Any]] = []
+    for path in [paths] if isinstance(paths, Path) else paths:
+        with path.open(encoding="utf-8") as f:
+            features.extend(json.load(f)["features"])
+    return compile_theatre(
+        {"type": "FeatureCollection", "features": features}, name, bounds, hex_km, base
+    )
