@@ -173,10 +173,11 @@ class MatchRunner:
             self.pending_hours += self.speed / self.tick_rate
             steps = 0
             while self.pending_hours >= 1.0 and not world.finished and steps < MAX_STEPS_PER_TICK:
-                for side, level in sorted(self.ai_seats.items()):
-                    orders = ai.from_world(world, side, level)
-                    if orders:
-                        world.issue(side, orders)
+                if world.hour % ai.DECIDE_EVERY_HOURS == 0:
+                    for side, level in sorted(self.ai_seats.items()):
+                        orders = ai.from_world(world, side, level)
+                        if orders:
+                            world.issue(side, orders)
                 events.extend(world.step())
                 self.pending_hours -= 1.0
                 steps += 1

@@ -13,6 +13,7 @@ from shared.orders import OrderRequest
 from shared.views import visible_units
 from shared.world import World
 
+DECIDE_EVERY_HOURS = 3  # an operational staff re-plans a few times a day, not every hour
 REST_ORG = 0.35  # below this a unit stops to recover
 RESUME_ORG = 0.7  # ...and goes again above this
 ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective
