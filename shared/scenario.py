@@ -160,6 +160,9 @@ def build_world(scenario: Scenario, seed: int) -> World:
         objectives,
         reinforcements,
     )
+    world.points_to_win = {
+        side: float(points) for side, points in scenario.data.get("victory", {}).items()
+    }
     supply = scenario.data.get("supply")
     if supply is not None:
         sources = [

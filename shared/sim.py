@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from shared import ai
+from shared import ai, victory
 from shared.scenario import ScenarioError, available, new_world
 from shared.units import SIDES
 from shared.world import World
@@ -58,6 +58,7 @@ def report(world: World) -> dict[str, Any]:
         "date": world.now.isoformat(timespec="minutes"),
         "state_hash": world.state_hash(),
         "objectives": {o.name: o.owner for o in world.objectives},
+        "score": victory.score(world),
         "sides": per_side,
         "finished": world.finished,
         "winner": world.winner,

@@ -40,7 +40,33 @@ def decide_winner(world: World, at_end: bool) -> tuple[str | None, str | None]:
             return enemy_of(side), "destroyed"
     if not at_end:
         return None, None
+    if world.points_to_win:
+        scores = score(world)
+        winners = [
+            s for s in SIDES if s in world.points_to_win and scores[s] >= world.points_to_win[s]
+        ]
+        if len(winners) == 1:
+            return winners[0], "points"
+        if len(winners) == 2:
+            best = max(SIDES, key=lambda s: scores[s] - world.points_to_win[s])
+            return best, "points"
+        return None, "draw"
     for side in SIDES:
         if world.objectives and all(o.owner == side for o in world.objectives):
             return side, "objectives"
     return None, "draw"
+
+
+MEN_PER_POINT = 10_000  # net losses inflicted worth one victory point
+
+
+def score(world: World) -> dict[str, float]:
+    """Victory points: objectives held, plus a point per ``MEN_PER_POINT`` men of net losses
+    inflicted on the enemy (cities held and losses, as the theatre scenarios count them)."""
+    losses = world.losses_by_side()
+    out = {}
+    for side in SIDES:
+        held = sum(o.value for o in world.objectives if o.owner == side)
+        net = (losses[enemy_of(side)] - losses[side]) / MEN_PER_POINT
+        out[side] = round(held + max(0.0, net), 2)
+    return out

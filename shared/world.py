@@ -84,6 +84,7 @@ class World:
         self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
         self._vision_cache: tuple[int, dict[str, set[Hex]]] | None = None
         self.logistics: Logistics | None = None  # the operational layer, if the scenario has it
+        self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
         victory.update_control(self)
         self.events.clear()
 

@@ -22,6 +22,7 @@ REPORT_KEYS = {
     "date",
     "state_hash",
     "objectives",
+    "score",
     "sides",
     "finished",
     "winner",

@@ -360,3 +360,30 @@ def test_holding_units_recover_organisation_faster_than_marching_ones():
     w.issue("soviet", [OrderRequest("walk", "move", (14, 4))])
     w.step()
     assert w.units["rest"].org > w.units["walk"].org > 0.5
+
+
+# -- victory points --------------------------------------------------------------------------
+def test_points_win_when_a_side_reaches_its_threshold_and_draw_otherwise():
+    from shared.victory import Objective
+
+    t = plain(12, 8)
+    objectives = [Objective("A", (2, 2), "soviet", 10), Objective("B", (6, 2), "japan", 5)]
+    w = world(
+        t,
+        [unit("s", "soviet", (2, 2)), unit("j", "japan", (6, 2))],
+        objectives=objectives,
+        end_hour=1,
+    )
+    w.points_to_win = {"soviet": 10, "japan": 12}
+    w.step()
+    assert (w.winner, w.result) == ("soviet", "points")
+
+    w = world(
+        t,
+        [unit("s", "soviet", (2, 2)), unit("j", "japan", (6, 2))],
+        objectives=[Objective("A", (2, 2), "soviet", 10), Objective("B", (6, 2), "japan", 5)],
+        end_hour=1,
+    )
+    w.points_to_win = {"soviet": 11, "japan": 12}
+    w.step()
+    assert (w.winner, w.result) == (None, "draw")
