@@ -82,6 +82,10 @@ class Server:
     def url(self) -> str:
         return self.settings.url_for_clients(self.port)
 
+    @property
+    def internal_url(self) -> str:
+        return self.settings.url_for_servers(self.port)
+
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
         self._ws = await serve(
@@ -144,6 +148,7 @@ class Server:
         return ServerRecord(
             id=self.id,
             url=self.url,
+            internal=self.internal_url,
             capacity=self.settings.capacity,
             connections=len(self.sessions),
             matches=sum(1 for m in self.matches.values() if not m.closed),
@@ -193,6 +198,7 @@ class Server:
             scenario=info.scenario,
             title=info.title,
             server=self.url,
+            internal=self.internal_url,
             lobby=runner.lobby_id,
             time=info.time,
             hour=info.hour,
@@ -421,16 +427,15 @@ class Server:
         runner = self.matches.get(match_id)
         return runner if runner is not None and not runner.closed else None
 
-    async def locate_match(self, match_id: str) -> str | None:
-        """URL of the server running a match elsewhere in the service, if any."""
+    async def locate_match(self, match_id: str) -> MatchRecord | None:
+        """The record of a match running elsewhere in the service, if any."""
         try:
             if match_id == "first":
                 records = [r for r in await self.store.list_matches() if not r.finished]
-                return records[0].server if records else None
-            record = await self.store.get_match(match_id)
+                return records[0] if records else None
+            return await self.store.get_match(match_id)
         except StoreUnavailable:
             return None
-        return record.server if record is not None else None
 
 
 def _json(status: HTTPStatus, body: dict[str, object]) -> Response:
@@ -448,7 +453,9 @@ def _json(status: HTTPStatus, body: dict[str, object]) -> Response:
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     server = Server(settings)
     await server.start()
-    print(f"Khasan server listening on {server.url}", flush=True)
+    print(f"Khasan server listening on {settings.local_url(server.port)}", flush=True)
+    if server.url != settings.local_url(server.port):
+        print(f"Clients are told to connect to {server.url}", flush=True)
     log.info(
         "server %s up: store=%s url=%s capacity=%d",
         server.id,

@@ -15,6 +15,7 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 8765
     public_url: str | None = None  # the ws:// URL clients are told to connect to
+    internal_url: str | None = None  # how other server processes reach this one
     redis_url: str | None = None  # None: the embedded in-memory store, one process
     redis_prefix: str = "khasan:"
     server_id: str | None = None  # defaults to a fresh random id per process
@@ -36,11 +37,22 @@ class Settings:
 
     def url_for_clients(self, bound_port: int) -> str:
         if self.public_url:
-            return self.public_url.replace("{hostname}", socket.gethostname()).replace(
-                "{port}", str(bound_port)
-            )
+            return _fill(self.public_url, bound_port)
+        return self.local_url(bound_port)
+
+    def url_for_servers(self, bound_port: int) -> str:
+        if self.internal_url:
+            return _fill(self.internal_url, bound_port)
+        return self.local_url(bound_port)
+
+    def local_url(self, bound_port: int) -> str:
+        """The address this process listens on, as seen from this machine."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return f"ws://{host}:{bound_port}/ws"
+
+
+def _fill(template: str, port: int) -> str:
+    return template.replace("{hostname}", socket.gethostname()).replace("{port}", str(port))
 
 
 def _env(name: str, default: object) -> str:
@@ -66,6 +78,13 @@ def parse(argv: list[str] | None = None) -> Settings:
         "PUBLIC_URL",
         None,
         "ws:// URL clients use to reach this server; {hostname} and {port} are filled in",
+    )
+    flag(
+        "--internal-url",
+        "INTERNAL_URL",
+        None,
+        "ws:// URL other server processes use to reach "
+        "this one (default: the address it listens on); {hostname} and {port} are filled in",
     )
     flag("--redis-url", "REDIS_URL", None, "share lobbies through this Redis (redis://host:6379/0)")
     flag("--redis-prefix", "REDIS_PREFIX", d.redis_prefix, "namespace of every Redis key")
@@ -122,6 +141,7 @@ def parse(argv: list[str] | None = None) -> Settings:
         host=a.host,
         port=a.port,
         public_url=a.public_url or None,
+        internal_url=a.internal_url or None,
         redis_url=a.redis_url or None,
         redis_prefix=a.redis_prefix,
         server_id=a.server_id or None,

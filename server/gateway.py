@@ -7,12 +7,14 @@ sends can raise out of a session or into a match's tick.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -38,6 +40,9 @@ class Session:
         self.ws = ws
         self.player: str | None = None
         self.name: str | None = None
+        self.token: str | None = None
+        self.upstream: ClientConnection | None = None  # the match's server, when relaying
+        self._pump: asyncio.Task[None] | None = None
         self.lobby: str | None = None
         self.match: MatchRunner | None = None
         self.view: str | None = None
@@ -88,6 +93,9 @@ class Session:
         if self.player is None and not isinstance(msg, p.Hello | p.Ping):
             self.error("not_ready", re=msg.id)
             return
+        if self.upstream is not None and isinstance(msg, _RELAYED):
+            await self._forward(data, msg)
+            return
         try:
             await handler(self, msg)
         except LobbyError as e:
@@ -101,6 +109,7 @@ class Session:
             self.error("internal", "the server failed to handle that request", msg.id)
 
     async def _cleanup(self) -> None:
+        await self._stop_relay()
         if self.match is not None:
             self.match.leave(self, dropped=True)
         if self.lobby is not None and self.player is not None:
@@ -140,7 +149,7 @@ class Session:
         record = await store.get_session(msg.token) if msg.token else None
         token = msg.token if record is not None and msg.token else secrets.token_urlsafe(18)
         player = record.player if record is not None else "p-" + secrets.token_hex(6)
-        self.player, self.name = player, msg.name
+        self.player, self.name, self.token = player, msg.name, token
         await store.put_session(token, SessionRecord(player, msg.name), SESSION_TTL)
         await self._subscribe("player", player_channel(player))
         self.send(p.Welcome(re=msg.id, protocol=p.PROTOCOL_VERSION, player=player, token=token))
@@ -211,23 +220,86 @@ class Session:
     async def on_match_list(self, msg: p.MatchList) -> None:
         self.send(p.Matches(re=msg.id, matches=await self.server.match_infos()))
 
-    async def _elsewhere(self, match_id: str, re: int | None) -> None:
-        """Point the client at the server running a match, or say there is no such match."""
-        url = await self.server.locate_match(match_id)
-        if url is None or url == self.server.url:
+    async def _elsewhere(self, match_id: str, re: int | None, frame: bytes) -> None:
+        """A match on another server: point the client there, or, when that server has no
+        address of its own for clients (replicas behind one public address), relay it."""
+        record = await self.server.locate_match(match_id)
+        if record is None or record.internal == self.server.internal_url:
             raise LobbyError("unknown_match")
+        if record.server == self.server.url and record.internal:
+            await self._start_relay(record.internal, frame)
+            return
         self.server.metrics_error("match_elsewhere")
         self.send(
             p.Error(
-                re=re, code="match_elsewhere", message=p.ERROR_CODES["match_elsewhere"], url=url
+                re=re,
+                code="match_elsewhere",
+                message=p.ERROR_CODES["match_elsewhere"],
+                url=record.server,
             )
         )
+
+    # -- relaying a match that runs on another server of the service -----------------------
+    async def _start_relay(self, internal_url: str, frame: bytes) -> None:
+        """Open a connection to the match's server as this same player (the session token is
+        shared through the store) and pipe frames both ways until either side leaves."""
+        await self._stop_relay()
+        if self.match is not None:
+            self.match.leave(self)
+            self.match = self.view = None
+        try:
+            upstream = await connect(
+                internal_url, compression=None, max_size=None, open_timeout=RELAY_TIMEOUT
+            )
+            hello = p.Hello(protocol=p.PROTOCOL_VERSION, name=self.name or "?", token=self.token)
+            await upstream.send(p.encode(hello))
+            welcome = p.decode_server(await asyncio.wait_for(upstream.recv(), RELAY_TIMEOUT))
+        except (OSError, TimeoutError, ConnectionClosed, p.ProtocolError) as e:
+            log.warning("cannot relay to %s: %s", internal_url, e)
+            raise LobbyError("unknown_match", "the match's server cannot be reached") from None
+        if not isinstance(welcome, p.Welcome) or welcome.player != self.player:
+            await upstream.close()
+            raise LobbyError("unknown_match", "the match's server did not take this player")
+        self.upstream = upstream
+        await upstream.send(frame)
+        self._pump = asyncio.create_task(self._pump_down(upstream), name="relay")
+
+    async def _pump_down(self, upstream: ClientConnection) -> None:
+        try:
+            async for data in upstream:
+                if isinstance(data, bytes):
+                    push(self.ws, data)
+        except ConnectionClosed:
+            pass
+        finally:
+            if self.upstream is upstream:
+                self.upstream = None
+                self.send(p.Notice(code="match_lost", message="the match's server went away"))
+
+    async def _forward(self, data: bytes, msg: p.Request) -> None:
+        assert self.upstream is not None
+        try:
+            await self.upstream.send(data)
+        except ConnectionClosed:
+            self.error("not_in_match", "the match's server went away", msg.id)
+            return
+        if isinstance(msg, p.MatchLeave):
+            await self._stop_relay()
+
+    async def _stop_relay(self) -> None:
+        upstream, self.upstream = self.upstream, None
+        if upstream is not None:
+            await upstream.close()
+        if self._pump is not None:
+            self._pump.cancel()
+            self._pump = None
 
     async def on_match_join(self, msg: p.MatchJoin) -> None:
         runner = self.server.find_match(msg.match)
         if runner is None or msg.match == "first":
-            await self._elsewhere(msg.match, msg.id)
+            await self._elsewhere(msg.match, msg.id, p.encode(msg))
             return
+        await self._stop_relay()
         assert self.player is not None
         ticket = await self.server.store.take_ticket(msg.ticket, self.player)
         if ticket is not None and ticket.match == msg.match:
@@ -242,8 +314,9 @@ class Session:
     async def on_match_watch(self, msg: p.MatchWatch) -> None:
         runner = self.server.find_match(msg.match)
         if runner is None:
-            await self._elsewhere(msg.match, msg.id)
+            await self._elsewhere(msg.match, msg.id, p.encode(msg))
             return
+        await self._stop_relay()
         self._enter_match(runner, SPECTATOR, msg.id)
 
     def _enter_match(self, runner: MatchRunner, view: str, re: int | None) -> None:
@@ -308,6 +381,10 @@ def _seat_of(runner: MatchRunner, player: str | None) -> str | None:
             return side
     return None
 
+
+# What a relaying session passes to the match's server rather than handling itself.
+_RELAYED = (p.MatchLeave, p.MatchControl, p.Resync, p.Orders, p.Chat)
+RELAY_TIMEOUT = 5.0  # seconds to reach the match's server before giving up
 
 _HANDLERS: dict[type, Any] = {
     p.Hello: Session.on_hello,

@@ -50,6 +50,7 @@ class MatchRecord(msgspec.Struct, omit_defaults=True):
     scenario: str
     title: str
     server: str  # public URL of the server running it
+    internal: str = ""  # the URL other servers reach it at, to relay clients to it
     lobby: str | None = None
     time: str = ""
     hour: int = 0
@@ -64,6 +65,7 @@ class ServerRecord(msgspec.Struct, omit_defaults=True):
     id: str
     url: str
     capacity: int
+    internal: str = ""
     connections: int = 0
     matches: int = 0
     started: float = 0.0

@@ -67,6 +67,12 @@ async def test_lobby_on_a_joined_on_b_match_on_c(cluster, redis_url: str) -> Non
         pushed = await host.next("lobby.state", timeout=5)
     await host.request({"t": "lobby.ready"})
     await guest.request({"t": "lobby.ready"})
+
+    async def a_and_b_full() -> bool:
+        load = {s.id: s.load for s in await store.list_servers()}
+        return load.get("A", 0) >= 1 and load.get("B", 0) >= 1
+
+    await wait_for(a_and_b_full)  # placement reads the load each server last reported
     assert (await host.request({"t": "lobby.start"}))["t"] == "ok"
     starts = [await cl.next("match.start", timeout=10) for cl in (host, guest)]
     assert {s["url"] for s in starts} == {c.url}, "the match should be placed on C"
@@ -215,3 +221,65 @@ async def _servers(store: RedisStore, want: set[str]) -> bool:
 async def _matches(client: Client) -> list:
     reply = await client.request({"t": "match.list"})
     return reply["matches"]
+
+
+async def test_replicas_behind_one_public_address_relay_matches(redis_url: str) -> None:
+    """Replicas that all advertise the same public URL (as behind one published address)
+    relay a match running on another replica over their internal URLs."""
+    prefix = f"t-{secrets.token_hex(3)}:"
+    common = (
+        "--redis-url",
+        redis_url,
+        "--redis-prefix",
+        prefix,
+        "--public-url",
+        "ws://khasan.example:8765/ws",
+    )
+    front = ServerProcess(*common, "--server-id", "front", "--capacity", "1")
+    back = ServerProcess(*common, "--server-id", "back", "--capacity", "100")
+    store = RedisStore(redis_url, prefix)
+    try:
+        await wait_for(lambda: _servers(store, {"front", "back"}))
+        player = await Client.connect(front.url, "Budenny")
+        created = await player.request(
+            {
+                "t": "lobby.create",
+                "name": "relay",
+                "scenario": "lake-khasan",
+                "ai": {"japan": "normal"},
+                "speed": 20,
+            }
+        )
+        await player.request({"t": "lobby.join", "lobby": created["lobby"]["id"], "side": "soviet"})
+        await player.request({"t": "lobby.ready"})
+        await player.request({"t": "lobby.start"})
+        start = await player.next("match.start")
+        assert start["url"] == "ws://khasan.example:8765/ws"
+        (record,) = await store.list_matches()
+        assert record.internal == back.url, "the match should run on the roomier replica"
+
+        # The client stays where it is; the front replica relays the match from the back one.
+        joined = await player.request(
+            {"t": "match.join", "match": start["match"], "ticket": start["ticket"]}
+        )
+        assert joined["t"] == "joined" and joined["view"] == "soviet"
+        snap = await player.next("snapshot")
+        mine = next(u for u in snap["units"] if u["id"] == "sov-40rd-118rr")
+        target = [mine["pos"][0] + 3, mine["pos"][1] - 4]
+        result = await player.request(
+            {"t": "orders", "orders": [{"unit": mine["id"], "kind": "move", "to": target}]}
+        )
+        assert result["results"][0]["ok"]
+        last = snap["tick"]
+        for _ in range(5):
+            delta = await player.next("delta")
+            assert delta["base"] == last
+            last = delta["tick"]
+        # Requests that are not about the match are still answered by the front replica.
+        assert (await player.request({"t": "lobby.list"}))["t"] == "lobbies"
+        assert (await player.request({"t": "match.leave"}))["t"] == "ok"
+        await player.close()
+    finally:
+        front.stop()
+        back.stop()
+        await store.close()

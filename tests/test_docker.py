@@ -565,6 +565,24 @@ async def test_replicas_share_their_lobbies_through_redis(stack: Stack) -> None:
     pushed = await host.next("lobby.state")
     while not any(s.get("player") == guest.player for s in pushed["lobby"]["seats"]):
         pushed = await host.next("lobby.state")
+    # ...and they play: the match runs on one replica; the other relays it to its player.
+    for client in (host, guest):
+        await client.request({"t": "lobby.ready"})
+    assert (await host.request({"t": "lobby.start"}))["t"] == "ok"
+    for client, side in ((host, "soviet"), (guest, "japan")):
+        start = await client.next("match.start", timeout=15)
+        joined = await client.request(
+            {"t": "match.join", "match": start["match"], "ticket": start["ticket"]}
+        )
+        assert joined["t"] == "joined" and joined["view"] == side, (joined, stack.logs())
+        snap = await client.next("snapshot")
+        mine = next(u for u in snap["units"] if u["side"] == side)
+        result = await client.request(
+            {"t": "orders", "orders": [{"unit": mine["id"], "kind": "hold"}]}
+        )
+        assert result["results"][0]["ok"], result
+        first_delta = await client.next("delta")
+        assert (await client.next("delta"))["tick"] > first_delta["tick"]
     for client in (host, guest):
         await client.close()
 

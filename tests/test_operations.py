@@ -78,7 +78,9 @@ async def test_environment_configures_json_logs_and_public_url() -> None:
             else:
                 os.environ[k] = v
     try:
-        assert srv.url.startswith("ws://game.example:")
+        assert srv.url.startswith("ws://127.0.0.1:")  # where it listens
+        told = [line for line in srv.lines if line.startswith("Clients are told to connect to")]
+        assert told and told[0].split()[-1] == f"ws://game.example:{srv.url.split(':')[2]}"
         assert any(line.startswith("{") and '"level": "info"' in line for line in srv.lines)
     finally:
         srv.stop()
