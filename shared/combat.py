@@ -23,6 +23,8 @@ BREAK_ORG = 0.2  # a defending hex whose units fall below this retreats
 SURROUNDED_LOSS = 0.35  # strength lost by a broken unit with nowhere to go
 ARTILLERY_SUPPORT = 0.5  # share of an artillery unit's power it lends at range
 RANDOM_SPREAD = 0.25  # losses vary by +/- this share
+ENTRENCHED_DEFENCE = 0.5  # a fully dug-in defender counts half again
+FORT_DEFENCE = 0.5  # each level of permanent fortification adds this much
 
 
 def _power(world: World, unit: Unit, attacking: bool) -> float:
@@ -68,7 +70,11 @@ def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Uni
             p *= RIVER_ATTACK
         att += p
     att += _support(world, att_side, target, attackers)
-    dfn = sum(_power(world, u, attacking=False) for u in defenders) * rules.defence
+    dfn = sum(
+        _power(world, u, attacking=False) * (1.0 + ENTRENCHED_DEFENCE * u.entrenched)
+        for u in defenders
+    )
+    dfn *= rules.defence * (1.0 + FORT_DEFENCE * world.fort_level(target))
     dfn += _support(world, enemy_of(att_side), target, defenders)
     ratio = max(att, 1e-6) / max(dfn, 1e-6)
 

@@ -308,6 +308,7 @@ class UnitView(msgspec.Struct, omit_defaults=True):
     fuel: float | None = None  # days of fuel
     supply: float | None = None  # 0..1: how well its hex is supplied today
     cut_off: bool = False  # no railhead can reach it: it will starve, then surrender
+    entrenched: float = 0.0  # 0..1: how far it has dug in (own units)
 
 
 class ObjectiveView(msgspec.Struct, omit_defaults=True):

@@ -160,6 +160,8 @@ def build_world(scenario: Scenario, seed: int) -> World:
         objectives,
         reinforcements,
     )
+    for spec in scenario.data.get("fortifications", []):
+        world.forts[_position(theatre, spec, f"fortification {spec}")] = int(spec.get("level", 1))
     world.points_to_win = {
         side: float(points) for side, points in scenario.data.get("victory", {}).items()
     }

@@ -75,6 +75,7 @@ class Unit:
     stocks: Stocks | None = None  # days of food, ammunition, fuel (theatre scenarios)
     cut_off_hours: int = 0  # hours with no railhead able to reach it
     surrendered: bool = False
+    entrenched: float = 0.0  # 0..1: field works dug while holding still (full after 3 days)
 
     @property
     def rules(self) -> KindRules:

@@ -45,6 +45,7 @@ def unit_view(unit: Unit, own: bool) -> UnitView:
         uv.order = unit.order.kind
         uv.to = unit.order.to
         uv.path = list(unit.path) if unit.path else None
+        uv.entrenched = round(unit.entrenched, 2)
         if unit.stocks is not None:
             uv.food = round(unit.stocks.food, 1)
             uv.ammo = round(unit.stocks.ammo, 1)

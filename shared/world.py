@@ -26,6 +26,7 @@ from shared.vision import visible_hexes
 
 ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
 ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
+ENTRENCH_PER_HOUR = 1 / 72  # dug in fully after three days of holding
 
 
 @dataclass(slots=True)
@@ -85,6 +86,7 @@ class World:
         self._vision_cache: tuple[int, dict[str, set[Hex]]] | None = None
         self.logistics: Logistics | None = None  # the operational layer, if the scenario has it
         self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
+        self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         victory.update_control(self)
         self.events.clear()
 
@@ -163,10 +165,17 @@ class World:
 
     def _recover(self) -> None:
         for unit in self.units.values():
+            if unit.marched:
+                unit.entrenched = 0.0  # field works are left behind
+            elif unit.order.kind == "hold":
+                unit.entrenched = min(1.0, unit.entrenched + ENTRENCH_PER_HOUR)
             if unit.in_combat:
                 continue
             gain = ORG_RECOVERY_HOLDING if unit.order.kind == "hold" else ORG_RECOVERY
             unit.org = min(1.0, unit.org + gain)
+
+    def fort_level(self, h: Hex) -> int:
+        return self.forts.get(h, 0)
 
     # -- orders -----------------------------------------------------------------------------
     def issue(self, side: str, orders: list[OrderRequest]) -> list[OrderResult]:
@@ -293,6 +302,7 @@ class World:
                 u.order.to,
                 u.path,
                 round(u.progress, 9),
+                round(u.entrenched, 9),
                 (round(u.stocks.food, 9), round(u.stocks.ammo, 9), round(u.stocks.fuel, 9))
                 if u.stocks is not None
                 else None,

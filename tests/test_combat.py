@@ -215,3 +215,35 @@ def test_fewer_men_fight_with_less_power():
     _, full_ev = fight(plain(), [soviet("s", WEST)], [japan("j", TARGET)])
     _, weak_ev = fight(plain(), [soviet("s", WEST, strength=0.5)], [japan("j", TARGET)])
     assert combat_ratio(weak_ev) == pytest.approx(combat_ratio(full_ev) / 2, rel=0.02)
+
+
+def test_holding_units_dig_in_and_dug_in_defenders_lose_less() -> None:
+    def battle(entrench_hours: int, fort: int = 0) -> float:
+        t = plain(12, 8)
+        attacker = unit("a", "soviet", (2, 3), men=3000)
+        defender = unit("d", "japan", (3, 3), men=1000)
+        w = world(t, [attacker, defender], seed=5)
+        if fort:
+            w.forts[(3, 3)] = fort
+        for _ in range(entrench_hours):
+            w.step()
+        assert defender.entrenched == pytest.approx(min(1.0, entrench_hours / 72))
+        w.issue("soviet", [OrderRequest("a", "move", (3, 3))])
+        before = defender.strength
+        w.step()
+        return before - defender.strength
+
+    fresh, dug_in, fortified = battle(0), battle(72), battle(72, fort=2)
+    assert dug_in < fresh
+    assert fortified < dug_in
+
+
+def test_marching_leaves_the_trenches_behind() -> None:
+    t = plain(12, 8)
+    u = unit("a", "soviet", (2, 3), entrenched=1.0)
+    w = world(t, [u, unit("j", "japan", (10, 6))])
+    w.issue("soviet", [OrderRequest("a", "move", (9, 3))])
+    for _ in range(2):
+        w.step()
+    assert u.pos != (2, 3) and u.order.kind == "move"
+    assert u.entrenched == 0.0

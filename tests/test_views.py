@@ -147,10 +147,12 @@ def test_an_enemy_leaving_sight_is_removed_and_one_entering_is_added():
 
 
 def test_a_quiet_hour_sends_an_empty_delta(patrol):
+    for u in patrol.units.values():
+        u.entrenched = 1.0  # dug in already: digging would change the view
     tracker = ViewTracker("m", "soviet")
     first = tracker.delta(patrol, 0, 1.0, False, [])
     assert first.units and first.objectives is not None and first.visible is not None
-    patrol.step()  # nobody moves, nobody fights, organisation is already full
+    patrol.step()  # nobody moves, nobody fights, organisation is full, trenches are dug
     quiet = tracker.delta(patrol, 1, 1.0, False, [])
     assert (quiet.units, quiet.removed, quiet.objectives, quiet.visible) == ([], [], None, None)
     assert (quiet.tick, quiet.base, quiet.hour) == (1, 0, 1)
