@@ -6,14 +6,15 @@ small Khasan battle runs without it and the theatre runs with it, on the same ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from shared.supply import (
     CONTROL_CODES,
+    SIDE_GAUGE,
     SURRENDER_AFTER_HOURS,
     Source,
     SupplyNetwork,
@@ -22,13 +23,16 @@ from shared.supply import (
     full_stocks,
     needs,
 )
-from shared.units import SIDES, Unit
+from shared.units import SIDES, Kind, Unit, enemy_of
 from shared.weather import Day, Ground, Weather, is_night
 
 if TYPE_CHECKING:
     from shared.world import World
 
 RESUPPLY_DAYS_PER_HOUR = 0.25  # stock days regained per hour at full supply
+DEMOLITION_DAYS = 5  # days of repair a line needs after the other side blew it on leaving
+ENGINEER_REPAIR_PER_DAY = 3  # repair days engineers do a day (railway troops otherwise: 1)
+RAID_DAMAGE_DAYS = 3
 STARVING_ORG_LOSS = 0.02  # per hour without food
 STARVING_STRENGTH_LOSS = 0.002
 NO_AMMO_ATTACK = 0.25
@@ -41,6 +45,16 @@ NIGHT_SIGHT = 0.5
 BAD_WEATHER_SIGHT = 0.7
 
 
+@dataclass(frozen=True, slots=True)
+class Partisans:
+    """Irregulars of ``side`` raiding the enemy's railways in ``country`` from ``start``."""
+
+    side: str
+    country: str
+    start: datetime
+    chance_per_day: float
+
+
 @dataclass
 class Logistics:
     net: SupplyNetwork
@@ -49,9 +63,10 @@ class Logistics:
     control: np.ndarray  # per hex: 0 nobody, 1 soviet, 2 japan
     captured_day: np.ndarray  # per hex: the day it last changed hands
     rail_damage: dict
-    converted: set
+    converted: dict  # rail edge -> the gauge engineers have relaid it to
     supply: dict[str, SupplyState]
     prisoners: dict[str, int]  # men of each side taken prisoner
+    partisans: list[Partisans] = field(default_factory=list)
     day: int = -1
 
     @classmethod
@@ -72,7 +87,7 @@ class Logistics:
             control=control.copy(),
             captured_day=np.full(len(theatre.grid), -10_000, dtype=np.int32),
             rail_damage={},
-            converted=set(),
+            converted={},
             supply={},
             prisoners=dict.fromkeys(SIDES, 0),
         )
@@ -115,8 +130,58 @@ class Logistics:
     def begin_hour(self, world: World) -> None:
         day = world.hour // 24
         if day != self.day:
+            if self.day >= 0:
+                self._daily(world, day)
             self.day = day
             self.recompute(world)
+
+    def _daily(self, world: World, day: int) -> None:
+        """Track repair and gauge conversion, and the partisans' raids, once a day."""
+        grid = world.theatre.grid
+        engineers: dict[int, str] = {}
+        for unit in world.sorted_units():
+            if unit.kind == Kind.ENGINEER:
+                engineers[grid.index(unit.pos)] = unit.side
+        for key in sorted(self.rail_damage):
+            a, b = grid.index(key[0]), grid.index(key[1])
+            if self.control[a] != self.control[b] or self.control[a] == 0:
+                continue  # nobody repairs a line the front runs across
+            crews = ENGINEER_REPAIR_PER_DAY if (a in engineers or b in engineers) else 1
+            left = self.rail_damage[key] - crews
+            if left > 0:
+                self.rail_damage[key] = left
+            else:
+                del self.rail_damage[key]
+        for i, side in sorted(engineers.items()):
+            for _, key in self.net.rail_adj.get(i, ()):
+                if self.converted.get(key, world.theatre.rails[key].gauge) != SIDE_GAUGE[side]:
+                    self.converted[key] = SIDE_GAUGE[side]
+        for raid in self.partisans:
+            self._raid(world, raid, day)
+
+    def _raid(self, world: World, raid: Partisans, day: int) -> None:
+        if world.now < raid.start or world.rng.random() >= raid.chance_per_day:
+            return
+        grid = world.theatre.grid
+        enemy = CONTROL_CODES[enemy_of(raid.side)]
+        targets = [
+            key
+            for key in sorted(world.theatre.rails)
+            if world.theatre.rails[key].owner == raid.country
+            and self.control[grid.index(key[0])] == enemy
+            and key not in self.rail_damage
+        ]
+        if not targets:
+            return
+        key = targets[world.rng.randrange(len(targets))]
+        self.rail_damage[key] = RAID_DAMAGE_DAYS
+        world.emit(
+            "partisans",
+            key[0],
+            f"Partisans blow the {world.theatre.rails[key].name} line",
+            None,
+            side=raid.side,
+        )
 
     def recompute(self, world: World) -> None:
         grid = world.theatre.grid
@@ -183,5 +248,9 @@ class Logistics:
             i = grid.index(unit.pos)
             code = CONTROL_CODES[unit.side]
             if self.control[i] != code:
+                lost = self.control[i] != 0
                 self.control[i] = code
                 self.captured_day[i] = world.hour // 24
+                if lost:  # the side falling back wrecks the track as it goes
+                    for _, key in self.net.rail_adj.get(i, ()):
+                        self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from maps import MAPS_DIR, SCENARIOS_DIR
-from shared.logistics import Logistics
+from shared.logistics import Logistics, Partisans
 from shared.supply import Source
 from shared.terrain import TERRAIN_BY_NAME
 from shared.theatre import Bounds, Theatre, load_theatre
@@ -178,6 +178,10 @@ def build_world(scenario: Scenario, seed: int) -> World:
         ]
         days = scenario.end_hour // 24 + 1
         world.logistics = Logistics.create(world, sources, scenario.start.date(), days)
+        world.logistics.partisans = [
+            Partisans(spec["side"], spec["country"], spec["start"], float(spec["chance_per_day"]))
+            for spec in scenario.data.get("partisans", [])
+        ]
     return world
 
 

@@ -81,6 +81,7 @@ NEEDS: dict[str, KindNeeds] = {
     "cavalry": KindNeeds(8, 4, 6, 14.0, 1 / 48, 1 / 10),
     "armour": KindNeeds(7, 4, 3, 40.0, 1 / 12, 1 / 6),
     "artillery": KindNeeds(8, 4, 4, 30.0, 1 / 36, 1 / 5),
+    "engineer": KindNeeds(10, 4, 4, 15.0, 1 / 36, 1 / 10),
 }
 
 
@@ -188,7 +189,7 @@ def compute(
     captured_day: np.ndarray,
     weather: Weather | None,
     day: int,
-    converted: set[tuple[Hex, Hex]],
+    converted: dict[tuple[Hex, Hex], str],
     truck_range_km: float = TRUCK_RANGE_KM,
 ) -> SupplyState:
     """One side's supply for one day.
@@ -223,7 +224,7 @@ def compute(
                 continue
             rail = theatre.rails[key]
             cap = rail.capacity * TONS_PER_TRAIN
-            if rail.gauge != gauge and key not in converted:
+            if converted.get(key, rail.gauge) != gauge:
                 cap *= GAUGE_PENALTY
             f = min(flow, cap)
             if f > best.get(j, 0.0):

@@ -23,6 +23,7 @@ class Kind(StrEnum):
     ARMOUR = "armour"
     ARTILLERY = "artillery"
     CAVALRY = "cavalry"
+    ENGINEER = "engineer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ KIND_RULES: dict[Kind, KindRules] = {
     Kind.ARMOUR: KindRules(8.0, 3.0, 1.5, 4.0, True),
     Kind.ARTILLERY: KindRules(2.5, 0.4, 0.5, 4.0, False, support_km=12.0),
     Kind.CAVALRY: KindRules(6.0, 0.8, 0.7, 8.0, False),
+    Kind.ENGINEER: KindRules(3.0, 0.6, 0.8, 5.0, False),  # repairs and converts railways
 }
 
 STACK_LIMIT = 3  # units of one side in one hex

@@ -316,6 +316,8 @@ class World:
             else (
                 hashlib.sha256(self.logistics.control.tobytes()).hexdigest(),
                 sorted(self.logistics.prisoners.items()),
+                sorted(self.logistics.rail_damage.items()),
+                sorted(self.logistics.converted.items()),
             )
         )
         state = [

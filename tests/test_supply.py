@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
 from shared.hexgrid import edge_key
-from shared.logistics import Logistics
+from shared.logistics import DEMOLITION_DAYS, ENGINEER_REPAIR_PER_DAY, Logistics, Partisans
+from shared.orders import OrderRequest
 from shared.supply import (
     GAUGE_PENALTY,
     GROUND_TRUCK_COST,
@@ -66,7 +67,7 @@ def trace(
         np.full(n, -10_000, dtype=np.int32),
         weather,
         day,
-        set(),
+        {},
     )
 
 
@@ -220,3 +221,57 @@ def test_logistics_are_part_of_the_state_hash() -> None:
     assert a.state_hash() == b.state_hash()
     b.logistics.control[0] = 0
     assert a.state_hash() != b.state_hash()
+
+
+def test_ground_lost_has_its_track_wrecked_and_crews_repair_it_day_by_day() -> None:
+    w = logistic_world([unit("s", "soviet", h(3)), unit("j", "japan", (0, 4))])
+    grid = w.theatre.grid
+    w.logistics.control[grid.index(h(8))] = 2  # Japan held it...
+    w.units["s"].pos = h(3)
+    w.issue("soviet", [OrderRequest("s", "move", h(8))])
+    while w.units["s"].pos != h(8):
+        w.step()
+    wrecked = edge_key(h(8), h(9))
+    assert w.logistics.rail_damage[wrecked] == DEMOLITION_DAYS  # ...and blew it on leaving
+    days = 0
+    while wrecked in w.logistics.rail_damage:
+        for _ in range(24):
+            w.step()
+        days += 1
+    assert days == DEMOLITION_DAYS
+
+
+def test_engineers_repair_faster_and_relay_the_other_gauge() -> None:
+    t = line_map(gauge="standard")
+    w = world(t, [unit("e", "soviet", h(10), kind="engineer"), unit("j", "japan", (0, 4))])
+    w.logistics = Logistics.create(
+        w, [Source("Irkutsk", "soviet", h(0), 100_000)], START.date(), days=30
+    )
+    w.logistics.rail_damage[edge_key(h(10), h(11))] = 6
+    for _ in range(25):
+        w.step()
+    assert w.logistics.rail_damage[edge_key(h(10), h(11))] == 6 - ENGINEER_REPAIR_PER_DAY
+    assert w.logistics.converted[edge_key(h(9), h(10))] == "russian"
+
+
+def test_partisans_raid_the_enemy_s_railways_once_their_war_begins() -> None:
+    m = TinyMap(30, 5, hex_km=HEX_KM)
+    m.country("Korea", "japan", -100, (32) * HEX_KM).climate("korea north")
+    m.rail(*[h(q) for q in range(0, 20)], capacity=10, gauge="standard")
+    t = m.compile()
+    for rail_key in list(t.rails):
+        t.rails[rail_key] = type(t.rails[rail_key])("Keijo line", 10, "standard", "Korea")
+    w = world(t, [unit("s", "soviet", h(25)), unit("j", "japan", h(2))])
+    w.logistics = Logistics.create(w, [Source("Fusan", "japan", h(0), 5000)], START.date(), days=30)
+    w.logistics.partisans = [
+        Partisans("soviet", "Korea", START + timedelta(days=2), chance_per_day=1.0)
+    ]
+    events = []
+    for _ in range(24 * 2):
+        events += w.step()
+    assert not any(e.kind == "partisans" for e in events)
+    for _ in range(24 * 3):
+        events += w.step()
+    raids = [e for e in events if e.kind == "partisans"]
+    assert len(raids) >= 2 and all(e.side == "soviet" for e in raids)
+    assert w.logistics.rail_damage
