@@ -2,6 +2,7 @@
 
 Requests carry an ``id`` and are matched to the reply whose ``re`` echoes it; the arrival time is
 taken when the frame comes off the socket, before decoding, so a round trip is send → frame in.
+All times are ``time.monotonic()``, the clock the server puts in ``pong``.
 Sends are paced on an absolute schedule and never wait for the previous reply (an open loop), so
 a slow reply delays nothing after it and cannot hide itself. Each send falls at a random point of
 its slot: the server ticks on a fixed period, and requests sent on a period commensurate with it
@@ -38,6 +39,9 @@ class RoundTrips:
     kind: str
     sent: int = 0
     rtt_ms: list[float] = field(default_factory=list)
+    # Pings only: send → the server's clock in the pong. One machine, one monotonic clock, so
+    # this splits a round trip into waiting for the server's loop and getting the answer back.
+    to_server_ms: list[float] = field(default_factory=list)
     lost: int = 0
     refused: dict[str, int] = field(default_factory=dict)  # verdict code -> count
 
@@ -81,7 +85,7 @@ class PlayerConnection:
 
     async def _read(self) -> None:
         async for data in self.ws:
-            arrived = time.perf_counter()
+            arrived = time.monotonic()
             assert isinstance(data, bytes)
             msg = p.decode_server(data)
             if isinstance(msg, p.Snapshot):
@@ -101,7 +105,7 @@ class PlayerConnection:
                 self._pushed.put_nowait(msg)
 
     async def send(self, msg: p.Request) -> asyncio.Future[tuple[float, p.ServerMessage]]:
-        """Send with a fresh id; the future resolves to (arrival perf_counter, reply)."""
+        """Send with a fresh id; the future resolves to (arrival time.monotonic(), reply)."""
         msg.id = next(self._ids)
         future: asyncio.Future[tuple[float, p.ServerMessage]] = (
             asyncio.get_running_loop().create_future()
@@ -165,12 +169,12 @@ class PlayerConnection:
         trips = RoundTrips(kind)
         pending: list[asyncio.Task[None]] = []
         phase = random.Random(f"{kind}:{count}:{rate}")
-        t0 = time.perf_counter()
+        t0 = time.monotonic()
         for k in range(count):
-            delay = t0 + (k + phase.random()) / rate - time.perf_counter()
+            delay = t0 + (k + phase.random()) / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            sent = time.perf_counter()
+            sent = time.monotonic()
             future = await self.send(make(k))
             trips.sent += 1
             pending.append(asyncio.create_task(_time_reply(trips, sent, future)))
@@ -197,6 +201,8 @@ async def _time_reply(
         trips.lost += 1
         return
     trips.rtt_ms.append(1000 * (arrived - sent))
+    if isinstance(reply, p.Pong):
+        trips.to_server_ms.append(1000 * (reply.time - sent))
     codes: list[str] = []
     if isinstance(reply, p.Error):
         codes.append(reply.code)

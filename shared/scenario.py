@@ -150,6 +150,15 @@ def build_world(scenario: Scenario, seed: int) -> World:
         objectives.append(
             Objective(place.name, place.hex, spec.get("owner"), int(spec.get("value", 1)))
         )
+    if scenario.data.get("objectives_from_places"):
+        # Every place worth victory points on the map, held at the start by its country's side.
+        named = {o.name for o in objectives}
+        for place in sorted(theatre.places.values(), key=lambda pl: (-pl.victory, pl.name)):
+            if place.victory <= 0 or place.name in named or not theatre.contains(place.hex):
+                continue
+            country = theatre.country_at(place.hex)
+            owner = country[1] if country is not None and country[1] in SIDES else None
+            objectives.append(Objective(place.name, place.hex, owner, place.victory))
     world = World(
         theatre,
         scenario.name,
