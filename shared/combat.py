@@ -1,7 +1,7 @@
 """Combat for one game hour: assaults on enemy-held hexes, losses, breaking, retreat.
 
-Power is men (thousands) x strength x kind factor x organisation, modified by terrain, rivers and
-artillery in support. Losses scale with the square root of the force ratio, so that attacking at
+Power is men (thousands) x strength x kind factor x organisation, modified by terrain, rivers,
+artillery in support and aircraft flying ground support (``shared.air``). Losses scale with the square root of the force ratio, so that attacking at
 3:1 is costly but works and attacking at 1:3 is ruinous, and with a seeded random factor.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from shared import air
 from shared.hexgrid import Hex, distance, neighbours
 from shared.terrain import RIVER_ATTACK, RULES
 from shared.units import DESTROYED_BELOW, HOLD, STACK_LIMIT, Kind, Unit, enemy_of
@@ -70,12 +71,14 @@ def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Uni
             p *= RIVER_ATTACK
         att += p
     att += _support(world, att_side, target, attackers)
+    att += air.support(world, att_side, target)
     dfn = sum(
         _power(world, u, attacking=False) * (1.0 + ENTRENCHED_DEFENCE * u.entrenched)
         for u in defenders
     )
     dfn *= rules.defence * (1.0 + FORT_DEFENCE * world.fort_level(target))
     dfn += _support(world, enemy_of(att_side), target, defenders)
+    dfn += air.support(world, enemy_of(att_side), target)
     ratio = max(att, 1e-6) / max(dfn, 1e-6)
 
     rng = world.rng

@@ -46,6 +46,26 @@ def within(center: Hex, radius: int) -> Iterator[Hex]:
         yield from ring(center, k)
 
 
+def line(a: Hex, b: Hex) -> list[Hex]:
+    """The hexes on the straight line from a to b, both included, each next to the one before
+    (cube interpolation, nudged off exact edges so rounding is stable)."""
+    n = distance(a, b)
+    out = [a]
+    for i in range(1, n + 1):
+        t = i / n
+        q = a[0] + (b[0] - a[0]) * t + 1e-6
+        r = a[1] + (b[1] - a[1]) * t + 2e-6
+        s = -q - r
+        rq, rr, rs = round(q), round(r), round(s)
+        dq, dr, ds = abs(rq - q), abs(rr - r), abs(rs - s)
+        if dq > dr and dq > ds:
+            rq = -rr - rs
+        elif dr > ds:
+            rr = -rq - rs
+        out.append((rq, rr))
+    return out
+
+
 def axial_to_offset(h: Hex) -> tuple[int, int]:
     q, r = h
     return q + (r - (r & 1)) // 2, r

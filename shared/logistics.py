@@ -192,7 +192,7 @@ class Logistics:
                 i = grid.index(unit.pos)
                 if unit.side == side:
                     demand[i] += needs(str(unit.kind)).tons_per_day * unit.power_base
-                else:
+                elif not unit.is_air:  # aircraft on their airfield block no lorries
                     blocked[i] = True
             self.supply[side] = compute(
                 self.net,
@@ -245,6 +245,8 @@ class Logistics:
                 unit.strength = 0.0  # off the map with the destroyed, counted as prisoners
                 unit.surrendered = True
         for unit in world.units.values():
+            if unit.is_air:
+                continue  # aircraft hold no ground
             i = grid.index(unit.pos)
             code = CONTROL_CODES[unit.side]
             if self.control[i] != code:

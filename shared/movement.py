@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shared import air
 from shared.hexgrid import Hex, distance
 from shared.pathfinding import find_path
 from shared.terrain import INF
@@ -39,6 +40,9 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
     assaults: dict[tuple[Hex, str], list[Unit]] = {}
     for unit in world.sorted_units():
         if unit.order.kind != "move" or unit.order.to is None:
+            continue
+        if unit.is_air:
+            air.rebase(world, unit)  # flies over everything: no path finding, no contact
             continue
         if not unit.path:
             if unit.pos == unit.order.to:

@@ -14,12 +14,20 @@ UnitId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Coord = Annotated[int, msgspec.Meta(ge=-10_000, le=10_000)]
 
 
+Mission = Literal["support", "interdict", "airdrop", "recon"]
+
+
 class OrderRequest(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):
-    """One order: ``move`` a unit to hex ``to`` (axial [q, r]), or ``hold`` it where it is."""
+    """One order: ``move`` a unit to hex ``to`` (axial [q, r]), or ``hold`` it where it is.
+
+    Air units: ``air`` flies ``mission`` over target hex ``to`` every hour the weather and the
+    daylight allow, until another order; ``move`` rebases them to the airfield at ``to``;
+    ``hold`` stands them down."""
 
     unit: UnitId
-    kind: Literal["move", "hold"]
+    kind: Literal["move", "hold", "air"]
     to: tuple[Coord, Coord] | None = None
+    mission: Mission | None = None
 
 
 class OrderResult(msgspec.Struct, omit_defaults=True):
@@ -34,11 +42,14 @@ class OrderResult(msgspec.Struct, omit_defaults=True):
 
 # Every code an order can be refused with, and what it means; docs/protocol.md lists them.
 ORDER_ERRORS: dict[str, str] = {
-    "unknown_unit": "no unit of that id is in the match (or it has been destroyed)",
+    "unknown_unit": "you have no unit of that id in view (none exists, or it is out of sight)",
     "not_your_unit": "the unit belongs to the other side",
-    "bad_order": "the order is malformed (a move without a destination, for instance)",
+    "bad_order": "the order is malformed (a move without a destination, an air order without "
+    "a mission, for instance)",
     "off_map": "the destination is outside the map",
     "impassable": "the destination is water or otherwise impassable",
     "unreachable": "no path leads there",
     "match_over": "the match has ended",
+    "not_air": "only air units fly missions",
+    "out_of_range": "the target is beyond the air unit's range from its base",
 }

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     ARTILLERY = "artillery"
     CAVALRY = "cavalry"
     ENGINEER = "engineer"
+    AIR = "air"  # aircraft at an airfield: flies missions (shared.air), never fights on the ground
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ KIND_RULES: dict[Kind, KindRules] = {
     Kind.ARTILLERY: KindRules(2.5, 0.4, 0.5, 4.0, False, support_km=12.0),
     Kind.CAVALRY: KindRules(6.0, 0.8, 0.7, 8.0, False),
     Kind.ENGINEER: KindRules(3.0, 0.6, 0.8, 5.0, False),  # repairs and converts railways
+    Kind.AIR: KindRules(300.0, 0.0, 0.2, 0.0, False),  # speed: rebasing flight, straight line
 }
 
 STACK_LIMIT = 3  # units of one side in one hex
@@ -50,10 +52,12 @@ DESTROYED_BELOW = 0.05  # strength under which a unit ceases to exist as a forma
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """What a unit is doing: marching to a hex, or holding where it stands."""
+    """What a unit is doing: marching to a hex, or holding where it stands; an air unit may
+    instead fly a ``mission`` over target hex ``to`` (kind ``"air"``)."""
 
-    kind: str  # "move" | "hold"
+    kind: str  # "move" | "hold" | "air"
     to: Hex | None = None
+    mission: str | None = None  # "support" | "interdict" | "airdrop" | "recon" (kind "air")
 
 
 HOLD = Order("hold")
@@ -78,10 +82,16 @@ class Unit:
     cut_off_hours: int = 0  # hours with no railhead able to reach it
     surrendered: bool = False
     entrenched: float = 0.0  # 0..1: field works dug while holding still (full after 3 days)
+    flown_day: int = -1  # air units: the game day it last flew (daily mission effects done)
 
     @property
     def rules(self) -> KindRules:
         return KIND_RULES[self.kind]
+
+    @property
+    def is_air(self) -> bool:
+        """Aircraft: based at a hex, but never blocking, stacking, assaulting or defending."""
+        return self.kind == Kind.AIR
 
     @property
     def power_base(self) -> float:

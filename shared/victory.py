@@ -21,9 +21,9 @@ class Objective:
 
 
 def update_control(world: World) -> None:
-    """A hex changes hands when units of one side only stand in it."""
+    """A hex changes hands when ground units of one side only stand in it."""
     for obj in world.objectives:
-        sides = {u.side for u in world.units_at(obj.hex)}
+        sides = {u.side for u in world.units_at(obj.hex) if not u.is_air}
         if len(sides) == 1:
             (side,) = sides
             if obj.owner != side:
@@ -33,8 +33,10 @@ def update_control(world: World) -> None:
 
 def decide_winner(world: World, at_end: bool) -> tuple[str | None, str | None]:
     """(winner or None for a draw, reason) once the match is decided, else (None, None)."""
-    alive = {side: any(u.side == side for u in world.units.values()) for side in SIDES}
-    alive_now = {s: alive[s] or world.has_pending_reinforcements(s) for s in SIDES}
+    # A side whose ground forces are gone is beaten, whatever aircraft it has left.
+    alive = {s: any(u.side == s and not u.is_air for u in world.units.values()) for s in SIDES}
+    coming = {s: any(r.unit.side == s and not r.unit.is_air for r in world.reinforcements) for s in SIDES}
+    alive_now = {s: alive[s] or coming[s] for s in SIDES}
     for side in SIDES:
         if not alive_now[side] and alive_now[enemy_of(side)]:
             return enemy_of(side), "destroyed"

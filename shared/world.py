@@ -11,12 +11,13 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
-from shared import combat, movement, victory
-from shared.hexgrid import Hex, neighbours
+from shared import air, combat, movement, victory
+from shared.hexgrid import Hex, line, neighbours
 from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.theatre import Theatre
@@ -87,6 +88,7 @@ class World:
         self.logistics: Logistics | None = None  # the operational layer, if the scenario has it
         self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
+        self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
         victory.update_control(self)
         self.events.clear()
 
@@ -104,11 +106,14 @@ class World:
             unit.in_combat = unit.marched = False
         if self.logistics is not None:
             self.logistics.begin_hour(self)
+        self.sorties = air.begin_hour(self)
         assaults = movement.move_units(self)
         combat.resolve(self, assaults)
         if self.logistics is not None:
             self.logistics.end_hour(self, {u.id for u in self.units.values() if u.marched})
         self._remove_destroyed()
+        air.end_hour(self)
+        self.sorties = []
         self._recover()
         victory.update_control(self)
         self.hour += 1
@@ -126,11 +131,11 @@ class World:
     def _arrivals(self) -> None:
         while self.reinforcements and self.reinforcements[0].hour <= self.hour:
             unit = self.reinforcements.pop(0).unit
-            unit.pos = self._free_hex_near(unit.pos, unit.side)
+            unit.pos = self._free_hex_near(unit.pos, unit.side, unit.is_air)
             self._place(unit)
             self.emit("reinforcement", unit.pos, f"{unit.name} arrives", unit)
 
-    def _free_hex_near(self, h: Hex, side: str) -> Hex:
+    def _free_hex_near(self, h: Hex, side: str, flying: bool = False) -> Hex:
         frontier = [h]
         seen = {h}
         while frontier:
@@ -139,7 +144,7 @@ class World:
                 if (
                     self.theatre.passable(c)
                     and not self.enemy_units_at(c, side)
-                    and len(self.friendly_units_at(c, side)) < STACK_LIMIT
+                    and (flying or len(self.friendly_units_at(c, side)) < STACK_LIMIT)
                 ):
                     return c
                 for n in neighbours(c):
@@ -167,7 +172,7 @@ class World:
         for unit in self.units.values():
             if unit.marched:
                 unit.entrenched = 0.0  # field works are left behind
-            elif unit.order.kind == "hold":
+            elif unit.order.kind == "hold" and not unit.is_air:
                 unit.entrenched = min(1.0, unit.entrenched + ENTRENCH_PER_HOUR)
             if unit.in_combat:
                 continue
@@ -197,7 +202,13 @@ class World:
         if unit is None:
             return refuse("unknown_unit")
         if unit.side != side:
-            return refuse("not_your_unit")
+            # An enemy the side cannot see is as unknown as one that does not exist: the verdict
+            # must not tell a player whether an unseen unit is still there.
+            return refuse("not_your_unit" if unit.pos in self.visible(side) else "unknown_unit")
+        if unit.is_air:
+            return self._issue_air(unit, o, refuse)
+        if o.kind == "air" or o.mission is not None:
+            return refuse("not_air")
         if o.kind == "hold":
             unit.order = HOLD
             unit.path = []
@@ -219,6 +230,38 @@ class World:
         unit.path = path
         return OrderResult(o.unit, True, path=list(path))
 
+    def _issue_air(
+        self, unit: Unit, o: OrderRequest, refuse: Callable[[str], OrderResult]
+    ) -> OrderResult:
+        """An air unit: ``air`` flies a mission, ``move`` rebases, ``hold`` stands down."""
+        if o.kind == "hold" and o.mission is None:
+            unit.order = HOLD
+            unit.path = []
+            unit.progress = 0.0
+            return OrderResult(o.unit, True)
+        if o.to is None or (o.kind == "air") != (o.mission is not None):
+            return refuse("bad_order")
+        goal: Hex = (o.to[0], o.to[1])
+        if not self.theatre.contains(goal):
+            return refuse("off_map")
+        if o.kind == "air":
+            if not air.in_range(self, unit.pos, goal):
+                return refuse("out_of_range")
+            unit.order = Order("air", goal, o.mission)
+            unit.path = []
+            unit.progress = 0.0
+            return OrderResult(o.unit, True)
+        if not self.theatre.passable(goal):
+            return refuse("impassable")
+        if not air.can_base(self, unit.side, goal):
+            return refuse("unreachable")
+        path = line(unit.pos, goal)[1:]
+        if not (unit.path and path and unit.path[0] == path[0]):
+            unit.progress = 0.0
+        unit.order = Order("move", goal) if path else HOLD
+        unit.path = path
+        return OrderResult(o.unit, True, path=list(path))
+
     # -- queries ----------------------------------------------------------------------------
     def sorted_units(self) -> list[Unit]:
         return [self.units[k] for k in sorted(self.units)]
@@ -227,20 +270,25 @@ class World:
         return self._at.get(h, [])
 
     def friendly_units_at(self, h: Hex, side: str) -> list[Unit]:
-        return [u for u in self._at.get(h, ()) if u.side == side]
+        """A side's ground units in h: what stacks, defends and holds it (aircraft do not)."""
+        return [u for u in self._at.get(h, ()) if u.side == side and not u.is_air]
 
     def enemy_units_at(self, h: Hex, side: str) -> list[Unit]:
-        return [u for u in self._at.get(h, ()) if u.side != side]
+        """Enemy ground units in h: what blocks a march and is assaulted (never aircraft)."""
+        return [u for u in self._at.get(h, ()) if u.side != side and not u.is_air]
 
     def occupied_by_enemy_of(self, side: str) -> set[Hex]:
-        return {h for h, us in self._at.items() if any(u.side != side for u in us)}
+        return {
+            h for h, us in self._at.items() if any(u.side != side and not u.is_air for u in us)
+        }
 
     def in_enemy_zone(self, h: Hex, side: str) -> bool:
         """True when an enemy unit stands next to h: its zone of control halts a march."""
         return any(self.enemy_units_at(n, side) for n in neighbours(h))
 
     def march_factor(self, unit: Unit) -> float:
-        return self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0
+        factor = self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0
+        return factor * air.march_factor(self, unit) if self.sorties else factor
 
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
         if self.logistics is None:
@@ -258,9 +306,10 @@ class World:
                 {
                     s: visible_hexes(
                         self.theatre,
-                        [u for u in self.sorted_units() if u.side == s],
+                        [u for u in self.sorted_units() if u.side == s and not u.is_air],
                         self._sight_factor if self.logistics is not None else None,
                     )
+                    | air.recon_hexes(self, s)
                     for s in SIDES
                 },
             )
@@ -300,6 +349,7 @@ class World:
                 round(u.org, 9),
                 u.order.kind,
                 u.order.to,
+                u.order.mission,
                 u.path,
                 round(u.progress, 9),
                 round(u.entrenched, 9),
@@ -307,6 +357,7 @@ class World:
                 if u.stocks is not None
                 else None,
                 u.cut_off_hours,
+                u.flown_day,
             )
             for u in self.sorted_units()
         ]

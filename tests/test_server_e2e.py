@@ -100,13 +100,16 @@ async def test_two_players_meet_in_a_lobby_and_play(server_url: str) -> None:
         own = [u for u in snap["units"] if u["side"] == start["side"]]
         assert own and all({"id", "side", "kind", "pos", "strength"} <= set(u) for u in own)
 
-    # Each player can order only their own units.
+    # Each player can order only their own units; an enemy out of sight is not even confirmed.
     soviet_snap = next(m for m in host.seen if m["t"] == "snapshot")
-    japanese = next(u for u in soviet_snap["units"] if u["side"] == "japan")
+    seen = {u["id"] for u in soviet_snap["units"] if u["side"] == "japan"}
     refused = await host.request(
-        {"t": "orders", "orders": [{"unit": japanese["id"], "kind": "hold"}]}
+        {"t": "orders", "orders": [{"unit": "jpn-19d-75ir", "kind": "hold"}]}
     )
-    assert refused["results"][0]["code"] == "not_your_unit"
+    expected = "not_your_unit" if "jpn-19d-75ir" in seen else "unknown_unit"
+    assert refused["results"][0]["code"] == expected
+    japanese_own = next(m for m in guest.seen if m["t"] == "snapshot")["units"]
+    assert any(u["id"] == "jpn-19d-75ir" for u in japanese_own)
     for c in (host, guest, third):
         await c.close()
 

@@ -28,7 +28,7 @@ REPORT_KEYS = {
     "winner",
     "result",
 }
-SIDE_KEYS = {"units", "men", "strength", "pending_reinforcements", "losses"}
+SIDE_KEYS = {"units", "men", "strength", "pending_reinforcements", "losses", "supply"}
 
 
 def sim(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:

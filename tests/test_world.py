@@ -275,6 +275,12 @@ def test_a_good_move_is_accepted_with_its_path():
 
 
 def test_orders_for_the_other_sides_units_are_refused(order_world):
+    j, s = order_world.units["j"], order_world.units["s"]
+    # Out of sight, an enemy unit is not even confirmed to exist.
+    assert j.pos not in order_world.visible("soviet")
+    assert verdict(order_world, "soviet", OrderRequest("j", "hold")) == "unknown_unit"
+    order_world.relocate(j, (s.pos[0] + 1, s.pos[1]))
+    order_world.version += 1  # the world changed outside a step: drop cached sight
     assert verdict(order_world, "soviet", OrderRequest("j", "move", (8, 5))) == "not_your_unit"
     assert verdict(order_world, "soviet", OrderRequest("j", "hold")) == "not_your_unit"
     assert order_world.units["j"].order.kind == "hold"
@@ -318,7 +324,7 @@ def test_each_order_gets_its_own_verdict_in_the_order_sent(order_world):
     )
     assert [(r.unit, r.ok, r.code) for r in results] == [
         ("s", True, None),
-        ("j", False, "not_your_unit"),
+        ("j", False, "unknown_unit"),  # out of sight
         ("ghost", False, "unknown_unit"),
     ]
 
