@@ -191,7 +191,30 @@ def build_world(scenario: Scenario, seed: int) -> World:
             Partisans(spec["side"], spec["country"], spec["start"], float(spec["chance_per_day"]))
             for spec in scenario.data.get("partisans", [])
         ]
+        _apply_control(world, scenario.data.get("control", []))
     return world
+
+
+def _apply_control(world: World, specs: list[dict[str, Any]]) -> None:
+    """Ground held at the start otherwise than the 1938 borders say: a country, or the part
+    of it north or south of a latitude, handed to a side (e.g. Manchukuo conquered by 1939)."""
+    assert world.logistics is not None
+    theatre = world.theatre
+    names = [name for name, _ in theatre.countries]
+    codes = {"soviet": 1, "japan": 2, "none": 0}
+    for spec in specs:
+        if spec["country"] not in names:
+            raise ScenarioError(f"control: no country {spec['country']!r} on the map")
+        wanted = names.index(spec["country"]) + 1
+        for i in range(len(theatre.grid)):
+            if theatre.country[i] != wanted:
+                continue
+            lat, _ = theatre.latlon_of(theatre.grid.hex_at(i))
+            if "north_of" in spec and lat < spec["north_of"]:
+                continue
+            if "south_of" in spec and lat >= spec["south_of"]:
+                continue
+            world.logistics.control[i] = codes[spec["side"]]
 
 
 def new_world(name: str, seed: int) -> World:
