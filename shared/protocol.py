@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
-from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
+from shared.orders import ORDER_ERRORS, Mission, OrderRequest, OrderResult
 
 PROTOCOL_VERSION = 1
 
@@ -289,7 +289,9 @@ class MapData(Message, tag="map"):
 
 
 class UnitView(msgspec.Struct, omit_defaults=True):
-    """A unit as a view shows it. ``order``, ``to`` and ``path`` only for your own units."""
+    """A unit as a view shows it. ``order``, ``to``, ``path`` and ``mission`` only for your own
+    units. An air unit (kind ``air``) flying a mission has ``order`` ``air``, its target in
+    ``to`` and the ``mission``; enemy aircraft are shown on their airfield, within your sight."""
 
     id: str
     side: Side
@@ -309,6 +311,7 @@ class UnitView(msgspec.Struct, omit_defaults=True):
     supply: float | None = None  # 0..1: how well its hex is supplied today
     cut_off: bool = False  # no railhead can reach it: it will starve, then surrender
     entrenched: float = 0.0  # 0..1: how far it has dug in (own units)
+    mission: Mission | None = None  # air units flying a mission (own units)
 
 
 class ObjectiveView(msgspec.Struct, omit_defaults=True):

@@ -192,6 +192,11 @@ def build_world(scenario: Scenario, seed: int) -> World:
             for spec in scenario.data.get("partisans", [])
         ]
         _apply_control(world, scenario.data.get("control", []))
+        explicit = {spec["place"] for spec in scenario.data.get("objectives", [])}
+        owners = {1: "soviet", 2: "japan"}
+        for obj in world.objectives:
+            if obj.name not in explicit:  # taken from the map: held by whoever holds the ground
+                obj.owner = owners.get(int(world.logistics.control[theatre.grid.index(obj.hex)]))
     return world
 
 

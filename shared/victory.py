@@ -34,9 +34,11 @@ def update_control(world: World) -> None:
 def decide_winner(world: World, at_end: bool) -> tuple[str | None, str | None]:
     """(winner or None for a draw, reason) once the match is decided, else (None, None)."""
     # A side whose ground forces are gone is beaten, whatever aircraft it has left.
-    alive = {s: any(u.side == s and not u.is_air for u in world.units.values()) for s in SIDES}
-    coming = {s: any(r.unit.side == s and not r.unit.is_air for r in world.reinforcements) for s in SIDES}
-    alive_now = {s: alive[s] or coming[s] for s in SIDES}
+    alive_now = {
+        s: any(u.side == s and not u.is_air for u in world.units.values())
+        or any(r.unit.side == s and not r.unit.is_air for r in world.reinforcements)
+        for s in SIDES
+    }
     for side in SIDES:
         if not alive_now[side] and alive_now[enemy_of(side)]:
             return enemy_of(side), "destroyed"

@@ -2,13 +2,15 @@
 
 A ``ViewTracker`` belongs to one view of one match: each network tick it builds the view once and
 diffs it against the last one it built, so that every connection of that view is sent the same
-encoded delta. Enemy units outside the side's sight never enter a side's view.
+encoded delta. Enemy units outside the side's sight never enter a side's view (enemy aircraft
+only on their airfield, never in flight between two), nor do the enemy's orders or missions.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from shared import air
 from shared.hexgrid import Hex
 from shared.protocol import (
     ControlMap,
@@ -44,6 +46,7 @@ def unit_view(unit: Unit, own: bool) -> UnitView:
     if own:
         uv.order = unit.order.kind
         uv.to = unit.order.to
+        uv.mission = unit.order.mission  # type: ignore[assignment]
         uv.path = list(unit.path) if unit.path else None
         uv.entrenched = round(unit.entrenched, 2)
         if unit.stocks is not None:
@@ -109,7 +112,11 @@ def visible_units(world: World, view: str) -> list[Unit]:
     if view == SPECTATOR:
         return world.sorted_units()
     seen = world.visible(view)
-    return [u for u in world.sorted_units() if u.side == view or u.pos in seen]
+    return [
+        u
+        for u in world.sorted_units()
+        if u.side == view or (u.pos in seen and not air.in_transit(u))
+    ]
 
 
 def visibility_mask(theatre: Theatre, hexes: set[Hex]) -> bytes:
