@@ -12,7 +12,7 @@ from typing import Any
 
 from maps import MAPS_DIR, SCENARIOS_DIR
 from shared.logistics import Logistics, Partisans
-from shared.supply import Source
+from shared.supply import SIDE_GAUGE, Source
 from shared.terrain import TERRAIN_BY_NAME
 from shared.theatre import Bounds, Theatre, load_theatre
 from shared.units import SIDES, Kind, Unit
@@ -219,7 +219,16 @@ def _apply_control(world: World, specs: list[dict[str, Any]]) -> None:
                 continue
             if "south_of" in spec and lat >= spec["south_of"]:
                 continue
+            _, lon = theatre.latlon_of(theatre.grid.hex_at(i))
+            if "east_of" in spec and lon < spec["east_of"]:
+                continue
             world.logistics.control[i] = codes[spec["side"]]
+        if spec.get("rolling_stock"):
+            # Captured locomotives and cars run on the country's own gauge at once.
+            gauge = SIDE_GAUGE[spec["side"]]
+            for key, rail in theatre.rails.items():
+                if rail.owner == spec["country"] and rail.gauge != gauge:
+                    world.logistics.converted[key] = gauge
 
 
 def new_world(name: str, seed: int) -> World:
