@@ -1,0 +1,120 @@
+"""Balance runs: every scenario AI against AI over several seeds, recording who holds the
+chronicle's key cities at its milestones, for docs/balance.md.
+
+    python -m bench.balance --seeds 5
+    python -m bench.balance lake-khasan manchuria-1938 --seeds 3
+
+Prints a Markdown section per scenario: the result of each seed, and at each checkpoint date
+who held Harbin, Changchun, Pyongyang, Keijo and Fusan (the chronicle's course beside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import datetime
+
+from shared import ai, victory
+from shared.scenario import available, new_world
+from shared.units import SIDES
+from shared.world import World
+
+CITIES = (
+    "Harbin",
+    "Qiqihar",
+    "Changchun",
+    "Mukden",
+    "Pyongyang",
+    "Seoul",
+    "Daejeon",
+    "Daegu",
+    "Busan",
+)
+CHRONICLE = {
+    "Qiqihar": "abandoned by the Japanese 14 Sep 1938",
+    "Harbin": "besieged from 7 Oct 1938, held through November",
+    "Changchun": "falls in early December 1938",
+    "Pyongyang": "the Taedong line broken, retreat 2 Jun 1939",
+    "Seoul": "Keijo falls at the end of July 1939",
+    "Daejeon": "Taiden falls mid-September 1939",
+    "Daegu": "Taikyu falls 2 Dec 1939",
+    "Busan": "Fusan taken 29 Dec 1939",
+}
+CHECKPOINTS = [
+    "1938-08-31",
+    "1938-09-30",
+    "1938-10-31",
+    "1938-11-30",
+    "1938-12-31",
+    "1939-03-31",
+    "1939-06-30",
+    "1939-08-31",
+    "1939-10-31",
+    "1939-12-31",
+]
+
+
+def holder(world: World, name: str) -> str:
+    place = world.theatre.places.get(name)
+    if place is None or world.logistics is None:
+        return "-"
+    code = int(world.logistics.control[world.theatre.grid.index(place.hex)])
+    return {1: "S", 2: "J"}.get(code, "·")
+
+
+def run(scenario: str, seed: int) -> tuple[World, dict[str, dict[str, str]], float]:
+    world = new_world(scenario, seed)
+    marks: dict[str, dict[str, str]] = {}
+    pending = [c for c in CHECKPOINTS if datetime.fromisoformat(c) > world.start]
+    began = time.perf_counter()
+    while not world.finished:
+        if world.hour % ai.DECIDE_EVERY_HOURS == 0:
+            for side in SIDES:
+                orders = ai.from_world(world, side)
+                if orders:
+                    world.issue(side, orders)
+        world.step()
+        while pending and world.now >= datetime.fromisoformat(pending[0]):
+            marks[pending.pop(0)] = {c: holder(world, c) for c in CITIES}
+    return world, marks, time.perf_counter() - began
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.balance", description=__doc__)
+    ap.add_argument("scenarios", nargs="*", default=None)
+    ap.add_argument("--seeds", type=int, default=5)
+    args = ap.parse_args()
+    for scenario in args.scenarios or available():
+        print(f"\n### {scenario}\n")
+        print(
+            "| seed | result | winner | score (S / J) | losses (S / J) | prisoners (S / J) "
+            "| run s |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        all_marks = []
+        for seed in range(1, args.seeds + 1):
+            world, marks, secs = run(scenario, seed)
+            losses = world.losses_by_side()
+            score = victory.score(world)
+            pris = world.logistics.prisoners if world.logistics else dict.fromkeys(SIDES, 0)
+            print(
+                f"| {seed} | {world.result} | {world.winner or 'none'} | "
+                f"{score['soviet']:.0f} / {score['japan']:.0f} | "
+                f"{losses['soviet']:,} / {losses['japan']:,} | "
+                f"{pris['soviet']:,} / {pris['japan']:,} | {secs:.1f} |"
+            )
+            all_marks.append(marks)
+        if any(all_marks):
+            print("\nWho held the cities (S Soviet, J Japan; one letter per seed):\n")
+            print("| date | " + " | ".join(CITIES) + " |")
+            print("|---|" + "---|" * len(CITIES))
+            for date in CHECKPOINTS:
+                if not all(date in m for m in all_marks):
+                    continue
+                cells = ["".join(m[date][c] for m in all_marks) for c in CITIES]
+                print(f"| {date} | " + " | ".join(cells) + " |")
+            print("\nThe chronicle: " + "; ".join(f"{c}: {t}" for c, t in CHRONICLE.items()) + ".")
+
+
+if __name__ == "__main__":
+    main()
