@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from shared import air
 from shared.hexgrid import Hex, distance
-from shared.pathfinding import find_path
 from shared.terrain import INF
 from shared.units import HOLD, STACK_LIMIT, Unit
 
@@ -19,9 +18,9 @@ SLOW_ORG = 0.5
 
 def plan_path(world: World, unit: Unit, goal: Hex) -> list[Hex] | None:
     """Path around hexes held by the enemy, except the goal (which may be an attack)."""
-    enemy_hexes = world.occupied_by_enemy_of(unit.side)
-    return find_path(
-        world.theatre, unit.pos, goal, unit.rules.armoured, blocked=enemy_hexes.__contains__
+    enemy_hexes = frozenset(world.occupied_by_enemy_of(unit.side))
+    return world.flow_fields().path(
+        unit.pos, goal, unit.rules.armoured, enemy_hexes, stamp=world.hour
     )
 
 

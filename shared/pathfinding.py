@@ -61,3 +61,90 @@ def find_path(
         path.append(came_from[path[-1]])
     path.reverse()
     return path
+
+
+class FlowFields:
+    """Shortest paths to a goal for many units at once: one Dijkstra from the goal over the
+    reversed movement graph (scipy, in C) gives every hex its next step towards it.
+
+    Operational AI sends dozens of units to the same few objectives; a field per (goal, kind of
+    mover, hexes to avoid) serves them all. Costs are exactly ``Theatre.step_cost``'s.
+    """
+
+    def __init__(self, theatre: Theatre) -> None:
+        import numpy as np
+
+        self.theatre = theatre
+        grid = theatre.grid
+        src: list[int] = []
+        dst: list[int] = []
+        foot: list[float] = []
+        tracked: list[float] = []
+        for i in range(len(grid)):
+            a = grid.hex_at(i)
+            for b in theatre.neighbours(a):
+                c_foot = theatre.step_cost(a, b, armoured=False)
+                if c_foot == INF:
+                    continue
+                src.append(i)
+                dst.append(grid.index(b))
+                foot.append(c_foot)
+                tracked.append(theatre.step_cost(a, b, armoured=True))
+        self.src = np.array(src, dtype=np.int32)
+        self.dst = np.array(dst, dtype=np.int32)
+        self.cost = {False: np.array(foot), True: np.array(tracked)}
+        self._cache: dict[tuple[object, ...], object] = {}
+        self._cache_stamp: object = None
+
+    def path(
+        self,
+        start: Hex,
+        goal: Hex,
+        armoured: bool,
+        blocked: frozenset[Hex],
+        stamp: object,
+    ) -> list[Hex] | None:
+        """Like ``find_path``; ``stamp`` says when the cached fields stop being valid (the
+        world's hour: blocked hexes only change when time passes)."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
+        theatre, grid = self.theatre, self.theatre.grid
+        if start == goal:
+            return []
+        if not theatre.passable(goal) or not theatre.contains(start):
+            return None
+        if stamp != self._cache_stamp:
+            self._cache.clear()
+            self._cache_stamp = stamp
+        key = (goal, armoured, blocked)
+        pred = self._cache.get(key)
+        if pred is None:
+            n = len(grid)
+            keep = np.ones(self.src.shape, dtype=bool)
+            if blocked:
+                bad = np.zeros(n, dtype=bool)
+                for h in blocked:
+                    if h != goal and theatre.contains(h):
+                        bad[grid.index(h)] = True
+                keep = ~bad[self.dst]
+            # Reversed graph: an edge b <- a weighs what a -> b costs.
+            graph = csr_matrix(
+                (self.cost[armoured][keep], (self.dst[keep], self.src[keep])), shape=(n, n)
+            )
+            _, pred = dijkstra(
+                graph, directed=True, indices=grid.index(goal), return_predecessors=True
+            )
+            self._cache[key] = pred
+        step = grid.index(start)
+        out: list[Hex] = []
+        for _ in range(len(grid)):
+            nxt = int(pred[step])  # type: ignore[index]
+            if nxt < 0:
+                return None
+            out.append(grid.hex_at(nxt))
+            if nxt == grid.index(goal):
+                return out
+            step = nxt
+        return None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -20,6 +20,7 @@ from shared import air, combat, movement, victory
 from shared.hexgrid import Hex, line, neighbours
 from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
+from shared.pathfinding import FlowFields
 from shared.theatre import Theatre
 from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit
 from shared.victory import Objective
@@ -278,13 +279,19 @@ class World:
         return [u for u in self._at.get(h, ()) if u.side != side and not u.is_air]
 
     def occupied_by_enemy_of(self, side: str) -> set[Hex]:
-        return {
-            h for h, us in self._at.items() if any(u.side != side and not u.is_air for u in us)
-        }
+        return {h for h, us in self._at.items() if any(u.side != side and not u.is_air for u in us)}
 
     def in_enemy_zone(self, h: Hex, side: str) -> bool:
         """True when an enemy unit stands next to h: its zone of control halts a march."""
         return any(self.enemy_units_at(n, side) for n in neighbours(h))
+
+    def flow_fields(self) -> FlowFields:
+        """Path fields over this world's ground, shared by every world on the same theatre."""
+        fields = getattr(self.theatre, "_flow_fields", None)
+        if fields is None:
+            fields = FlowFields(self.theatre)
+            self.theatre._flow_fields = fields  # type: ignore[attr-defined]
+        return fields
 
     def march_factor(self, unit: Unit) -> float:
         factor = self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0

@@ -178,6 +178,7 @@ def test_the_map_shows_terrain_and_both_sides_counters(window: Any) -> None:
 
 def test_fog_dims_hexes_the_side_does_not_see(window: Any) -> None:
     feed = Feed("soviet")
+    feed.hours(8, with_ai=False)  # to noon: sight is short at night
     soviet = Mirror()
     for msg in feed.join():
         soviet.apply(msg, 0.0)
