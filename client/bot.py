@@ -59,6 +59,8 @@ def seen_units(mirror: Mirror) -> list[SeenUnit]:
             u.men,
             u.order,
             (u.to[0], u.to[1]) if u.to is not None else None,
+            u.mission,
+            u.cut_off,
         )
         for u in sorted(mirror.units.values(), key=lambda u: u.id)
     ]
@@ -87,7 +89,8 @@ class Bot:
         if self.last_hour is not None and m.hour < self.last_hour + 1:
             return
         self.last_hour = m.hour
-        orders = decide(self.side, seen_units(m), seen_objectives(m), self.level)
+        hex_km = m.ground.hex_km if m.ground is not None else None
+        orders = decide(self.side, seen_units(m), seen_objectives(m), self.level, hex_km)
         for i in range(0, len(orders), MAX_ORDERS_PER_MESSAGE):
             self.session.send(Orders(orders=orders[i : i + MAX_ORDERS_PER_MESSAGE]))
         if orders:

@@ -288,9 +288,9 @@ def counter(
     """A NATO-style unit counter centred on (0, 0), ``k`` km per hex.
 
     Side-coloured body in a black frame; a light symbol box with the kind's mark (infantry X,
-    armour ellipse, artillery dot, cavalry slash); a strength bar and a thinner organisation
-    bar; a burst when fighting; a yellow halo when selected. Parts that are off are drawn fully
-    transparent so the vertex count never changes with state.
+    armour ellipse, artillery dot, cavalry slash, air propeller); a strength bar and a thinner
+    organisation bar; a burst when fighting; a yellow halo when selected. Parts that are off are
+    drawn fully transparent so the vertex count never changes with state.
     """
     w, h = COUNTER_W * k / 2.0, COUNTER_H * k / 2.0
     k = k * COUNTER_W / _DESIGN_W  # the drawing below is laid out for a counter _DESIGN_W wide
@@ -319,6 +319,10 @@ def counter(
         tris.ellipse(0.0, (by0 + by1) / 2, 0.05 * k, 0.05 * k, palette.INK, 12)
     elif kind == "cavalry":
         tris.segment((bx0, by0), (bx1, by1), mark, palette.INK)
+    elif kind == "air":  # a propeller: two blades either side of the hub
+        cy = (by0 + by1) / 2
+        for cx in (-0.06 * k, 0.06 * k):
+            tris.ellipse_ring(cx, cy, 0.06 * k, 0.035 * k, mark * 0.8, palette.INK, 16)
     else:
         tris.ellipse(0.0, (by0 + by1) / 2, 0.03 * k, 0.03 * k, palette.INK, 6)
     # Strength (thick) and organisation (thin) bars along the bottom.

@@ -94,6 +94,8 @@ def unit_lines(unit: UnitView, mirror: Mirror) -> list[str]:
         if unit.order == "move" and unit.to is not None:
             steps = len(unit.path) if unit.path else 0
             order = f"march to {unit.to[0]},{unit.to[1]} ({steps} hexes to go)"
+        elif unit.order == "air" and unit.to is not None:
+            order = f"fly {unit.mission or 'a mission'} over {unit.to[0]},{unit.to[1]}"
         lines.append(f"order: {order}")
     if unit.combat:
         lines.append("IN COMBAT")

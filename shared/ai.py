@@ -1,4 +1,5 @@
-"""A simple opponent: advance on the objectives, hold what is held, rest when worn out.
+"""A simple opponent: advance on the objectives, hold what is held, rest when worn out; fly
+ground support over the attack, interdict in front of what is held, drop supplies to the cut off.
 
 It decides from a side's view only (its own units and the enemies it can see), so it can drive
 an AI seat in the server and a bot over the network alike.
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.hexgrid import Hex, distance
+from shared.air import AIR_RANGE_KM
+from shared.hexgrid import Hex, distance, line
 from shared.orders import OrderRequest
 from shared.views import visible_units
 from shared.world import World
@@ -17,6 +19,7 @@ DECIDE_EVERY_HOURS = 3  # an operational staff re-plans a few times a day, not e
 REST_ORG = 0.35  # below this a unit stops to recover
 RESUME_ORG = 0.7  # ...and goes again above this
 ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective
+INTERDICT_AHEAD = 2  # interdiction flies this many hexes in front of a held objective
 LEVEL_CAUTION = {"easy": 0.5, "normal": 0.8, "hard": 1.2}  # force ratio it attacks at
 
 
@@ -33,6 +36,8 @@ class SeenUnit:
     men: int
     order: str | None
     to: Hex | None
+    mission: str | None = None  # own air units only
+    cut_off: bool = False  # own units only
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +52,15 @@ def decide(
     units: list[SeenUnit],
     objectives: list[SeenObjective],
     level: str = "normal",
+    hex_km: float | None = None,
 ) -> list[OrderRequest]:
-    """Orders for ``side`` that differ from what its units are already doing."""
-    own = sorted((u for u in units if u.side == side), key=lambda u: u.id)
-    enemies = [u for u in units if u.side != side]
+    """Orders for ``side`` that differ from what its units are already doing.
+
+    ``hex_km`` lets it keep air missions within range (without it the server judges)."""
+    mine = sorted((u for u in units if u.side == side), key=lambda u: u.id)
+    own = [u for u in mine if u.kind != "air"]
+    flyers = [u for u in mine if u.kind == "air"]
+    enemies = [u for u in units if u.side != side and u.kind != "air"]
     if not own or not objectives:
         return []
     targets = [o for o in objectives if o.owner != side]
@@ -78,7 +88,55 @@ def decide(
             orders.append(OrderRequest(unit.id, "hold"))
         elif want[0] == "move" and (unit.order != "move" or unit.to != want[1]):
             orders.append(OrderRequest(unit.id, "move", want[1]))
+    for unit in flyers:
+        if unit.order == "move":
+            continue  # rebasing: let it land first
+        mission = _air_mission(unit, own, enemies, targets, held, attacking, hex_km)
+        if mission is None:
+            if unit.order != "hold":
+                orders.append(OrderRequest(unit.id, "hold"))
+            continue
+        kind, goal = mission
+        if (unit.order, unit.to, unit.mission) != ("air", goal, kind):
+            orders.append(OrderRequest(unit.id, "air", goal, mission=kind))  # type: ignore[arg-type]
     return orders
+
+
+def _air_mission(
+    unit: SeenUnit,
+    own: list[SeenUnit],
+    enemies: list[SeenUnit],
+    targets: list[SeenObjective],
+    held: list[SeenObjective],
+    attacking: bool,
+    hex_km: float | None,
+) -> tuple[str, Hex] | None:
+    """(mission, target) for an air unit: supplies for the cut off first, then support over
+    the objective the attack is heading for, or interdiction in front of what is held."""
+
+    def reach(h: Hex) -> bool:
+        return hex_km is None or distance(unit.pos, h) * hex_km <= AIR_RANGE_KM
+
+    cut_off = [u for u in own if u.cut_off and reach(u.pos)]
+    if cut_off:
+        return "airdrop", min(cut_off, key=lambda u: (distance(unit.pos, u.pos), u.id)).pos
+    if attacking:
+        heading = {o.pos: sum(1 for u in own if u.to == o.pos) for o in targets}
+        ranked = sorted(targets, key=lambda o: (-heading[o.pos], distance(unit.pos, o.pos), o.name))
+        goal = next((o.pos for o in ranked if reach(o.pos)), None)
+        return ("support", goal) if goal is not None else None
+    if held:
+        fronts = []
+        for o in held:
+            if enemies:
+                foe = min(enemies, key=lambda e: (distance(o.pos, e.pos), e.id))
+                ahead = line(o.pos, foe.pos)[min(INTERDICT_AHEAD, distance(o.pos, foe.pos))]
+                fronts.append((distance(o.pos, foe.pos), o.name, ahead))
+            else:
+                fronts.append((0, o.name, o.pos))
+        goal = next((h for _, _, h in sorted(fronts) if reach(h)), None)
+        return ("interdict", goal) if goal is not None else None
+    return None
 
 
 def _approach(unit: SeenUnit, goal: Hex) -> tuple[str, Hex | None]:
@@ -92,9 +150,19 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
     """Orders for an AI seat, decided from exactly what that side's view shows."""
     units = [
         SeenUnit(
-            u.id, u.side, str(u.kind), u.pos, u.strength, u.org, u.men, u.order.kind, u.order.to
+            u.id,
+            u.side,
+            str(u.kind),
+            u.pos,
+            u.strength,
+            u.org,
+            u.men,
+            u.order.kind,
+            u.order.to,
+            u.order.mission if u.side == side else None,
+            u.cut_off_hours > 0 if u.side == side else False,
         )
         for u in visible_units(world, side)
     ]
     objectives = [SeenObjective(o.name, o.hex, o.owner) for o in world.objectives]
-    return decide(side, units, objectives, level)
+    return decide(side, units, objectives, level, world.theatre.hex_km)

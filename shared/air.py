@@ -223,7 +223,7 @@ def _bomb_rail(world: World, side: str, target: Hex, eff: float) -> str | None:
 def _place_near(world: World, h: Hex, hexes: int = 4) -> str:
     places = world.theatre.places.values()
     near = [(distance(p.hex, h), p.name) for p in places if distance(p.hex, h) <= hexes]
-    return min(near)[1] if near else f"{h[0]},{h[1]}"
+    return min(near)[1] if near else f"hex {h[0]},{h[1]}"
 
 
 def rebase(world: World, unit: Unit) -> None:
@@ -289,9 +289,12 @@ def march_factor(world: World, unit: Unit) -> float:
     """Enemy interdiction near the unit slows its march (the strongest sortie counts)."""
     factor = 1.0
     for s in world.sorties:
-        if s.side != unit.side and s.mission == "interdict":
-            if distance(s.target, unit.pos) <= MISSION_HEXES:
-                factor = min(factor, 1.0 - (1.0 - INTERDICT_MARCH) * s.effectiveness)
+        if (
+            s.side != unit.side
+            and s.mission == "interdict"
+            and distance(s.target, unit.pos) <= MISSION_HEXES
+        ):
+            factor = min(factor, 1.0 - (1.0 - INTERDICT_MARCH) * s.effectiveness)
     return factor
 
 
@@ -299,10 +302,9 @@ def recon_hexes(world: World, side: str) -> set[Hex]:
     """Hexes a side's reconnaissance flights see now."""
     seen: set[Hex] = set()
     for unit in world.sorted_units():
-        if unit.side == side and unit.is_air and unit.order.mission == "recon":
-            if flies_mission(world, unit):
-                assert unit.order.to is not None
-                seen.update(
-                    h for h in within(unit.order.to, RECON_HEXES) if world.theatre.contains(h)
-                )
+        target = unit.order.to
+        if unit.side != side or unit.order.mission != "recon" or target is None:
+            continue
+        if flies_mission(world, unit):
+            seen.update(h for h in within(target, RECON_HEXES) if world.theatre.contains(h))
     return seen

@@ -1,8 +1,9 @@
 """Combat for one game hour: assaults on enemy-held hexes, losses, breaking, retreat.
 
 Power is men (thousands) x strength x kind factor x organisation, modified by terrain, rivers,
-artillery in support and aircraft flying ground support (``shared.air``). Losses scale with the square root of the force ratio, so that attacking at
-3:1 is costly but works and attacking at 1:3 is ruinous, and with a seeded random factor.
+artillery in support and aircraft flying ground support (``shared.air``). Losses scale with the
+square root of the force ratio, so that attacking at 3:1 is costly but works and attacking at 1:3
+is ruinous, and with a seeded random factor.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from shared.units import DESTROYED_BELOW, HOLD, STACK_LIMIT, Kind, Unit, enemy_o
 if TYPE_CHECKING:
     from shared.world import World
 
-BASE_LOSS = 0.006  # strength lost per hour by each side at even odds
-ORG_LOSS_FACTOR = 10.0  # organisation falls this much faster than strength
+BASE_LOSS = 0.0007  # strength lost per hour by each side at even odds (1.7 % a day)
+ORG_LOSS_FACTOR = 35.0  # organisation falls this much faster than strength
 BREAK_ORG = 0.2  # a defending hex whose units fall below this retreats
 SURROUNDED_LOSS = 0.35  # strength lost by a broken unit with nowhere to go
 ARTILLERY_SUPPORT = 0.5  # share of an artillery unit's power it lends at range

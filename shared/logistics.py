@@ -16,6 +16,7 @@ from shared.supply import (
     CONTROL_CODES,
     SIDE_GAUGE,
     SURRENDER_AFTER_HOURS,
+    TRUCK_RANGE_KM,
     Source,
     SupplyNetwork,
     SupplyState,
@@ -33,8 +34,9 @@ RESUPPLY_DAYS_PER_HOUR = 0.25  # stock days regained per hour at full supply
 DEMOLITION_DAYS = 5  # days of repair a line needs after the other side blew it on leaving
 ENGINEER_REPAIR_PER_DAY = 3  # repair days engineers do a day (railway troops otherwise: 1)
 RAID_DAMAGE_DAYS = 3
+CLAIM_KM = 100.0  # how far behind and around its units a side holds the ground
 STARVING_ORG_LOSS = 0.02  # per hour without food
-STARVING_STRENGTH_LOSS = 0.002
+STARVING_STRENGTH_LOSS = 0.0005
 NO_AMMO_ATTACK = 0.25
 NO_AMMO_DEFENCE = 0.6
 NO_FUEL_MOTOR_SPEED = 0.1  # tanks and lorries without fuel barely move
@@ -67,6 +69,7 @@ class Logistics:
     supply: dict[str, SupplyState]
     prisoners: dict[str, int]  # men of each side taken prisoner
     partisans: list[Partisans] = field(default_factory=list)
+    truck_range_km: dict[str, float] = field(default_factory=dict)  # per side: its lorry fleet
     day: int = -1
 
     @classmethod
@@ -132,8 +135,37 @@ class Logistics:
         if day != self.day:
             if self.day >= 0:
                 self._daily(world, day)
+                self._claim_ground(world, day)
             self.day = day
             self.recompute(world)
+
+    def _claim_ground(self, world: World, day: int) -> None:
+        """Once a day the ground behind each side's units becomes its own: a hex within
+        ``CLAIM_KM`` of some unit goes to the side whose units are nearer (ties keep it).
+        So armies that advance take the country and the railways they pass, not just the
+        hexes their counters stood on; the front falls between the two."""
+        grid = world.theatre.grid
+        radius = max(1, round(CLAIM_KM / world.theatre.hex_km))
+        dist = {}
+        for side in SIDES:
+            heads = sorted(
+                {grid.index(u.pos) for u in world.units.values() if u.side == side and not u.is_air}
+            )
+            if not heads:
+                dist[side] = np.full(len(grid), np.inf)
+                continue
+            dist[side] = self.net.hops(heads, radius)
+        soviet, japan = dist["soviet"], dist["japan"]
+        new = self.control.copy()
+        new[(soviet < japan) & np.isfinite(soviet)] = CONTROL_CODES["soviet"]
+        new[(japan < soviet) & np.isfinite(japan)] = CONTROL_CODES["japan"]
+        for i in np.flatnonzero(new != self.control):
+            lost = self.control[i] != 0
+            self.control[i] = new[i]
+            self.captured_day[i] = day
+            if lost:
+                for _, key in self.net.rail_adj.get(int(i), ()):
+                    self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
 
     def _daily(self, world: World, day: int) -> None:
         """Track repair and gauge conversion, and the partisans' raids, once a day."""
@@ -206,6 +238,7 @@ class Logistics:
                 self.weather,
                 self.day,
                 self.converted,
+                self.truck_range_km.get(side, TRUCK_RANGE_KM),
             )
 
     def end_hour(self, world: World, marched: set[str]) -> None:

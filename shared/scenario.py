@@ -187,6 +187,9 @@ def build_world(scenario: Scenario, seed: int) -> World:
         ]
         days = scenario.end_hour // 24 + 1
         world.logistics = Logistics.create(world, sources, scenario.start.date(), days)
+        world.logistics.truck_range_km = {
+            side: float(km) for side, km in supply.get("truck_range_km", {}).items()
+        }
         world.logistics.partisans = [
             Partisans(spec["side"], spec["country"], spec["start"], float(spec["chance_per_day"]))
             for spec in scenario.data.get("partisans", [])

@@ -39,7 +39,7 @@ TONS_PER_TRAIN = 400.0  # a 1938 freight train on a single-track line
 GAUGE_PENALTY = 0.25  # share of capacity across a break of gauge (transloading)
 CAPTURED_RAIL_DAYS = 10
 TRUCK_RANGE_KM = 300.0  # motor-transport radius from a railhead in good weather
-GROUND_TRUCK_COST = {Ground.DRY: 1.0, Ground.MUD: 3.0, Ground.FROZEN: 0.9, Ground.SNOW: 1.6}
+GROUND_TRUCK_COST = {Ground.DRY: 1.0, Ground.MUD: 1.8, Ground.FROZEN: 0.9, Ground.SNOW: 1.3}
 SURRENDER_AFTER_HOURS = 72
 
 SIDE_GAUGE = {"soviet": "russian", "japan": "standard"}
@@ -144,6 +144,7 @@ class SupplyNetwork:
         self.river = np.array(river)
         self.road = np.array(road)
         self.size = n
+        self._hop_graph: csr_matrix | None = None
         regions = theatre.climates or []
         self.region_of = (
             np.frombuffer(bytes(theatre.climate), dtype=np.uint8).astype(np.int32) - 1
@@ -157,6 +158,17 @@ class SupplyNetwork:
             ia, ib = grid.index(a), grid.index(b)
             self.rail_adj.setdefault(ia, []).append((ib, (a, b)))
             self.rail_adj.setdefault(ib, []).append((ia, (a, b)))
+
+    def hops(self, heads: list[int], limit: int) -> np.ndarray:
+        """Steps over land from the nearest of ``heads`` to every hex, up to ``limit``
+        (inf beyond)."""
+        if self._hop_graph is None:
+            self._hop_graph = csr_matrix(
+                (np.ones(self.src.shape), (self.src, self.dst)), shape=(self.size, self.size)
+            )
+        return dijkstra(
+            self._hop_graph, directed=True, indices=heads, min_only=True, limit=limit + 0.5
+        )
 
     def truck_costs(self, weather: Weather | None, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-edge motor-transport km today, and whether the edge is a river crossing in flood."""
@@ -249,7 +261,8 @@ def compute(
         )
         reach = np.isfinite(dist)
         connected = reach
-        level = np.clip(1.0 - dist / truck_range_km, 0.0, 1.0)
+        # Lorries deliver nearly all near the railhead and fall off fast towards their limit.
+        level = np.clip(1.0 - (dist / truck_range_km) ** 2, 0.0, 1.0)
         level[~reach] = 0.0
         # 3. Share each railhead's freight among the units it feeds.
         served = level > 0

@@ -77,7 +77,7 @@ def test_at_low_odds_the_attacker_is_the_one_ruined():
 
 
 def test_at_high_odds_the_defender_breaks_falls_back_and_the_attackers_move_in():
-    w, events = fight(plain(), three_regiments(), [japan("j", TARGET, men=500)], hours=4)
+    w, events = fight(plain(), three_regiments(), [japan("j", TARGET, men=500)], hours=8)
     assert [e.unit for e in events if e.kind == "retreat"] == ["j"]
     j = w.units["j"]
     assert j.pos != TARGET
@@ -122,7 +122,7 @@ def test_the_same_broken_unit_with_open_ground_behind_it_falls_back_instead():
 
 
 def test_a_unit_cut_down_below_the_threshold_is_destroyed_and_removed():
-    w, events = fight(plain(), three_regiments(), [japan("j", TARGET, strength=0.06)])
+    w, events = fight(plain(), three_regiments(), [japan("j", TARGET, strength=0.051)])
     assert "j" not in w.units
     assert not w.units_at(TARGET) or all(u.side == "soviet" for u in w.units_at(TARGET))
     assert [e.unit for e in events if e.kind == "destroyed"] == ["j"]

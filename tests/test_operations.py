@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 
 from server.redis_store import RedisStore
@@ -85,7 +86,10 @@ async def test_environment_configures_json_logs_and_public_url() -> None:
         assert srv.url.startswith("ws://127.0.0.1:")  # where it listens
         told = [line for line in srv.lines if line.startswith("Clients are told to connect to")]
         assert told and told[0].split()[-1] == f"ws://game.example:{srv.url.split(':')[2]}"
-        assert any(line.startswith("{") and '"level": "info"' in line for line in srv.lines)
+        deadline = time.monotonic() + 10  # the log is read by a thread as it comes
+        while not any(line.startswith("{") and '"level": "info"' in line for line in srv.lines):
+            assert time.monotonic() < deadline, srv.log()
+            await asyncio.sleep(0.1)
     finally:
         srv.stop()
 

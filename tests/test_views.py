@@ -187,7 +187,7 @@ def test_the_end_of_the_battle_is_told_to_everyone():
 # -- snapshot + deltas rebuild the view exactly, over a whole battle ------------------------------
 @pytest.mark.parametrize("view", VIEWS)
 def test_snapshot_then_deltas_reproduce_every_state_of_the_view(view):
-    w = new_world("lake-khasan", 2)  # a seed in which units are destroyed and lose sight
+    w = new_world("lake-khasan", 3)  # a seed in which units are destroyed and lose sight
     tracker = ViewTracker("m", view)
     tracker.delta(w, 0, 1.0, False, [])
     mirror = Mirror.from_snapshot(tracker.snapshot(1.0, False))

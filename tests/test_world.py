@@ -131,7 +131,7 @@ def test_the_rules_hold_every_hour_of_a_whole_scenario():
 def test_destroying_the_enemy_wins_at_once():
     t = plain(12, 8)
     attackers = [unit(f"s{i}", "soviet", p, men=3000) for i, p in enumerate([(3, 3), (4, 2)])]
-    w = world(t, [*attackers, unit("j", "japan", (4, 3), strength=0.06)], end_hour=100)
+    w = world(t, [*attackers, unit("j", "japan", (4, 3), strength=0.051)], end_hour=100)
     w.issue("soviet", [OrderRequest(u.id, "move", (4, 3)) for u in attackers])
     events = w.step()
     assert w.finished
@@ -349,7 +349,7 @@ def test_a_destroyed_unit_can_no_longer_be_ordered():
     t = plain(12, 8)
     attackers = [unit(f"s{i}", "soviet", p, men=3000) for i, p in enumerate([(3, 3), (4, 2)])]
     late = Reinforcement(50, unit("k", "japan", (8, 6)))
-    w = world(t, [*attackers, unit("j", "japan", (4, 3), strength=0.06)], reinforcements=[late])
+    w = world(t, [*attackers, unit("j", "japan", (4, 3), strength=0.051)], reinforcements=[late])
     w.issue("soviet", [OrderRequest(u.id, "move", (4, 3)) for u in attackers])
     w.step()
     assert not w.finished

@@ -196,9 +196,10 @@ def world(
     reinforcements: list[Reinforcement] | None = None,
     end_hour: int = 1000,
     seed: int = 1,
+    start: datetime = START,
 ) -> World:
     return World(
-        theatre, "tiny", START, end_hour, seed, units, objectives or [], reinforcements or []
+        theatre, "tiny", start, end_hour, seed, units, objectives or [], reinforcements or []
     )
 
 
