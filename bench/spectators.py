@@ -158,7 +158,7 @@ class Worker:
         spec.bytes += len(data)
         if frame.t == "delta":
             spec.deltas += 1
-            spec.step = frame.tick - frame.base  # ticks between deltas (the network rate)
+            spec.step = max(1, frame.tick - frame.base)  # ticks between deltas (network rate)
             if frame.base != spec.tick:
                 spec.breaks += 1
                 spec.missed += max(1, (frame.base - spec.tick) // spec.step)

@@ -1,0 +1,54 @@
+"""Every scenario runs to its end, deterministically, on the theatre rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import ai
+from shared.scenario import available, load, new_world
+from shared.sim import report, run
+from shared.units import SIDES
+
+THEATRE = ["manchuria-1938", "korea-1939", "the-war"]
+
+
+def test_the_four_scenarios_are_there() -> None:
+    assert {"lake-khasan", *THEATRE} <= set(available())
+
+
+@pytest.mark.parametrize("name", THEATRE)
+def test_a_theatre_scenario_loads_with_supply_weather_and_objectives(name: str) -> None:
+    scenario = load(name)
+    world = new_world(name, 1)
+    assert world.logistics is not None
+    assert scenario.theatre.rails and scenario.theatre.climates
+    assert world.objectives and world.points_to_win
+    sides = {u.side for u in world.units.values()} | {r.unit.side for r in world.reinforcements}
+    assert sides == set(SIDES)
+    world.step()
+    for side in SIDES:
+        assert world.logistics.supply[side].railheads, f"{side} has no railhead"
+
+
+@pytest.mark.parametrize("name", THEATRE)
+def test_same_seed_same_war(name: str) -> None:
+    hashes = [
+        run(name, 24 * 20, seed=7, levels=dict.fromkeys(SIDES, "normal")).state_hash()
+        for _ in range(2)
+    ]
+    assert hashes[0] == hashes[1]
+    assert (
+        run(name, 24 * 20, seed=8, levels=dict.fromkeys(SIDES, "normal")).state_hash() != hashes[0]
+    )
+
+
+@pytest.mark.parametrize("name", THEATRE)
+def test_a_theatre_scenario_runs_to_its_end(name: str) -> None:
+    world = run(name, None, seed=1, levels=dict.fromkeys(SIDES, "normal"))
+    assert world.finished
+    assert world.result in ("destroyed", "points", "objectives", "draw")
+    out = report(world)
+    for side in SIDES:
+        assert out["sides"][side]["losses"] > 0
+        assert {"mean_level", "prisoners_lost", "railheads"} <= set(out["sides"][side]["supply"])
+    assert ai.DECIDE_EVERY_HOURS >= 1
