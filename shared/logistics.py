@@ -44,6 +44,7 @@ NO_FUEL_FOOT_SPEED = 0.6  # infantry and guns manhandled forward
 MUD_SPEED = {True: 0.35, False: 0.6}  # armoured / not
 SNOW_SPEED = {True: 0.7, False: 0.75}
 NIGHT_SIGHT = 0.5
+NIGHT_MARCH = 0.3
 BAD_WEATHER_SIGHT = 0.7
 
 
@@ -109,6 +110,8 @@ class Logistics:
             factor *= SNOW_SPEED[armoured]
         if unit.stocks is not None and unit.stocks.fuel <= 0:
             factor *= NO_FUEL_MOTOR_SPEED if armoured else NO_FUEL_FOOT_SPEED
+        if is_night(world.now, world.theatre.latlon_of(unit.pos)[0]):
+            factor *= NIGHT_MARCH  # columns halt, close up and rest; some march on in the dark
         return factor
 
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
