@@ -399,6 +399,16 @@ def map_data(scenario: Scenario) -> p.MapData:
         terrain_names=[x.name.lower() for x in Terrain],
         rivers=sorted((a[0], a[1], b[0], b[1]) for a, b in t.rivers),
         roads=sorted((a[0], a[1], b[0], b[1]) for a, b in t.roads),
-        places=[p.PlaceInfo(pl.name, pl.kind, pl.hex, pl.alt_name) for pl in t.places.values()],
+        places=[
+            p.PlaceInfo(pl.name, pl.kind, pl.hex, pl.alt_name, pl.victory, pl.port, pl.industry)
+            for pl in t.places.values()
+        ],
         borders=[list(line) for line in t.borders],
+        rails=sorted(
+            (a[0], a[1], b[0], b[1], rail.capacity, rail.gauge) for (a, b), rail in t.rails.items()
+        ),
+        countries=list(t.countries),
+        country=bytes(t.country),
+        climates=list(t.climates),
+        climate=bytes(t.climate),
     )

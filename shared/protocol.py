@@ -260,6 +260,9 @@ class PlaceInfo(msgspec.Struct, omit_defaults=True):
     kind: str
     pos: tuple[int, int]
     alt_name: str = ""
+    victory: int = 0  # victory points for holding it
+    port: int = 0
+    industry: int = 0
 
 
 class MapData(Message, tag="map"):
@@ -286,6 +289,11 @@ class MapData(Message, tag="map"):
     roads: list[tuple[int, int, int, int]]
     places: list[PlaceInfo]
     borders: list[list[tuple[float, float]]]
+    rails: list[tuple[int, int, int, int, int, str]] = []  # [q1, r1, q2, r2, trains/day, gauge]
+    countries: list[tuple[str, str]] = []  # (name, side) of each country code, 1-based
+    country: bytes = b""  # per hex like ``terrain``: 0 none, else 1 + index into ``countries``
+    climates: list[str] = []  # the weather regions of ``weather`` reports, 1-based
+    climate: bytes = b""  # per hex: 0 none, else 1 + index into ``climates``
 
 
 class UnitView(msgspec.Struct, omit_defaults=True):
