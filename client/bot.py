@@ -47,7 +47,8 @@ EXIT_OK, EXIT_FAILED, EXIT_UNREACHABLE = 0, 1, 2
 
 
 def seen_units(mirror: Mirror) -> list[SeenUnit]:
-    """The mirror's units as the AI takes them: own units with orders, enemies as seen."""
+    """The mirror's units as the AI takes them: own units with orders, enemies in sight now
+    (stale markers of enemies last seen elsewhere are left out, as the server's AI does)."""
     return [
         SeenUnit(
             u.id,
@@ -63,6 +64,7 @@ def seen_units(mirror: Mirror) -> list[SeenUnit]:
             u.cut_off,
         )
         for u in sorted(mirror.units.values(), key=lambda u: u.id)
+        if not u.stale
     ]
 
 

@@ -306,9 +306,11 @@ class MapRenderer:
             offsets = meshes.stack_offsets(len(members), k)
             for depth, (uid, off) in enumerate(zip(members, offsets, strict=True)):
                 unit = mirror.units[uid]
+                # A stale marker (an enemy last seen there) is drawn in neutral grey.
+                side = "stale" if unit.stale else unit.side
                 key = (
                     unit.kind,
-                    unit.side,
+                    side,
                     round(unit.strength, 2),
                     round(unit.org, 2),
                     uid == selection.unit,
@@ -320,7 +322,7 @@ class MapRenderer:
                 if counter is None or counter.key != key:
                     tris = meshes.counter(
                         unit.kind,
-                        unit.side,
+                        side,
                         unit.strength,
                         unit.org,
                         uid == selection.unit,

@@ -318,6 +318,8 @@ class UnitView(msgspec.Struct, omit_defaults=True):
     fuel: float | None = None  # days of fuel
     supply: float | None = None  # 0..1: how well its hex is supplied today
     cut_off: bool = False  # no railhead can reach it: it will starve, then surrender
+    stale: bool = False  # an enemy last seen here at ``seen_hour``, out of sight since
+    seen_hour: int | None = None
     entrenched: float = 0.0  # 0..1: how far it has dug in (own units)
     mission: Mission | None = None  # air units flying a mission (own units)
 

@@ -8,6 +8,7 @@ only on their airfield, never in flight between two), nor do the enemy's orders 
 
 from __future__ import annotations
 
+import msgspec
 import numpy as np
 
 from shared import air
@@ -150,6 +151,7 @@ class ViewTracker:
         self.match_id = match_id
         self.view = view
         self.units: dict[str, UnitView] = {}
+        self.memory: dict[str, UnitView] = {}  # enemies as last seen, for stale markers
         self.objectives: list[ObjectiveView] = []
         self.visible: bytes | None = None
         self.tick = -1
@@ -169,6 +171,8 @@ class ViewTracker:
             for uv in units.values():
                 if uv.food is not None:
                     uv.supply = round(world.logistics.level_at(uv.side, grid.index(uv.pos)), 2)
+        if self.view != SPECTATOR:
+            self._remember(world, units)
         objectives = [
             ObjectiveView(o.name, o.hex, o.owner, o.value)  # type: ignore[arg-type]
             for o in world.objectives
@@ -179,6 +183,22 @@ class ViewTracker:
             else visibility_mask(world.theatre, world.visible(self.view))
         )
         return units, objectives, visible
+
+    def _remember(self, world: World, units: dict[str, UnitView]) -> None:
+        """Enemies that drop out of sight stay on the map as stale markers where they were last
+        seen, until the side looks at that hex again and finds it empty. A marker holds only
+        what was seen: it never moves, and says nothing of the unit since."""
+        seen = world.visible(self.view)
+        for uid, uv in units.items():
+            if uv.side != self.view:
+                self.memory[uid] = msgspec.structs.replace(uv, combat=False, seen_hour=world.hour)
+        for uid, last in list(self.memory.items()):
+            if uid in units:
+                continue
+            if last.pos in seen:
+                del self.memory[uid]  # looked again: not there any more
+                continue
+            units[uid] = msgspec.structs.replace(last, stale=True)
 
     def snapshot(self, speed: float, paused: bool, paused_by: str | None = None) -> Snapshot:
         """The state the last delta left every connection of this view in."""

@@ -203,7 +203,12 @@ def test_snapshot_then_deltas_reproduce_every_state_of_the_view(view):
             saw_removal |= bool(delta.removed)
             mirror.apply(delta)
             expected = truth(w, view)
-            assert mirror.units == expected.units, f"seed {seed} tick {tick}"
+            live = {uid: uv for uid, uv in mirror.units.items() if not uv.stale}
+            assert live == expected.units, f"seed {seed} tick {tick}"
+            for uid, uv in mirror.units.items():
+                if uv.stale:  # a marker of an enemy out of sight, where it was last seen
+                    assert view != "spectator" and uv.side != view
+                    assert uid not in expected.units and uv.pos not in w.visible(view)
             assert mirror.objectives == expected.objectives
             assert mirror.visible == expected.visible
             # A connection joining now gets a snapshot of the same state.
@@ -218,6 +223,7 @@ def test_no_enemy_outside_the_sides_sight_ever_enters_its_view(side):
     w = new_world("lake-khasan", 6)
     tracker = ViewTracker("m", side)
     enemies_seen = 0
+    last_seen: dict[str, tuple[int, int]] = {}
     for tick in range(200):
         if w.finished:
             break
@@ -226,12 +232,20 @@ def test_no_enemy_outside_the_sides_sight_ever_enters_its_view(side):
         assert mask_hexes(w, tracker.visible) == seen
         own = {u.id for u in w.units.values() if u.side == side}
         assert own <= set(tracker.units)
-        for uv in tracker.units.values():
-            if uv.side != side:
+        live = set()
+        for uid, uv in tracker.units.items():
+            if uv.side == side:
+                continue
+            assert (uv.order, uv.to, uv.path) == (None, None, None)
+            if uv.stale:
+                # Only memory: where it was last seen, in a hex out of sight now.
+                assert uv.pos == last_seen[uid] and uv.pos not in seen
+            else:
                 enemies_seen += 1
+                live.add(uid)
                 assert uv.pos in seen
-                assert (uv.order, uv.to, uv.path) == (None, None, None)
+                last_seen[uid] = uv.pos
         hidden = {u.id for u in w.units.values() if u.side != side and u.pos not in seen}
-        assert not hidden & set(tracker.units)
+        assert not hidden & live
         play_hour(w)
     assert enemies_seen  # the two sides did meet
