@@ -43,6 +43,8 @@ class Session:
         self.token: str | None = None
         self.upstream: ClientConnection | None = None  # the match's server, when relaying
         self._pump: asyncio.Task[None] | None = None
+        self._leaving = False  # a relayed match.leave is on its way
+        self._leave_id: int | None = None
         self.lobby: str | None = None
         self.match: MatchRunner | None = None
         self.view: str | None = None
@@ -261,14 +263,21 @@ class Session:
             await upstream.close()
             raise LobbyError("unknown_match", "the match's server did not take this player")
         self.upstream = upstream
+        self._leaving, self._leave_id = False, None
         await upstream.send(frame)
         self._pump = asyncio.create_task(self._pump_down(upstream), name="relay")
 
     async def _pump_down(self, upstream: ClientConnection) -> None:
         try:
             async for data in upstream:
-                if isinstance(data, bytes):
-                    push(self.ws, data)
+                if not isinstance(data, bytes):
+                    continue
+                push(self.ws, data)
+                if self._leaving and p.request_id(data, "re") == self._leave_id:
+                    # The match's server has answered the client's match.leave: done.
+                    self.upstream = None
+                    await upstream.close()
+                    return
         except ConnectionClosed:
             pass
         finally:
@@ -284,7 +293,8 @@ class Session:
             self.error("not_in_match", "the match's server went away", msg.id)
             return
         if isinstance(msg, p.MatchLeave):
-            await self._stop_relay()
+            # Keep piping until its answer has come back, then let go of the match's server.
+            self._leaving, self._leave_id = True, msg.id
 
     async def _stop_relay(self) -> None:
         upstream, self.upstream = self.upstream, None

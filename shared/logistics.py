@@ -6,16 +6,19 @@ small Khasan battle runs without it and the theatre runs with it, on the same ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from shared.hexgrid import distance
 from shared.supply import (
     CONTROL_CODES,
     SIDE_GAUGE,
     SURRENDER_AFTER_HOURS,
+    TONS_PER_TRAIN,
     TRUCK_RANGE_KM,
     Source,
     SupplyNetwork,
@@ -34,6 +37,7 @@ RESUPPLY_DAYS_PER_HOUR = 0.25  # stock days regained per hour at full supply
 DEMOLITION_DAYS = 5  # days of repair a line needs after the other side blew it on leaving
 ENGINEER_REPAIR_PER_DAY = 3  # repair days engineers do a day (railway troops otherwise: 1)
 RAID_DAMAGE_DAYS = 3
+TRAINS_PER_THOUSAND_MEN = 3.0  # troop trains (or ships) to move a thousand men with their kit
 CLAIM_KM = 100.0  # how far behind and around its units a side holds the ground
 STARVING_ORG_LOSS = 0.02  # per hour without food
 STARVING_STRENGTH_LOSS = 0.0005
@@ -71,6 +75,8 @@ class Logistics:
     prisoners: dict[str, int]  # men of each side taken prisoner
     partisans: list[Partisans] = field(default_factory=list)
     truck_range_km: dict[str, float] = field(default_factory=dict)  # per side: its lorry fleet
+    troop_trains: dict[str, int] = field(default_factory=dict)  # per source, yesterday
+    troop_trains_today: dict[str, int] = field(default_factory=dict)
     day: int = -1
 
     @classmethod
@@ -136,6 +142,8 @@ class Logistics:
     def begin_hour(self, world: World) -> None:
         day = world.hour // 24
         if day != self.day:
+            self.troop_trains = self.troop_trains_today
+            self.troop_trains_today = {}
             if self.day >= 0:
                 self._daily(world, day)
                 self._claim_ground(world, day)
@@ -218,6 +226,29 @@ class Logistics:
             side=raid.side,
         )
 
+    def _sources_after_troop_trains(self) -> list[Source]:
+        """Trains that carried troops yesterday carried no freight."""
+        out = []
+        for s in self.sources:
+            used = self.troop_trains.get(s.name, 0) * TONS_PER_TRAIN
+            out.append(replace(s, tons_per_day=max(0.0, s.tons_per_day - used)))
+        return out
+
+    def entrain(self, world: World, unit: Unit) -> bool:
+        """May a reinforcement arriving at a source come today? It needs trains (or ships) of
+        that source's capacity: a division of 14,000 needs about 42. False: it waits."""
+        near = [s for s in self.sources if s.side == unit.side and distance(s.hex, unit.pos) <= 1]
+        if not near:
+            return True  # not coming by the railway or a port we model: on its own schedule
+        source = near[0]
+        needed = max(1, math.ceil(unit.men / 1000 * TRAINS_PER_THOUSAND_MEN))
+        budget = int(source.tons_per_day // TONS_PER_TRAIN)
+        used = self.troop_trains_today.get(source.name, 0)
+        if used and used + needed > budget:
+            return False  # the line is full today; the first arrival of a day always fits
+        self.troop_trains_today[source.name] = used + needed
+        return True
+
     def recompute(self, world: World) -> None:
         grid = world.theatre.grid
         for side in SIDES:
@@ -234,7 +265,7 @@ class Logistics:
                 side,
                 self.control,
                 blocked,
-                self.sources,
+                self._sources_after_troop_trains(),
                 demand,
                 self.rail_damage,
                 self.captured_day,

@@ -544,16 +544,17 @@ def decode_server(data: bytes) -> ServerMessage:
         raise ProtocolError(str(e)) from None
 
 
-def request_id(data: bytes) -> int | None:
-    """Best-effort ``id`` of a message that failed validation, so the error can carry ``re``."""
+def request_id(data: bytes, key: str = "id") -> int | None:
+    """Best-effort integer ``id`` of an encoded message (``re`` of a reply) without a full
+    decode: for errors about messages that failed validation, and for relays."""
     try:
         raw = msgspec.msgpack.decode(data)
     except (msgspec.DecodeError, ValueError):
         return None
     if isinstance(raw, dict):
-        rid = raw.get("id")
-        if isinstance(rid, int) and not isinstance(rid, bool):
-            return rid
+        value = raw.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
     return None
 
 

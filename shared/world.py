@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from shared import air, combat, movement, victory
-from shared.hexgrid import Hex, line, neighbours
+from shared.hexgrid import Hex, line, neighbours, within
 from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.pathfinding import FlowFields
@@ -29,6 +29,7 @@ from shared.vision import visible_hexes
 ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
 ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
 ENTRENCH_PER_HOUR = 1 / 72  # dug in fully after three days of holding
+TOWN_SIGHT = 1  # hexes around a held town or city its side sees
 
 
 @dataclass(slots=True)
@@ -130,11 +131,20 @@ class World:
         return self.events
 
     def _arrivals(self) -> None:
+        delayed: list[Reinforcement] = []
         while self.reinforcements and self.reinforcements[0].hour <= self.hour:
-            unit = self.reinforcements.pop(0).unit
+            due = self.reinforcements.pop(0)
+            unit = due.unit
+            if self.logistics is not None and not self.logistics.entrain(self, unit):
+                delayed.append(Reinforcement(self.hour + 24, unit))  # the line is full today
+                continue
             unit.pos = self._free_hex_near(unit.pos, unit.side, unit.is_air)
             self._place(unit)
             self.emit("reinforcement", unit.pos, f"{unit.name} arrives", unit)
+        if delayed:
+            self.reinforcements = sorted(
+                self.reinforcements + delayed, key=lambda r: (r.hour, r.unit.id)
+            )
 
     def _free_hex_near(self, h: Hex, side: str, flying: bool = False) -> Hex:
         frontier = [h]
@@ -317,10 +327,26 @@ class World:
                         self._sight_factor if self.logistics is not None else None,
                     )
                     | air.recon_hexes(self, s)
+                    | self._town_sight(s)
                     for s in SIDES
                 },
             )
         return self._vision_cache[1][side]
+
+    def _town_sight(self, side: str) -> set[Hex]:
+        """Towns and cities a side holds watch their surroundings: police, railwaymen,
+        informers. Only with the operational layer, which knows who holds the ground."""
+        if self.logistics is None:
+            return set()
+        grid = self.theatre.grid
+        code = 1 if side == "soviet" else 2
+        seen: set[Hex] = set()
+        for place in self.theatre.places.values():
+            if place.kind not in ("city", "town", "port") or not self.theatre.contains(place.hex):
+                continue
+            if self.logistics.control[grid.index(place.hex)] == code:
+                seen.update(h for h in within(place.hex, TOWN_SIGHT) if self.theatre.contains(h))
+        return seen
 
     def _sight_factor(self, unit: Unit) -> float:
         assert self.logistics is not None

@@ -22,6 +22,7 @@ from shared.supply import (
 )
 from shared.theatre import Theatre
 from shared.weather import Ground, Rivers, Weather
+from shared.world import Reinforcement
 from tests.tiny_world import START, TinyMap, unit, world
 
 ROW = 2
@@ -277,3 +278,38 @@ def test_partisans_raid_the_enemy_s_railways_once_their_war_begins() -> None:
     raids = [e for e in events if e.kind == "partisans"]
     assert len(raids) >= 2 and all(e.side == "soviet" for e in raids)
     assert w.logistics.rail_damage
+
+
+def test_a_held_town_watches_its_surroundings() -> None:
+    m = TinyMap(30, 5, hex_km=HEX_KM)
+    m.country("USSR", "soviet", -100, 14.5 * HEX_KM).country(
+        "Manchukuo", "japan", 14.5 * HEX_KM, 40 * HEX_KM
+    )
+    m.climate("manchurian plain").place("Harbin", h(20), kind="city")
+    t = m.compile()
+    w = world(t, [unit("s", "soviet", h(2)), unit("j", "japan", h(27))])
+    w.logistics = Logistics.create(w, [], START.date(), days=5)
+    town = t.places["Harbin"].hex
+    assert town in w.visible("japan") and town not in w.visible("soviet")
+    # The unit far away sees only its own neighbourhood; the town sees its neighbours.
+    assert all(n in w.visible("japan") for n in t.neighbours(town))
+
+
+def test_reinforcements_by_rail_wait_for_trains_and_take_them_from_the_freight() -> None:
+    t = line_map()
+    divisions = [Reinforcement(2, unit(f"d{i}", "soviet", h(0), men=14000)) for i in range(3)]
+    w = world(t, [unit("s", "soviet", h(5)), unit("j", "japan", (27, 4))], reinforcements=divisions)
+    # 24 trains a day: one division of 14,000 (42 trains) a day at most.
+    w.logistics = Logistics.create(
+        w, [Source("Irkutsk", "soviet", h(0), 24 * TONS_PER_TRAIN)], START.date(), days=10
+    )
+    arrived: dict[str, int] = {}
+    for _ in range(24 * 4):
+        for e in w.step():
+            if e.kind == "reinforcement":
+                arrived[e.unit] = w.hour
+    assert sorted(arrived) == ["d0", "d1", "d2"]
+    hours = sorted(arrived.values())
+    assert hours[1] - hours[0] >= 24 and hours[2] - hours[1] >= 24
+    # The day after troops went up the line, it carried less freight.
+    assert w.logistics.troop_trains or w.logistics.troop_trains_today
