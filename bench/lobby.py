@@ -13,54 +13,14 @@ import argparse
 import asyncio
 import itertools
 import json
-import shutil
-import socket
 import statistics
-import subprocess
 import time
 from typing import Any
 
 import msgpack
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.server_process import ServerProcess, machine_description
-
-
-class Redis:
-    """A throwaway redis-server without persistence."""
-
-    def __init__(self) -> None:
-        exe = shutil.which("redis-server")
-        if exe is None:
-            raise SystemExit("redis-server is not on PATH (apt-get install redis-server)")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.proc = subprocess.Popen(
-            [
-                exe,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
+from bench.server_process import RedisProcess, ServerProcess, machine_description
 
 
 class Conn:
@@ -185,7 +145,7 @@ async def cross_server_latency(url_a: str, url_b: str, changes: int) -> dict[str
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    redis = None if args.redis_url else Redis()
+    redis = None if args.redis_url else RedisProcess()
     url = args.redis_url or redis.url  # type: ignore[union-attr]
     common = (
         "--redis-url",

@@ -80,6 +80,7 @@ class World:
         self.objectives = objectives
         self.reinforcements = sorted(reinforcements or [], key=lambda r: (r.hour, r.unit.id))
         self.events: list[Event] = []
+        self.logistics: Logistics | None = None  # the operational layer, if the scenario has it
         self._arrivals()
         self.winner: str | None = None
         self.result: str | None = None  # "destroyed" | "objectives" | "draw" once finished
@@ -87,7 +88,6 @@ class World:
         self.version = 0  # bumped on every change, for caches of derived state
         self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
         self._vision_cache: tuple[int, dict[str, set[Hex]]] | None = None
-        self.logistics: Logistics | None = None  # the operational layer, if the scenario has it
         self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
