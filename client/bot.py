@@ -62,6 +62,7 @@ def seen_units(mirror: Mirror) -> list[SeenUnit]:
             (u.to[0], u.to[1]) if u.to is not None else None,
             u.mission,
             u.cut_off,
+            u.food,
         )
         for u in sorted(mirror.units.values(), key=lambda u: u.id)
         if not u.stale

@@ -17,6 +17,7 @@ from shared.world import World
 
 DECIDE_EVERY_HOURS = 3  # an operational staff re-plans a few times a day, not every hour
 REST_ORG = 0.35  # below this a unit stops to recover
+LOW_FOOD_DAYS = 3.0  # below this a unit stops advancing until supply catches up
 RESUME_ORG = 0.7  # ...and goes again above this
 ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective
 INTERDICT_AHEAD = 2  # interdiction flies this many hexes in front of a held objective
@@ -38,6 +39,7 @@ class SeenUnit:
     to: Hex | None
     mission: str | None = None  # own air units only
     cut_off: bool = False  # own units only
+    food: float | None = None  # own units' days of food, theatre scenarios (one decimal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,10 @@ def decide(
     for unit in own:
         want: tuple[str, Hex | None]
         resting = unit.order == "hold" and unit.org < RESUME_ORG
-        if unit.org < REST_ORG or resting:
+        # A unit living on its last days of food waits for the railheads to catch up rather
+        # than march further from them (unless it is cut off: then only breaking out helps).
+        hungry = unit.food is not None and unit.food < LOW_FOOD_DAYS and not unit.cut_off
+        if unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
             want = ("hold", None)
         elif attacking:
             goal = min(targets, key=lambda o: (distance(unit.pos, o.pos), o.name)).pos
@@ -161,6 +166,7 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
             u.order.to,
             u.order.mission if u.side == side else None,
             u.cut_off_hours > 0 if u.side == side else False,
+            round(u.stocks.food, 1) if u.side == side and u.stocks is not None else None,
         )
         for u in visible_units(world, side)
     ]

@@ -163,3 +163,16 @@ def test_the_ai_takes_the_hills_in_the_opening_days():
         w.step()
         taken = any(o.owner == "japan" for o in w.objectives)
     assert taken
+
+
+def test_a_hungry_unit_waits_for_supply_unless_it_is_cut_off() -> None:
+    from dataclasses import replace
+
+    enemy = seen("j", "japan", pos=(20, 0))
+    fed = replace(seen("a", pos=(9, 1)), food=8.0)
+    hungry = replace(seen("b", pos=(9, 1), order="move", to=HILL.pos), food=1.5)
+    trapped = replace(seen("c", pos=(9, 1)), food=1.5, cut_off=True)
+    orders = ai.decide("soviet", [fed, hungry, trapped, enemy], [HILL])
+    assert OrderRequest("a", "move", HILL.pos) in orders
+    assert OrderRequest("b", "hold") in orders  # stops outrunning its lorries
+    assert OrderRequest("c", "move", HILL.pos) in orders  # only breaking out helps
