@@ -31,6 +31,7 @@ from shared.world import Event, World
 log = logging.getLogger("khasan.match")
 
 MAX_STEPS_PER_TICK = 50  # game hours one tick may simulate, however fast the speed
+FANOUT_CHUNK = 100  # connections written between two chances for the loop to read requests
 
 
 class Viewer(Protocol):
@@ -111,6 +112,9 @@ class MatchRunner:
         self.finished_at: float | None = None
         self._end_sent = False
         self._snapshot_cache: dict[str, tuple[int, bytes]] = {}
+        # While run() fans a tick out in chunks, frames wait here (None: write at once).
+        self._outbox: list[tuple[list[ServerConnection], bytes]] | None = None
+        self._resynced: set[ServerConnection] = set()
         self._daily_day = -1  # the game day the daily frames below describe
         self._daily: dict[str, list[bytes]] = {v: [] for v in VIEWS}
         self._map_frame: bytes | None = None
@@ -144,7 +148,9 @@ class MatchRunner:
                     if -delay > 5 * period:
                         deadline = loop.time()  # far behind: drop the backlog, don't spiral
                 started = time.perf_counter()
+                self._outbox = []
                 self.tick_once()
+                await self._flush()  # the tick ends when its last frame is written
                 spent = time.perf_counter() - started
                 self.stats.ticks += 1
                 self.stats.total_s += spent
@@ -259,7 +265,10 @@ class MatchRunner:
                 continue
             ready.append(viewer.ws)
         if ready:
-            broadcast(ready, frame)
+            if self._outbox is not None:
+                self._outbox.append((ready, frame))  # written by _flush, a chunk at a time
+            else:
+                broadcast(ready, frame)
             self.stats.frames_sent += len(ready)
             self.stats.bytes_sent[view] += len(frame) * len(ready)
             if self.metrics is not None:
@@ -302,7 +311,28 @@ class MatchRunner:
             self._presence(viewer.player, viewer.name, view, connected=True)
 
     def resync(self, viewer: Viewer, view: str) -> None:
+        if self._outbox is not None:
+            # Mid-flush: this tick's delta must not follow the newer snapshot.
+            self._resynced.add(viewer.ws)
         push(viewer.ws, self.snapshot_frame(view))
+
+    async def _flush(self) -> None:
+        """Write the tick's frames ``FANOUT_CHUNK`` connections at a time, letting the loop
+        read requests in between: a thousand synchronous writes would hold every order back
+        for the whole fan-out."""
+        outbox, self._outbox = self._outbox or [], []
+        try:
+            for ready, frame in outbox:
+                for start in range(0, len(ready), FANOUT_CHUNK):
+                    chunk = ready[start : start + FANOUT_CHUNK]
+                    if self._resynced:
+                        chunk = [ws for ws in chunk if ws not in self._resynced]
+                    broadcast(chunk, frame)
+                    if start + FANOUT_CHUNK < len(ready):
+                        await asyncio.sleep(0)
+        finally:
+            self._outbox = None
+            self._resynced.clear()
 
     def leave(self, viewer: Viewer, dropped: bool = False) -> None:
         """Take a connection out of the fan-out. A seated player who ``dropped`` (rather than
