@@ -19,7 +19,7 @@ from client.camera import Camera
 from client.hud import Hud, LobbyScreen
 from client.mirror import Mirror
 from client.net import NetClient
-from client.render import MapRenderer
+from client.render import MAP_MODES, MapRenderer
 from client.selection import Selection
 from client.session import Plan, Session
 from shared.protocol import (
@@ -89,6 +89,7 @@ class ClientApp:
         self.scenario = options.scenario
         self._press: tuple[int, int] | None = None
         self._hover: tuple[int, int] | None = None  # hex under the pointer
+        self.map_mode = MAP_MODES[0]
         self._swallow_text = False
         self._dragged = False
         self._last_refresh = -LOBBY_REFRESH_S
@@ -142,8 +143,11 @@ class ClientApp:
             self._pan_keys(dt)
             self.selection.prune(self.mirror)
             assert self.renderer is not None
+            self.renderer.mode = self.map_mode
             self.renderer.update(self.mirror, self.selection, now)
-            self.hud.update(self.mirror, self.selection, self._status_line(), self._hover)
+            self.hud.update(
+                self.mirror, self.selection, self._status_line(), self._hover, self.map_mode
+            )
         else:
             if session.status == "welcome" and now - self._last_refresh > LOBBY_REFRESH_S:
                 self._last_refresh = now
@@ -177,6 +181,7 @@ class ClientApp:
         self.selection = Selection()
         self.camera.limits = ground.bounds()
         self.renderer = MapRenderer(ground, self.camera)
+        self.renderer.mode = self.map_mode
         self._framed = False
 
     def _frame_action(self) -> None:
@@ -367,11 +372,23 @@ class ClientApp:
             cam.zoom_at(cam.width / 2, cam.height / 2, 0.8)
         elif symbol == key.HOME and m.ground is not None:
             cam.fit(*m.ground.bounds())
+        elif symbol == key.M:
+            self.cycle_map_mode()
         elif symbol == key.T:
             self.hud.chat_draft = ""
             self._swallow_text = True
         elif symbol == key.F12:
             self.save_screenshot(time.strftime("khasan-%Y%m%d-%H%M%S.png"))
+
+    def cycle_map_mode(self) -> None:
+        """M: terrain, supply, weather, control; a spectator sees each side's supply in turn."""
+        m = self.mirror
+        if self.map_mode == "supply" and m.view == "spectator" and m.supply_side == "soviet":
+            m.show_supply("japan")
+            return
+        self.map_mode = MAP_MODES[(MAP_MODES.index(self.map_mode) + 1) % len(MAP_MODES)]
+        if self.map_mode == "supply" and m.view == "spectator":
+            m.show_supply("soviet")
 
     def _centre_selected(self) -> None:
         uid = self.selection.unit

@@ -51,6 +51,20 @@ class Ground:
         code = self.terrain_code(h)
         return self.terrain_names[code] if code < len(self.terrain_names) else "unknown"
 
+    def climate_name(self, h: Hex) -> str | None:
+        """The weather region a hex lies in (the map's ``climates``), None if none."""
+        if not self.grid.contains(h):
+            return None
+        i = self.grid.index(h)
+        climate = self.data.climate
+        code = climate[i] if i < len(climate) else 0
+        names = self.data.climates
+        return names[code - 1] if 1 <= code <= len(names) else None
+
+    def is_water(self, i: int) -> bool:
+        """Whether the hex at mask index i is water."""
+        return self.data.terrain[i] == self._water
+
     def passable(self, h: Hex) -> bool:
         """On the map and not water: the only check a client can make before the server does."""
         return self.grid.contains(h) and self.terrain_code(h) != self._water

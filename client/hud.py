@@ -120,6 +120,7 @@ class Hud:
         selection: Selection,
         status: str,
         hover: tuple[int, int] | None = None,
+        mode: str = "terrain",
     ) -> None:
         self.top.set_lines([texts.top_line(mirror) + "   |   F1: help"])
         feed = texts.feed(mirror, FEED_LINES)
@@ -133,6 +134,7 @@ class Hud:
             lines.append(f"refused: {err.message} ({err.code})")
         self.unit.set_lines(lines)
         lines = [status] if status else []
+        lines += texts.mode_lines(mirror, mode, hover)
         if hover is not None and (where := texts.hex_line(mirror, hover)):
             lines.append(where)
         self.status.set_lines(lines)

@@ -191,6 +191,70 @@ def fog_colours(ground: Ground, visible: bytes | None) -> list[int]:
     return out
 
 
+CLEAR = (0, 0, 0, 0)
+
+
+def _per_vertex(colours: Sequence[tuple[int, int, int, int]]) -> list[int]:
+    out: list[int] = []
+    for c in colours:
+        out.extend(c * VERTS_PER_HEX)
+    return out
+
+
+def mode_colours(
+    ground: Ground,
+    mode: str,
+    supply: bytes | None = None,
+    weather: dict[str, str] | None = None,
+    control: bytes | None = None,
+) -> list[int]:
+    """Per-vertex RGBA of the map-mode overlay (same layout as the fog layer).
+
+    ``supply``: level bytes (0..255) per hex; ``weather``: ground state by region name;
+    ``control``: owner byte per hex (0 nobody, 1 Soviet, 2 Japan). Water stays clear."""
+    n = len(ground)
+    hexes: list[tuple[int, int, int, int]] = [CLEAR] * n
+    if mode == "supply" and supply is not None:
+        shades = [palette.supply(v / 255.0) for v in range(256)]
+        hexes = [shades[supply[i]] if i < len(supply) else CLEAR for i in range(n)]
+    elif mode == "weather" and weather is not None:
+        names = ground.data.climates
+        tints = [
+            palette.GROUND_TINT.get(weather.get(name, ""), CLEAR) for name in names
+        ]  # by climate code - 1
+        climate = ground.data.climate
+        hexes = [
+            tints[climate[i] - 1] if i < len(climate) and 1 <= climate[i] <= len(tints) else CLEAR
+            for i in range(n)
+        ]
+    elif mode == "control" and control is not None:
+        sides = [
+            CLEAR,
+            rgba(palette.SIDE_BODY["soviet"], palette.CONTROL_ALPHA),
+            rgba(palette.SIDE_BODY["japan"], palette.CONTROL_ALPHA),
+        ]
+        hexes = [
+            sides[control[i]] if i < len(control) and control[i] < len(sides) else CLEAR
+            for i in range(n)
+        ]
+    hexes = [CLEAR if ground.is_water(i) else c for i, c in enumerate(hexes)]
+    return _per_vertex(hexes)
+
+
+def railheads(ground: Ground, heads: Sequence[Sequence[int]]) -> Tris:
+    """A black square with a white centre on each railhead (``[q, r, tons]``)."""
+    k = ground.hex_km
+    tris = Tris()
+    for head in heads:
+        pos = (head[0], head[1])
+        if not ground.contains(pos):
+            continue
+        x, y = ground.centre(pos)
+        tris.rect(x - 0.2 * k, y - 0.2 * k, x + 0.2 * k, y + 0.2 * k, palette.INK)
+        tris.rect(x - 0.11 * k, y - 0.11 * k, x + 0.11 * k, y + 0.11 * k, palette.RAILHEAD)
+    return tris
+
+
 def grid_lines(ground: Ground) -> list[float]:
     """Hex outlines as GL_LINES pairs: one-pixel lines at any zoom."""
     out: list[float] = []
@@ -203,12 +267,16 @@ def grid_lines(ground: Ground) -> list[float]:
 
 
 def linework(ground: Ground) -> Tris:
-    """Roads, rivers and borders, in that order so rivers cover roads except at bridges."""
+    """Roads, railways, rivers and borders, in that order so rivers cover roads and railways
+    except at bridges."""
     k = ground.hex_km
     tris = Tris()
     for q1, r1, q2, r2 in ground.data.roads:
         a, b = ground.centre((q1, r1)), ground.centre((q2, r2))
         tris.segment(a, b, 0.07 * k, palette.ROAD)
+    for rail in ground.data.rails:
+        a, b = ground.centre((rail[0], rail[1])), ground.centre((rail[2], rail[3]))
+        tris.segment(a, b, 0.05 * k, palette.RAIL)
     for q1, r1, q2, r2 in ground.data.rivers:
         p, q = ground.edge((q1, r1), (q2, r2))
         tris.segment(p, q, 0.12 * k, palette.RIVER)

@@ -19,6 +19,7 @@ from client.ground import Ground
 from shared.hexgrid import Hex
 from shared.protocol import (
     ChatLine,
+    ControlMap,
     Delta,
     Error,
     EventView,
@@ -35,11 +36,15 @@ from shared.protocol import (
     Notice,
     ObjectiveView,
     OrdersResult,
+    RegionWeather,
     Snapshot,
+    SupplyMap,
     UnitView,
+    WeatherReport,
     Welcome,
 )
 
+SIDES = ("soviet", "japan")
 EVENT_LOG = 200  # events and chat lines kept for the HUD; older ones are dropped
 ORDER_ERROR_SECONDS = 8.0  # how long a refused order's reason stays next to its unit
 GLIDE_MIN_S = 0.1  # one network tick: never glide faster than updates arrive
@@ -109,8 +114,15 @@ class Mirror:
         self.log: deque[LogLine] = deque(maxlen=EVENT_LOG)
         self.order_errors: dict[str, OrderError] = {}
         self.awaiting_snapshot = False  # a gap was seen: deltas are ignored until a snapshot
+        # Theatre scenarios, sent daily: supply (own side's; a spectator gets both), weather and
+        # who holds each hex. ``supply_side`` is the side whose supply map is shown.
+        self.supply: dict[str, SupplyMap] = {}
+        self.supply_side: str | None = None
+        self.weather: WeatherReport | None = None
+        self.control: bytes | None = None
         self.version = 0  # bumped whenever units, objectives or visibility change
         self.map_version = 0  # bumped when a new map arrives
+        self.overlay_version = 0  # bumped when supply, weather, control or the shown side change
 
     # -- applying messages ------------------------------------------------------------------
     def apply(self, msg: object, now: float) -> bool:
@@ -126,6 +138,18 @@ class Mirror:
                 self.map_version += 1
             case Joined():
                 self._reset_match(msg.match, msg.view)
+            case SupplyMap():
+                if msg.match == self.match and self.view in (msg.side, "spectator"):
+                    self.supply[msg.side] = msg
+                    self.overlay_version += 1
+            case WeatherReport():
+                if msg.match == self.match:
+                    self.weather = msg
+                    self.overlay_version += 1
+            case ControlMap():
+                if msg.match == self.match:
+                    self.control = msg.control
+                    self.overlay_version += 1
             case OrdersResult():
                 self._orders_result(msg, now)
             case ChatLine():
@@ -176,7 +200,12 @@ class Mirror:
         self.order_errors.clear()
         self.finished, self.winner, self.result = False, None, None
         self.awaiting_snapshot = False
+        self.supply = {}
+        self.supply_side = view if view in SIDES else SIDES[0]
+        self.weather = None
+        self.control = None
         self.version += 1
+        self.overlay_version += 1
 
     def _clock(self, msg: Snapshot | Delta) -> None:
         self.tick, self.hour, self.time = msg.tick, msg.hour, msg.time
@@ -298,6 +327,39 @@ class Mirror:
         for uid in [u for u, e in self.order_errors.items() if now - e.at > ORDER_ERROR_SECONDS]:
             del self.order_errors[uid]
         return dict(self.order_errors)
+
+    def show_supply(self, side: str) -> None:
+        """Choose whose supply map is shown (a spectator has both; a side only its own)."""
+        if side != self.supply_side:
+            self.supply_side = side
+            self.overlay_version += 1
+
+    def shown_supply(self) -> SupplyMap | None:
+        return self.supply.get(self.supply_side or "")
+
+    def supply_level(self, h: Hex) -> float | None:
+        """0..1 supply of hex h on the shown side's map, None when there is no map."""
+        sm = self.shown_supply()
+        if sm is None or self.ground is None or not self.ground.contains(h):
+            return None
+        i = self.ground.index(h)
+        return sm.level[i] / 255.0 if i < len(sm.level) else None
+
+    def controller(self, h: Hex) -> str | None:
+        """Who holds hex h by the last control map: a side, or None."""
+        if self.control is None or self.ground is None or not self.ground.contains(h):
+            return None
+        i = self.ground.index(h)
+        code = self.control[i] if i < len(self.control) else 0
+        return SIDES[code - 1] if 1 <= code <= len(SIDES) else None
+
+    def weather_at(self, h: Hex | None) -> RegionWeather | None:
+        """Today's weather in the region of hex h (or the first region when h has none)."""
+        if self.weather is None or not self.weather.regions:
+            return None
+        regions = {r.region: r for r in self.weather.regions}
+        name = self.ground.climate_name(h) if self.ground is not None and h is not None else None
+        return regions.get(name or "", self.weather.regions[0])
 
     def owner_of(self, h: Hex) -> str | None:
         for o in self.objectives:

@@ -29,6 +29,8 @@ INK: RGB = (20, 20, 20)  # frames and symbols
 GRID: RGBA = (40, 40, 30, 46)  # hex outlines: visible up close, fading into texture far out
 RIVER: RGB = (36, 96, 196)
 ROAD: RGB = (138, 92, 48)
+RAIL: RGB = (34, 30, 30)  # railways: thin and dark, in every map mode
+RAILHEAD: RGB = (250, 250, 250)  # the white centre of a railhead's black square (supply mode)
 BORDER: RGB = (120, 30, 130)
 FOG: RGBA = (18, 18, 28, 120)  # laid over hexes the side does not see
 SELECTED: RGB = (255, 240, 40)
@@ -42,6 +44,18 @@ HUD_BG: RGBA = (16, 18, 24, 200)
 HELP_BG: RGBA = (16, 18, 24, 240)  # the help overlay hides the map behind it
 HUD_TEXT: RGBA = (236, 236, 228, 255)
 HUD_DIM: RGBA = (170, 170, 160, 255)
+# Map mode tints, laid over the terrain (water is never tinted).
+SUPPLY_ALPHA = 170
+SUPPLY_NONE: RGB = (205, 30, 30)
+SUPPLY_HALF: RGB = (235, 200, 40)
+SUPPLY_FULL: RGB = (30, 185, 60)
+GROUND_TINT: dict[str, RGBA] = {
+    "dry": (226, 186, 110, 110),
+    "mud": (110, 70, 30, 170),
+    "frozen": (150, 200, 245, 160),
+    "snow": (252, 252, 255, 200),
+}
+CONTROL_ALPHA = 90
 BACKGROUND: tuple[float, float, float, float] = (0.10, 0.11, 0.13, 1.0)
 
 
@@ -51,6 +65,18 @@ def terrain(name: str) -> RGB:
 
 def owner(side: str | None) -> RGB:
     return SIDE_BODY.get(side or "", NEUTRAL)
+
+
+def supply(level: float) -> RGBA:
+    """A hex's supply level: red unsupplied, through yellow, to green fully supplied."""
+    v = max(0.0, min(1.0, level))
+    a, b, t = (
+        (SUPPLY_NONE, SUPPLY_HALF, v * 2.0)
+        if v < 0.5
+        else (SUPPLY_HALF, SUPPLY_FULL, v * 2.0 - 1.0)
+    )
+    r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+    return r, g, bl, SUPPLY_ALPHA
 
 
 def strength(value: float) -> RGB:

@@ -1,10 +1,12 @@
 """Drawing the map and the units with pyglet batches.
 
-Static ground (terrain, grid, roads, rivers, borders, place markers) is built once per map into
-a world batch; fog is one vertex list whose colours change when visibility does; each unit
-counter is one vertex list whose ``translation`` moves it (gliding between hexes) and whose
-geometry is rewritten only when its look changes. Counters use a small shader of their own with a
-``counter_scale`` uniform, so they never shrink below a legible size when zoomed far out.
+Static ground (terrain, grid, roads, railways, rivers, borders, place markers) is built once per
+map into a world batch; fog is one vertex list whose colours change when visibility does, and so
+is the map-mode tint (supply, weather, control), recoloured only when the mode or its data
+change; each unit counter is one vertex list whose ``translation`` moves it (gliding between
+hexes) and whose geometry is rewritten only when its look changes. Counters use a small shader
+of their own with a ``counter_scale`` uniform, so they never shrink below a legible size when
+zoomed far out.
 
 World geometry is drawn with ``window.view`` set to the camera matrix; text (place names, order
 refusals next to units) is in screen space, repositioned only when the camera moves.
@@ -39,9 +41,12 @@ from client.selection import Selection
 MIN_COUNTER_PX = 26.0  # a counter is never drawn narrower than this, however far out you zoom
 STACK_LEVELS = 3  # counters in one hex draw in this many layers, later ones on top
 
+# Map modes, cycled with M: what the per-hex overlay tints the ground by.
+MAP_MODES = ("terrain", "supply", "weather", "control")
+
 # Draw order of world layers.
-ORDER_TERRAIN, ORDER_GRID, ORDER_LINES, ORDER_FOG, ORDER_PLACES = 0, 1, 2, 3, 4
-ORDER_OBJECTIVES, ORDER_PATH, ORDER_UNITS = 5, 6, 10
+ORDER_TERRAIN, ORDER_MODE, ORDER_GRID, ORDER_LINES, ORDER_FOG, ORDER_PLACES = 0, 1, 2, 3, 4, 5
+ORDER_RAILHEADS, ORDER_OBJECTIVES, ORDER_PATH, ORDER_UNITS = 6, 7, 8, 10
 
 _COUNTER_VERTEX = """#version 150 core
     in vec2 position;
@@ -171,6 +176,17 @@ class MapRenderer:
             self.world,
             group(ORDER_TERRAIN),
         )
+        # The map-mode tint: one vertex list whose colours change with the mode or the data.
+        self.mode = MAP_MODES[0]
+        self.mode_layer = _upload(
+            prog,
+            meshes.hex_fans(ground, [(0, 0, 0, 0)] * len(ground)),
+            self.world,
+            group(ORDER_MODE),
+        )
+        self._mode_key: tuple[Any, ...] | None = (MAP_MODES[0], None)
+        self._railhead_group = group(ORDER_RAILHEADS)
+        self._railheads: Any = None
         lines = meshes.grid_lines(ground)
         n = len(lines) // 2
         self.grid = prog.vertex_list(
@@ -245,6 +261,7 @@ class MapRenderer:
         if mirror.visible is not self._fog_mask:
             self._fog_mask = mirror.visible
             self.fog.colors[:] = meshes.fog_colours(self.ground, mirror.visible)
+        self._update_mode(mirror)
         self._update_objectives(mirror)
         # Counters change only with the mirror or the selection, and move only while gliding
         # (plus one last frame to land exactly on the hex); otherwise the frame costs nothing.
@@ -276,6 +293,37 @@ class MapRenderer:
         return len(self.counters)
 
     # -- layers -----------------------------------------------------------------------------
+    def _update_mode(self, mirror: Mirror) -> None:
+        """Recolour the map-mode overlay, only when the mode or its data changed."""
+        mode = self.mode if self.mode in MAP_MODES else MAP_MODES[0]
+        key = (mode, None if mode == "terrain" else mirror.overlay_version)
+        if key == self._mode_key:
+            return
+        self._mode_key = key
+        supply = mirror.shown_supply() if mode == "supply" else None
+        weather = (
+            {r.region: r.ground for r in mirror.weather.regions}
+            if mode == "weather" and mirror.weather is not None
+            else None
+        )
+        self.mode_layer.colors[:] = meshes.mode_colours(
+            self.ground,
+            mode,
+            supply=supply.level if supply is not None else None,
+            weather=weather,
+            control=mirror.control if mode == "control" else None,
+        )
+        if self._railheads is not None:
+            self._railheads.delete()
+            self._railheads = None
+        if supply is not None and supply.railheads:
+            self._railheads = _upload(
+                self.shapes_program,
+                meshes.railheads(self.ground, supply.railheads),
+                self.world,
+                self._railhead_group,
+            )
+
     def _update_objectives(self, mirror: Mirror) -> None:
         key = [(tuple(o.pos), o.owner) for o in mirror.objectives]
         if key == self._objective_key:
@@ -442,6 +490,7 @@ class MapRenderer:
         """Free GPU memory when the map changes (a new match)."""
         for vl in (
             self.terrain,
+            self.mode_layer,
             self.grid,
             self.lines,
             self.fog,
@@ -451,6 +500,8 @@ class MapRenderer:
             vl.delete()
         if self._path is not None:
             self._path.delete()
+        if self._railheads is not None:
+            self._railheads.delete()
         for counter in self.counters.values():
             counter.vlist.delete()
         self.counters.clear()

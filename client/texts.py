@@ -22,6 +22,7 @@ MATCH_KEYS: list[tuple[str, str]] = [
     ("Drag, arrows, WASD", "pan the map"),
     ("Wheel, = / -", "zoom (the wheel zooms about the cursor)"),
     ("Home", "show the whole map"),
+    ("M", "map mode: terrain / supply / weather / control (spectators: each side's supply)"),
     ("Space", "pause / resume the match"),
     ("[ / ]", "half / double the game speed"),
     ("T", "type a chat line (Enter sends, Esc cancels)"),
@@ -99,7 +100,65 @@ def unit_lines(unit: UnitView, mirror: Mirror) -> list[str]:
         lines.append(f"order: {order}")
     if unit.combat:
         lines.append("IN COMBAT")
+    stocks = [
+        f"{name} {days:.1f} d"
+        for name, days in (("food", unit.food), ("ammo", unit.ammo), ("fuel", unit.fuel))
+        if days is not None
+    ]
+    if unit.supply is not None:
+        stocks.append(f"supply {unit.supply:.0%}")
+    if stocks:
+        lines.append("   ".join(stocks))
+    state = []
+    if unit.entrenched > 0:
+        state.append(f"entrenched {unit.entrenched:.0%}")
+    if unit.cut_off:
+        state.append("CUT OFF")
+    if state:
+        lines.append("   ".join(state))
     return lines
+
+
+def mode_lines(mirror: Mirror, mode: str, hover: tuple[int, int] | None = None) -> list[str]:
+    """The legend of the map mode shown, with what it says about the hex under the pointer."""
+    if mode == "supply":
+        sm = mirror.shown_supply()
+        side = SIDE_TITLE.get(mirror.supply_side or "", "?")
+        if sm is None:
+            return [f"Map: {side} supply (no supply map yet)"]
+        line = f"Map: {side} supply, day {sm.day} - red unsupplied to green full"
+        line += f", {len(sm.railheads)} railheads"
+        level = mirror.supply_level(hover) if hover is not None else None
+        return [line] + ([f"supply here {level:.0%}"] if level is not None else [])
+    if mode == "weather":
+        today = mirror.weather_at(hover)
+        if today is None or mirror.weather is None:
+            return ["Map: weather (no report yet)"]
+        lines = [
+            f"Map: ground - {game_date(mirror.weather.date)}, {today.region}: {today.sky}, "
+            f"{today.temp_c:.0f} C, ground {today.ground}, rivers {today.rivers}"
+        ]
+        if today.forecast:
+            ahead = ", ".join(f"{sky} {temp:.0f} C" for _, sky, temp in today.forecast)
+            lines.append(f"forecast: {ahead}")
+        return lines
+    if mode == "control":
+        line = "Map: control - red Soviet, ochre Japanese"
+        if mirror.control is None:
+            return [line + " (no control map yet)"]
+        if hover is not None and mirror.ground is not None and mirror.ground.contains(hover):
+            holder = SIDE_TITLE.get(mirror.controller(hover) or "", "nobody")
+            line += f"   here: {holder}"
+        return [line]
+    return []
+
+
+def game_date(iso: str) -> str:
+    """'1938-08-07' -> '07 Aug 1938'."""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d %b %Y")
+    except ValueError:
+        return iso
 
 
 def hex_line(mirror: Mirror, h: tuple[int, int]) -> str:

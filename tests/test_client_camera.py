@@ -12,7 +12,8 @@ from client.ground import Ground
 from client.selection import Selection
 from shared.hexgrid import distance, neighbours, to_plane
 from shared.orders import OrderRequest
-from tests.test_client_mirror import joined_mirror, khasan_map
+from shared.protocol import UnitView
+from tests.test_client_mirror import joined_mirror, khasan_map, theatre_mirror
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +234,63 @@ def test_texts() -> None:
     assert "Japanese victory" in (texts.result_line(mirror) or "")
     keys = texts.key_lines(texts.MATCH_KEYS)
     assert any(k.startswith("F1") for k in keys) and any("Space" in k for k in keys)
+
+
+def test_map_mode_texts_and_supply_lines_of_a_unit() -> None:
+    mirror = theatre_mirror("soviet")
+    assert any(k == "M" and "map mode" in v for k, v in texts.MATCH_KEYS)
+    assert texts.mode_lines(mirror, "terrain") == []
+    supply = mirror.shown_supply()
+    assert supply is not None
+    head = (supply.railheads[0][0], supply.railheads[0][1])
+    lines = texts.mode_lines(mirror, "supply", head)
+    assert "Soviet supply" in lines[0] and lines[1].startswith("supply here")
+    weather = texts.mode_lines(mirror, "weather")
+    first = mirror.weather.regions[0] if mirror.weather else None
+    assert first is not None and first.region in weather[0] and first.ground in weather[0]
+    assert "forecast" in weather[-1]
+    assert "here: Soviet" in texts.mode_lines(mirror, "control", head)[0]
+    unit = UnitView(
+        "u1", "soviet", "infantry", "1st Rifle", head, 0.9, 0.8, 12000,
+        food=4.5, ammo=2.0, fuel=7.25, supply=0.6, cut_off=True, entrenched=0.4,
+    )  # fmt: skip
+    text = "\n".join(texts.unit_lines(unit, mirror))
+    for part in ("food 4.5 d", "ammo 2.0 d", "fuel 7.2 d", "supply 60%"):
+        assert part in text
+    assert "entrenched 40%" in text and "CUT OFF" in text
+    plain = "\n".join(texts.unit_lines(UnitView("u2", "japan", "tank", "x", head, 1, 1, 9), mirror))
+    assert "food" not in plain and "CUT OFF" not in plain
+
+
+def test_map_mode_colours_tint_by_supply_weather_and_control() -> None:
+    mirror = theatre_mirror("spectator")
+    ground = mirror.ground
+    assert ground is not None and mirror.weather is not None and mirror.control is not None
+    n = len(ground) * meshes.VERTS_PER_HEX * 4
+    clear = meshes.mode_colours(ground, "terrain")
+    assert len(clear) == n and not any(clear)
+    supply = mirror.shown_supply()
+    assert supply is not None
+    tinted = meshes.mode_colours(ground, "supply", supply=supply.level)
+    land = [i for i in range(len(ground)) if not ground.is_water(i)]
+
+    def hex_rgba(colours: list[int], i: int) -> tuple[int, ...]:
+        at = i * meshes.VERTS_PER_HEX * 4
+        return tuple(colours[at : at + 4])
+
+    full = next(i for i in land if supply.level[i] == 255)
+    none = next(i for i in land if supply.level[i] == 0)
+    assert hex_rgba(tinted, full) == (*palette.SUPPLY_FULL, palette.SUPPLY_ALPHA)
+    assert hex_rgba(tinted, none) == (*palette.SUPPLY_NONE, palette.SUPPLY_ALPHA)
+    water = next(i for i in range(len(ground)) if ground.is_water(i))
+    assert hex_rgba(tinted, water) == (0, 0, 0, 0)
+    grounds = {r.region: r.ground for r in mirror.weather.regions}
+    wet = meshes.mode_colours(ground, "weather", weather=grounds)
+    i = next(i for i in land if ground.data.climate[i])
+    region = ground.data.climates[ground.data.climate[i] - 1]
+    assert hex_rgba(wet, i) == palette.GROUND_TINT[grounds[region]]
+    held = meshes.mode_colours(ground, "control", control=mirror.control)
+    i = next(i for i in land if mirror.control[i] == 2)
+    assert hex_rgba(held, i)[:3] == palette.SIDE_BODY["japan"]
+    marks = meshes.railheads(ground, supply.railheads)
+    assert len(marks) == 12 * len(supply.railheads)

@@ -12,17 +12,20 @@ from shared import ai
 from shared.orders import OrderResult
 from shared.protocol import (
     ChatLine,
+    ControlMap,
     Delta,
     Joined,
     MapData,
     MatchEnd,
     OrdersResult,
     Snapshot,
+    SupplyMap,
+    WeatherReport,
     decode_server,
     encode,
 )
 from shared.scenario import load, new_world
-from shared.views import ViewTracker
+from shared.views import ViewTracker, control_map, supply_map, weather_report
 from shared.world import World
 
 SCENARIO = "lake-khasan"
@@ -272,3 +275,91 @@ def test_leaving_forgets_the_match() -> None:
     mirror.leave_match()
     assert not mirror.in_match and mirror.ground is None and not mirror.units
     assert mirror.map_version > version
+
+
+# -- theatre scenarios: supply, weather and control maps --------------------------------------
+THEATRE = "manchuria-1938"
+_THEATRE: dict[str, object] = {}
+
+
+def theatre_messages(match: str = "m-theatre") -> dict[str, object]:
+    """The map and the daily messages of manchuria-1938 after one hour, decoded off the wire
+    (built once per test session: the theatre takes seconds to load)."""
+    if not _THEATRE:
+        world = new_world(THEATRE, 1)
+        world.step()
+        _THEATRE["map"] = wire(map_data(load(THEATRE)))
+        for side in ("soviet", "japan"):
+            _THEATRE[side] = wire(supply_map(world, match, side))
+        _THEATRE["weather"] = wire(weather_report(world, match))
+        _THEATRE["control"] = wire(control_map(world, match))
+    return _THEATRE
+
+
+def theatre_mirror(view: str, match: str = "m-theatre") -> Mirror:
+    """A mirror that joined a manchuria-1938 match and got what the server sends that view."""
+    msgs = theatre_messages(match)
+    mirror = Mirror()
+    mirror.apply(wire(Joined(match=match, view=view)), 0.0)  # type: ignore[arg-type]
+    mirror.apply(msgs["map"], 0.0)
+    sides = ("soviet", "japan") if view == "spectator" else (view,)
+    for msg in [msgs["weather"], msgs["control"], *(msgs[s] for s in sides)]:
+        mirror.apply(msg, 0.0)
+    return mirror
+
+
+def test_a_side_keeps_its_own_supply_map_weather_and_control() -> None:
+    msgs = theatre_messages()
+    mirror = theatre_mirror("soviet")
+    own = msgs["soviet"]
+    assert isinstance(own, SupplyMap)
+    assert mirror.supply_side == "soviet" and mirror.shown_supply() == own
+    mirror.apply(msgs["japan"], 0.0)  # not for this view: ignored
+    assert set(mirror.supply) == {"soviet"}
+    ground = mirror.ground
+    assert ground is not None and len(own.level) == len(ground)
+    head = own.railheads[0]
+    h = (head[0], head[1])
+    assert mirror.supply_level(h) == own.level[ground.index(h)] / 255.0
+    # The map keeps its railways and weather regions; every hex's region has a report.
+    assert ground.data.rails and ground.data.climates
+    weather = msgs["weather"]
+    assert isinstance(weather, WeatherReport) and mirror.weather == weather
+    named = {r.region: r for r in weather.regions}
+    for h in ground.hexes()[::97]:
+        region = ground.climate_name(h)
+        if region is not None:
+            assert mirror.weather_at(h) == named[region]
+    assert mirror.weather_at(None) == weather.regions[0]
+    control = msgs["control"]
+    assert isinstance(control, ControlMap) and mirror.control == control.control
+    held = {s: 0 for s in ("soviet", "japan")}
+    for h in ground.hexes()[::13]:
+        owner = mirror.controller(h)
+        code = control.control[ground.index(h)]
+        assert owner == {0: None, 1: "soviet", 2: "japan"}[code]
+        if owner is not None:
+            held[owner] += 1
+    assert held["soviet"] > 0 and held["japan"] > 0
+
+
+def test_a_spectator_keeps_both_supply_maps_and_shows_the_chosen_one() -> None:
+    msgs = theatre_messages()
+    mirror = theatre_mirror("spectator")
+    assert set(mirror.supply) == {"soviet", "japan"}
+    assert mirror.shown_supply() == msgs["soviet"]
+    version = mirror.overlay_version
+    mirror.show_supply("japan")
+    assert mirror.shown_supply() == msgs["japan"] and mirror.overlay_version > version
+
+
+def test_daily_maps_of_another_match_are_ignored_and_a_new_match_forgets_them() -> None:
+    msgs = theatre_messages()
+    mirror = theatre_mirror("soviet", match="m-other")
+    assert mirror.supply == {} and mirror.weather is None and mirror.control is None
+    mirror = theatre_mirror("soviet")
+    assert mirror.supply and mirror.weather is not None
+    mirror.apply(wire(Joined(match="m-next", view="japan")), 0.0)  # type: ignore[arg-type]
+    assert mirror.supply == {} and mirror.weather is None and mirror.control is None
+    assert mirror.supply_side == "japan"
+    assert msgs["japan"] is not None

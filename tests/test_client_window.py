@@ -24,7 +24,7 @@ from client.mirror import Mirror
 from client.selection import Selection
 from shared.hexgrid import distance
 from shared.protocol import UnitView
-from tests.test_client_mirror import Feed, joined_mirror
+from tests.test_client_mirror import Feed, joined_mirror, theatre_mirror
 
 pytestmark = pytest.mark.window
 
@@ -121,6 +121,7 @@ def render(
     camera: Camera | None = None,
     now: float = 100.0,
     hud: bool = False,
+    mode: str = "terrain",
 ) -> tuple[Frame, Any]:
     """Draw one frame of the mirror, exactly as the app does, and read it back."""
     import pyglet
@@ -135,6 +136,7 @@ def render(
         camera.fit(*ground.bounds())
     selection = selection or Selection()
     renderer = MapRenderer(ground, camera)
+    renderer.mode = mode
     renderer.update(mirror, selection, now)
     window.switch_to()
     window.clear()
@@ -252,6 +254,62 @@ def test_counters_stay_legible_when_zoomed_out(window: Any) -> None:
     unit = next(u for u in mirror.units.values() if u.side == "japan")
     body = frame.count(palette.SIDE_BODY["japan"], tol=4, box=unit_box(camera, mirror, unit))
     assert body > MIN_COUNTER_PX * 3, f"the counter shrank to {body} px"
+
+
+def test_supply_mode_tints_the_theatre_red_to_green(window: Any) -> None:
+    mirror = theatre_mirror("soviet")
+    ground = mirror.ground
+    supply = mirror.shown_supply()
+    assert ground is not None and supply is not None
+    assert min(supply.level) == 0 and max(supply.level) == 255
+    # The Soviet Far East and the Manchukuo border, at the widest zoom: both ends of the scale.
+    border = next(p for p in ground.data.places if p.name == "Grodekovo")
+    camera = Camera(WIDTH, HEIGHT, scale=2.0)
+    camera.centre_on(*ground.centre((border.pos[0], border.pos[1])))
+    terrain, _ = render(window, mirror, camera=camera)
+    tinted, _ = render(window, mirror, camera=camera, mode="supply")
+    changed = total = 0
+    greens = reds = 0
+    for i, h in enumerate(ground.hexes()):
+        if ground.is_water(i):
+            continue
+        sx, sy = camera.world_to_screen(*ground.centre(h))
+        if not (0 <= sx < WIDTH and 0 <= sy < HEIGHT):
+            continue
+        a, b = terrain.at(sx, sy), tinted.at(sx, sy)
+        total += 1
+        changed += sum(abs(x - y) for x, y in zip(a, b, strict=True)) > 60
+        r, g, bl = b
+        greens += g > r + 60 and g > bl + 60
+        reds += r > g + 80 and r > bl + 80
+    assert total > 200
+    assert changed > 0.8 * total, f"only {changed} of {total} land hexes changed colour"
+    assert greens > 0.15 * total and reds > 0.15 * total, (greens, reds, total)
+    # Railheads are marked in supply mode only.
+    marked = shown = 0
+    for q, r, _ in supply.railheads:
+        rx, ry = camera.world_to_screen(*ground.centre((q, r)))
+        if not (5 <= rx < WIDTH - 5 and 5 <= ry < HEIGHT - 5):
+            continue
+        shown += 1
+        box = (rx - 3, ry - 3, rx + 4, ry + 4)
+        white = palette.RAILHEAD
+        marked += tinted.count(white, tol=6, box=box) > terrain.count(white, tol=6, box=box) + 20
+    assert shown > 5 and marked > 0.8 * shown, f"{marked} of {shown} railheads marked"
+
+
+def test_railways_are_drawn_in_terrain_mode(window: Any) -> None:
+    mirror = theatre_mirror("soviet")
+    ground = mirror.ground
+    assert ground is not None and ground.data.rails
+    camera = Camera(WIDTH, HEIGHT, scale=30.0)
+    rail = ground.data.rails[len(ground.data.rails) // 2]
+    a, b = ground.centre((rail[0], rail[1])), ground.centre((rail[2], rail[3]))
+    mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+    camera.centre_on(*mid)
+    frame, _ = render(window, mirror, camera=camera)
+    sx, sy = camera.world_to_screen(*mid)
+    assert frame.count(palette.RAIL, tol=12, box=(sx - 6, sy - 6, sx + 6, sy + 6)) > 10
 
 
 def test_hud_shows_clock_and_unit(window: Any) -> None:
@@ -491,6 +549,13 @@ def test_app_creates_a_game_and_takes_orders_from_the_mouse(display: str, server
         assert app.hud.show_help
         app.on_key_press(key.ESCAPE, 0)
         assert not app.hud.show_help and not app.window.has_exit
+
+        seen = []
+        for _ in range(4):  # M cycles the map modes and back; the renderer follows
+            app.on_key_press(key.M, 0)
+            spin(app, lambda: app.renderer.mode == app.map_mode)
+            seen.append(app.map_mode)
+        assert seen == ["supply", "weather", "control", "terrain"]
 
         app.on_key_press(key.T, 0)
         app.on_text("t")  # the key that opened the line
