@@ -228,30 +228,48 @@ class MapRenderer:
         self._place_labels: list[tuple[tuple[float, float], Any, Any]] = []
         for place in ground.data.places:
             pos = ground.centre((place.pos[0], place.pos[1]))
-            label = pyglet.text.Label(
-                place.name,
-                font_size=10,
-                weight="bold",
-                color=palette.PLACE_TEXT,
-                anchor_x="center",
-                anchor_y="top",
-                batch=self.names,
-                group=self._label_fg,
-            )
-            bg = pyglet.shapes.Rectangle(
-                0,
-                0,
-                label.content_width + 6,
-                label.content_height + 2,
-                color=palette.PLACE_HALO,
-                batch=self.names,
-                group=self._label_bg,
-            )
+            label, bg = self._boxed_label(
+                place.name, palette.PLACE_TEXT, palette.PLACE_HALO, self.names, "center", "top",
+                pad=(6, 2),
+            )  # fmt: skip
             self._place_labels.append((pos, label, bg))
         self._error_labels: dict[str, tuple[Any, Any]] = {}
         self._camera_version = -1
 
     # -- per frame --------------------------------------------------------------------------
+    def _boxed_label(
+        self,
+        text: str,
+        colour: Any,
+        box: Any,
+        batch: Any,
+        anchor_x: str,
+        anchor_y: str,
+        pad: tuple[int, int],
+    ) -> tuple[Any, Any]:
+        """A bold 10-point label on a box of ``box`` colour, ``pad`` pixels wider and taller;
+        the caller positions both."""
+        label = pyglet.text.Label(
+            text,
+            font_size=10,
+            weight="bold",
+            color=colour,
+            anchor_x=anchor_x,
+            anchor_y=anchor_y,
+            batch=batch,
+            group=self._label_fg,
+        )
+        bg = pyglet.shapes.Rectangle(
+            0,
+            0,
+            label.content_width + pad[0],
+            label.content_height + pad[1],
+            color=box,
+            batch=batch,
+            group=self._label_bg,
+        )
+        return label, bg
+
     def counter_scale(self) -> float:
         """Blow counters up when zoomed out so they stay at least MIN_COUNTER_PX wide."""
         px = meshes.COUNTER_W * self._k * self.camera.scale
@@ -450,26 +468,10 @@ class MapRenderer:
                 if entry is not None:
                     entry[0].delete()
                     entry[1].delete()
-                label = pyglet.text.Label(
-                    text,
-                    font_size=10,
-                    weight="bold",
-                    color=palette.ERROR_TEXT,
-                    anchor_x="left",
-                    anchor_y="center",
-                    batch=self.overlay,
-                    group=self._label_fg,
-                )
-                bg = pyglet.shapes.Rectangle(
-                    0,
-                    0,
-                    label.content_width + 8,
-                    label.content_height + 4,
-                    color=palette.HUD_BG,
-                    batch=self.overlay,
-                    group=self._label_bg,
-                )
-                entry = (label, bg)
+                entry = self._boxed_label(
+                    text, palette.ERROR_TEXT, palette.HUD_BG, self.overlay, "left", "center",
+                    pad=(8, 4),
+                )  # fmt: skip
                 self._error_labels[uid] = entry
             wx, wy = self.ground.centre(mirror.display_axial(uid, now))
             sx, sy = self.camera.world_to_screen(wx, wy)

@@ -76,7 +76,6 @@ class Server:
         self._ws: WsServer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: list = []
-        self._live: set[str] = set()
 
     @property
     def url(self) -> str:
@@ -161,7 +160,6 @@ class Server:
         for runner in list(self.matches.values()):
             if not runner.closed:
                 await self.store.put_match(self._match_record(runner), ttl)
-        self._live = {s.id for s in await self.store.list_servers()}
         self.metrics.lobbies.set(len(await self.store.list_lobbies()))
 
     async def _heartbeat(self) -> None:

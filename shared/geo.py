@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
 
@@ -29,18 +31,25 @@ class Projection:
         return self.north - y / KM_PER_DEG_LAT, self.west + x / self.kx
 
 
-def point_in_polygon(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
-    """Even-odd rule; the ring may or may not repeat its first point."""
-    inside = False
-    n = len(ring)
-    j = n - 1
-    for i in range(n):
-        xi, yi = ring[i]
-        xj, yj = ring[j]
-        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
+def inside_ring(xs: np.ndarray, ys: np.ndarray, ring: list[tuple[float, float]]) -> np.ndarray:
+    """Even-odd test of many points against one ring at once; the ring may or may not repeat
+    its first point."""
+    inside = np.zeros(np.shape(xs), dtype=bool)
+    pts = np.asarray(ring, dtype=float)
+    x1, y1 = pts[:, 0], pts[:, 1]
+    x2, y2 = np.roll(x1, 1), np.roll(y1, 1)
+    for xi, yi, xj, yj in zip(x1, y1, x2, y2, strict=True):
+        if yi == yj:
+            continue
+        straddles = (yi > ys) != (yj > ys)
+        cross_x = (xj - xi) * (ys - yi) / (yj - yi) + xi
+        inside ^= straddles & (xs < cross_x)
     return inside
+
+
+def point_in_polygon(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
+    """``inside_ring`` for one point."""
+    return bool(inside_ring(np.array([x]), np.array([y]), ring)[0])
 
 
 def segments_cross(

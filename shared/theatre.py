@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.geo import Projection, segments_cross
+from shared.geo import Projection, inside_ring, segments_cross
 from shared.hexgrid import (
     DIRECTIONS,
     SQRT3,
@@ -169,21 +169,6 @@ def _lines(geometry: dict[str, Any]) -> list[list[list[float]]]:
     raise ValueError(f"expected a line, got {geometry['type']}")
 
 
-def _inside_ring(xs: np.ndarray, ys: np.ndarray, ring: list[Point]) -> np.ndarray:
-    """Even-odd test of many points against one ring at once."""
-    inside = np.zeros(xs.shape, dtype=bool)
-    pts = np.asarray(ring, dtype=float)
-    x1, y1 = pts[:, 0], pts[:, 1]
-    x2, y2 = np.roll(x1, 1), np.roll(y1, 1)
-    for xi, yi, xj, yj in zip(x1, y1, x2, y2, strict=True):
-        if yi == yj:
-            continue
-        straddles = (yi > ys) != (yj > ys)
-        cross_x = (xj - xi) * (ys - yi) / (yj - yi) + xi
-        inside ^= straddles & (xs < cross_x)
-    return inside
-
-
 def _polygon_mask(xs: np.ndarray, ys: np.ndarray, rings: list[list[Point]]) -> np.ndarray:
     """Points inside the outer ring and outside every hole."""
     outer = np.asarray(rings[0])
@@ -197,9 +182,9 @@ def _polygon_mask(xs: np.ndarray, ys: np.ndarray, rings: list[list[Point]]) -> n
     idx = np.nonzero(box)[0]
     if idx.size == 0:
         return mask
-    sub = _inside_ring(xs[idx], ys[idx], rings[0])
+    sub = inside_ring(xs[idx], ys[idx], rings[0])
     for hole in rings[1:]:
-        sub &= ~_inside_ring(xs[idx], ys[idx], hole)
+        sub &= ~inside_ring(xs[idx], ys[idx], hole)
     mask[idx] = sub
     return mask
 
