@@ -152,6 +152,7 @@ class ViewTracker:
         self.view = view
         self.units: dict[str, UnitView] = {}
         self.memory: dict[str, UnitView] = {}  # enemies as last seen, for stale markers
+        self._built_version = -1  # the world version the units above were built from
         self.objectives: list[ObjectiveView] = []
         self.visible: bytes | None = None
         self.tick = -1
@@ -229,7 +230,12 @@ class ViewTracker:
         paused_by: str | None = None,
     ) -> Delta:
         """Changes from the last delta to the world now; the tracker moves to the new state."""
-        units, objectives, visible = self._build(world)
+        if world.version == self._built_version and not events:
+            # Most network ticks fall between two game hours: nothing to build or compare.
+            units, objectives, visible = self.units, self.objectives, self.visible
+        else:
+            units, objectives, visible = self._build(world)
+            self._built_version = world.version
         changed = [uv for uid, uv in units.items() if self.units.get(uid) != uv]
         removed = [uid for uid in self.units if uid not in units]
         seen = None if self.view == SPECTATOR else world.visible(self.view)
