@@ -84,12 +84,17 @@ async def test_environment_configures_json_logs_and_public_url() -> None:
                 os.environ[k] = v
     try:
         assert srv.url.startswith("ws://127.0.0.1:")  # where it listens
-        told = [line for line in srv.lines if line.startswith("Clients are told to connect to")]
-        assert told and told[0].split()[-1] == f"ws://game.example:{srv.url.split(':')[2]}"
+
+        def told() -> list[str]:
+            return [line for line in srv.lines if line.startswith("Clients are told to connect")]
+
         deadline = time.monotonic() + 10  # the log is read by a thread as it comes
-        while not any(line.startswith("{") and '"level": "info"' in line for line in srv.lines):
+        while not told() or not any(
+            line.startswith("{") and '"level": "info"' in line for line in srv.lines
+        ):
             assert time.monotonic() < deadline, srv.log()
             await asyncio.sleep(0.1)
+        assert told()[0].split()[-1] == f"ws://game.example:{srv.url.split(':')[2]}"
     finally:
         srv.stop()
 
