@@ -28,7 +28,7 @@ from websockets.http11 import Request, Response
 from server.config import Settings
 from server.gateway import Session
 from server.lobby import LobbyError, LobbyService
-from server.match import FanoutLimits, MatchRunner
+from server.match import FanoutLimits, MatchRunner, Spectating
 from server.metrics import CONTENT_TYPE_LATEST, Metrics
 from server.records import LobbyRecord, MatchRecord, ServerRecord
 from server.store import LobbyStore, MemoryStore, StoreUnavailable
@@ -203,6 +203,9 @@ class Server:
             players=info.players,
             spectators=info.spectators,
             finished=info.finished,
+            spectator_delay=info.spectator_delay,
+            password=info.password,
+            spectators_allowed=info.spectators_allowed,
         )
 
     # -- HTTP and websocket entry points ----------------------------------------------------
@@ -363,6 +366,7 @@ class Server:
             network_every=max(1, round(settings.tick_rate / settings.network_rate)),
             reconnect_grace=settings.reconnect_grace,
             metrics=self.metrics,
+            spectating=Spectating(lobby.spectators_allowed, lobby.password, lobby.spectator_delay),
         )
         self.matches[match_id] = runner
         task = runner.start()
@@ -412,6 +416,9 @@ class Server:
                         spectators=rec.spectators,
                         finished=rec.finished,
                         url=rec.server,
+                        spectator_delay=rec.spectator_delay,
+                        password=rec.password,
+                        spectators_allowed=rec.spectators_allowed,
                     )
                 )
         out += [info for mid, info in local.items() if mid not in {r.id for r in records}]

@@ -19,7 +19,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from server.limits import TokenBucket
-from server.lobby import LobbyError, lobby_channel, lobby_info, player_channel
+from server.lobby import LobbyError, check_password, lobby_channel, lobby_info, player_channel
 from server.match import MatchRunner, push
 from server.records import SessionRecord
 from server.store import StoreUnavailable
@@ -47,7 +47,8 @@ class Session:
         self._leave_id: int | None = None
         self.lobby: str | None = None
         self.match: MatchRunner | None = None
-        self.view: str | None = None
+        self.view: str | None = None  # a side, or spectator
+        self.seat: str | None = None  # the command a player holds in the match
         self.lagging_since: float | None = None
         self.bucket = TokenBucket(server.settings.rate_limit, server.settings.rate_burst)
         self._unsubscribe: dict[str, Callable[[], None]] = {}
@@ -184,7 +185,9 @@ class Session:
             # Subscribe first so that no change between join and subscribe is missed.
             await self._enter_lobby(msg.lobby)
         try:
-            lobby = await self.server.lobbies.join(self.player, self.name, msg.lobby, msg.side)
+            lobby = await self.server.lobbies.join(
+                self.player, self.name, msg.lobby, msg.side, msg.seat, msg.password
+            )
         except LobbyError:
             if self.lobby == msg.lobby and not await self._is_member(msg.lobby):
                 await self._subscribe("lobby", None)
@@ -248,7 +251,7 @@ class Session:
         await self._stop_relay()
         if self.match is not None:
             self.match.leave(self)
-            self.match = self.view = None
+            self.match = self.view = self.seat = None
         try:
             upstream = await connect(
                 internal_url, compression=None, max_size=None, open_timeout=RELAY_TIMEOUT
@@ -314,12 +317,13 @@ class Session:
         ticket = await self.server.store.take_ticket(msg.ticket, self.player)
         if ticket is not None and ticket.match == msg.match:
             runner.used_tickets[msg.ticket] = ticket.player
-            view = ticket.side
+            seat = (ticket.seat or ticket.side) if ticket.side != SPECTATOR else None
         elif runner.used_tickets.get(msg.ticket) == self.player:
-            view = _seat_of(runner, self.player) or SPECTATOR  # a dropped player comes back
+            seat = runner.seat_of(self.player)  # a dropped player comes back
         else:
             raise LobbyError("bad_ticket")
-        self._enter_match(runner, view, msg.id)
+        view = runner.seats.get(seat, seat) if seat is not None else SPECTATOR
+        self._enter_match(runner, view, msg.id, seat)
 
     async def on_match_watch(self, msg: p.MatchWatch) -> None:
         runner = self.server.find_match(msg.match)
@@ -327,13 +331,31 @@ class Session:
             await self._elsewhere(msg.match, msg.id, p.encode(msg))
             return
         await self._stop_relay()
-        self._enter_match(runner, SPECTATOR, msg.id)
+        watching = runner.spectating
+        if not watching.allowed:
+            raise LobbyError("no_spectators")
+        check_password(watching.password, msg.password)
+        self._enter_match(runner, SPECTATOR, msg.id, None, msg.view)
 
-    def _enter_match(self, runner: MatchRunner, view: str, re: int | None) -> None:
+    async def on_match_view(self, msg: p.MatchView) -> None:
+        runner = self._need_match()
+        if self.view != SPECTATOR:
+            raise LobbyError("not_spectator")
+        self.send(p.Ok(re=msg.id))
+        self._enter_match(runner, SPECTATOR, None, None, msg.view)
+
+    def _enter_match(
+        self,
+        runner: MatchRunner,
+        view: str,
+        re: int | None,
+        seat: str | None,
+        perspective: str | None = None,
+    ) -> None:
         if self.match is not None:
             self.match.leave(self)
-        self.match, self.view = runner, view
-        runner.join(self, view, re)
+        self.match, self.view, self.seat = runner, view, seat
+        runner.join(self, view, re, perspective)
 
     def _need_match(self) -> MatchRunner:
         if self.match is None or self.view is None:
@@ -342,14 +364,14 @@ class Session:
 
     def _need_seat(self) -> tuple[MatchRunner, str]:
         runner = self._need_match()
-        if self.view == SPECTATOR or self.view is None:
+        if self.view == SPECTATOR or self.seat is None:
             raise LobbyError("spectator")
-        return runner, self.view
+        return runner, self.seat
 
     async def on_match_leave(self, msg: p.MatchLeave) -> None:
         runner = self._need_match()
         runner.leave(self)
-        self.match = self.view = None
+        self.match = self.view = self.seat = None
         self.send(p.Ok(re=msg.id))
 
     async def on_match_control(self, msg: p.MatchControl) -> None:
@@ -358,13 +380,11 @@ class Session:
         self.send(p.Ok(re=msg.id))
 
     async def on_resync(self, msg: p.Resync) -> None:
-        runner = self._need_match()
-        assert self.view is not None
-        runner.resync(self, self.view)
+        self._need_match().resync(self)
 
     async def on_orders(self, msg: p.Orders) -> None:
-        runner, side = self._need_seat()
-        results = runner.issue(side, msg.orders)
+        runner, seat = self._need_seat()
+        results = runner.issue(seat, msg.orders)
         for r in results:
             if not r.ok:
                 self.server.metrics_error(f"order:{r.code}")
@@ -385,15 +405,8 @@ class Session:
         self.send(p.Ok(re=msg.id))
 
 
-def _seat_of(runner: MatchRunner, player: str | None) -> str | None:
-    for side, holder in runner.human_seats.items():
-        if holder == player:
-            return side
-    return None
-
-
 # What a relaying session passes to the match's server rather than handling itself.
-_RELAYED = (p.MatchLeave, p.MatchControl, p.Resync, p.Orders, p.Chat)
+_RELAYED = (p.MatchLeave, p.MatchView, p.MatchControl, p.Resync, p.Orders, p.Chat)
 RELAY_TIMEOUT = 5.0  # seconds to reach the match's server before giving up
 
 _HANDLERS: dict[type, Any] = {
@@ -408,6 +421,7 @@ _HANDLERS: dict[type, Any] = {
     p.MatchList: Session.on_match_list,
     p.MatchJoin: Session.on_match_join,
     p.MatchWatch: Session.on_match_watch,
+    p.MatchView: Session.on_match_view,
     p.MatchLeave: Session.on_match_leave,
     p.MatchControl: Session.on_match_control,
     p.Resync: Session.on_resync,

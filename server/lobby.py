@@ -46,12 +46,23 @@ def lobby_info(lobby: LobbyRecord) -> p.LobbyInfo:
         host=lobby.host,
         state=lobby.state,  # type: ignore[arg-type]
         seats=[
-            p.SeatInfo(side, seat.player, seat.name, seat.ai, seat.ready)  # type: ignore[arg-type]
-            for side, seat in lobby.seats.items()
+            p.SeatInfo(
+                lobby.side_of(sid),  # type: ignore[arg-type]
+                seat.player,
+                seat.name,
+                seat.ai,
+                seat.ready,
+                seat=sid,
+                title=seat.title,
+            )
+            for sid, seat in lobby.seats.items()
         ],
         spectators=len(lobby.spectators),
         speed=lobby.speed,
         match=lobby.match,
+        password=bool(lobby.password),
+        spectators_allowed=lobby.spectators_allowed,
+        spectator_delay=lobby.spectator_delay,
     )
 
 
@@ -103,6 +114,13 @@ class LobbyService:
             raise LobbyError("unknown_scenario", str(e)) from None
         if "/" in req.scenario or req.scenario.endswith(".toml"):
             raise LobbyError("unknown_scenario", "give a scenario by name")
+        seats = {
+            c.id: SeatRecord(ai=req.ai.get(c.id, req.ai.get(c.side)), side=c.side, title=c.title)  # type: ignore[call-overload]
+            for c in scenario.commands
+        }
+        unknown = set(req.ai) - set(seats) - set(SIDES)
+        if unknown:
+            raise LobbyError("unknown_seat", f"no seat {sorted(unknown)[0]!r} in {scenario.name}")
         now = time.time()
         lobby = LobbyRecord(
             id=secrets.token_hex(4),
@@ -110,31 +128,44 @@ class LobbyService:
             scenario=scenario.name,
             title=scenario.title,
             host=player,
-            seats={s: SeatRecord(ai=req.ai.get(s)) for s in SIDES},  # type: ignore[call-overload]
+            seats=seats,
             spectators={player: name},
             speed=req.speed,
             seed=req.seed if req.seed is not None else secrets.randbelow(2**31),
             origin=self.server_id,
             created=now,
             updated=now,
+            password=req.password or "",
+            spectators_allowed=req.spectators,
+            spectator_delay=req.spectator_delay,
         )
         await self.store.create_lobby(lobby)
         await self._publish(lobby)
         return lobby
 
-    async def join(self, player: str, name: str, lobby_id: str, side: str) -> LobbyRecord:
+    async def join(
+        self,
+        player: str,
+        name: str,
+        lobby_id: str,
+        side: str,
+        seat: str | None = None,
+        password: str | None = None,
+    ) -> LobbyRecord:
         def change(lobby: LobbyRecord) -> None:
             if lobby.state != "open":
                 raise LobbyError("lobby_started")
-            if side != "spectator":
-                seat = lobby.seats[side]
-                if seat.ai is not None or (seat.player and seat.player != player):
-                    raise LobbyError("seat_taken")
-            _remove_member(lobby, player)
+            check_password(lobby.password, password)
             if side == "spectator":
+                _remove_member(lobby, player)
                 lobby.spectators[player] = name
             else:
-                lobby.seats[side] = SeatRecord(player=player, name=name)
+                sid = _pick_seat(lobby, player, side, seat)
+                _remove_member(lobby, player)
+                held = lobby.seats[sid]
+                lobby.seats[sid] = SeatRecord(
+                    player=player, name=name, side=lobby.side_of(sid), title=held.title
+                )
             lobby.origin = self.server_id
             lobby.updated = time.time()
 
@@ -198,10 +229,19 @@ class LobbyService:
             rec.server = url
 
         lobby = await self._mutate(lobby_id, record_match)
-        for side, member in _seating(lobby):
+        for side, seat, member in _seating(lobby):
+            if side == "spectator" and not lobby.spectators_allowed:
+                continue  # a lobby that takes no spectators starts without them
             ticket = secrets.token_urlsafe(16)
-            await self.store.put_ticket(ticket, TicketRecord(match_id, side, member), TICKET_TTL)
-            start = p.MatchStart(match=match_id, url=url, ticket=ticket, side=side)  # type: ignore[arg-type]
+            record = TicketRecord(match_id, side, member, seat)
+            await self.store.put_ticket(ticket, record, TICKET_TTL)
+            start = p.MatchStart(
+                match=match_id,
+                url=url,
+                ticket=ticket,
+                side=side,  # type: ignore[arg-type]
+                seat=seat or None,
+            )
             await self.store.publish(player_channel(member), p.encode(start))
         return lobby
 
@@ -226,15 +266,41 @@ class LobbyService:
         await self.store.delete_lobby(lobby_id)
 
 
+def check_password(expected: str, given: str | None) -> None:
+    if expected and not secrets.compare_digest(expected.encode(), (given or "").encode()):
+        raise LobbyError("bad_password")
+
+
+def _pick_seat(lobby: LobbyRecord, player: str, side: str, seat: str | None) -> str:
+    """The seat a player asks for, or the first of the side that is free (or already theirs)."""
+    if seat is not None:
+        if seat not in lobby.seats or lobby.side_of(seat) != side:
+            raise LobbyError("unknown_seat")
+        held = lobby.seats[seat]
+        if held.ai is not None or (held.player and held.player != player):
+            raise LobbyError("seat_taken")
+        return seat
+    mine = [s for s in lobby.seats if lobby.side_of(s) == side]
+    for sid in mine:
+        if lobby.seats[sid].player == player:
+            return sid
+    for sid in mine:
+        held = lobby.seats[sid]
+        if held.ai is None and not held.player:
+            return sid
+    raise LobbyError("seat_taken")
+
+
 def _remove_member(lobby: LobbyRecord, player: str) -> None:
     lobby.spectators.pop(player, None)
-    for side, seat in lobby.seats.items():
+    for sid, seat in lobby.seats.items():
         if seat.player == player:
-            lobby.seats[side] = SeatRecord()
+            lobby.seats[sid] = SeatRecord(side=lobby.side_of(sid), title=seat.title)
 
 
-def _seating(lobby: LobbyRecord) -> list[tuple[str, str]]:
-    out = [(side, seat.player) for side, seat in lobby.seats.items() if seat.player]
-    seated = {pl for _, pl in out}
-    out += [("spectator", pl) for pl in lobby.spectators if pl not in seated]
+def _seating(lobby: LobbyRecord) -> list[tuple[str, str, str]]:
+    """(side, seat id, player) for everyone who gets a ticket; spectators have seat ""."""
+    out = [(lobby.side_of(s), s, seat.player) for s, seat in lobby.seats.items() if seat.player]
+    seated = {pl for _, _, pl in out}
+    out += [("spectator", "", pl) for pl in lobby.spectators if pl not in seated]
     return out

@@ -19,12 +19,14 @@ from typing import Protocol
 
 from websockets.asyncio.server import ServerConnection, broadcast
 
+from server.delay import DelayedFeed
 from server.metrics import Metrics
 from shared import ai, views
 from shared import protocol as p
 from shared.orders import OrderRequest, OrderResult
 from shared.scenario import Scenario
 from shared.terrain import Terrain
+from shared.units import SIDES
 from shared.views import SPECTATOR, VIEWS, ViewTracker
 from shared.world import Event, World
 
@@ -40,6 +42,7 @@ class Viewer(Protocol):
     ws: ServerConnection
     player: str | None
     name: str | None
+    seat: str | None  # the command a player holds; None for spectators
     lagging_since: float | None
 
 
@@ -57,6 +60,18 @@ class TickStats:
     bytes_sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VIEWS, 0))
     frames_sent: int = 0
     lag_skips: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Spectating:
+    """Who may watch a match, and how late."""
+
+    allowed: bool = True
+    password: str = ""
+    delay: int = 0  # game hours
+
+
+PERSPECTIVE_VIEW = {"all": SPECTATOR, "soviet": "soviet", "japan": "japan"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +97,16 @@ class MatchRunner:
         network_every: int = 1,
         reconnect_grace: float = 60.0,
         metrics: Metrics | None = None,
+        spectating: Spectating | None = None,
     ) -> None:
         self.id = match_id
         self.world = world
         self.scenario = scenario
         self.speed = speed
-        self.ai_seats = ai_seats  # side -> AI level
-        self.human_seats = human_seats  # side -> player id
+        # Seats are the scenario's commands: seat id -> side (one per side when undivided).
+        self.seats = {c.id: c.side for c in scenario.commands} or {s: s for s in SIDES}
+        self.ai_seats = ai_seats  # seat -> AI level
+        self.human_seats = human_seats  # seat -> player id
         self.tick_rate = tick_rate
         self.limits = limits
         self.lobby_id = lobby_id
@@ -97,8 +115,16 @@ class MatchRunner:
         self.network_every = max(1, network_every)  # ticks between deltas
         self.reconnect_grace = reconnect_grace
         self.metrics = metrics
-        self.absent: dict[str, tuple[float, str]] = {}  # side -> (when it dropped, name)
-        self.stand_ins: set[str] = set()  # sides the AI holds for an absent player
+        self.absent: dict[str, tuple[float, str]] = {}  # seat -> (when it dropped, name)
+        self.stand_ins: set[str] = set()  # seats the AI holds for an absent player
+        self.spectating = spectating or Spectating()
+        # Delayed spectators get their frames from feeds that see every frame from the start.
+        self.feeds: dict[str, DelayedFeed] = (
+            {v: DelayedFeed(match_id, v, self.spectating.delay) for v in VIEWS}
+            if self.spectating.delay > 0 and self.spectating.allowed
+            else {}
+        )
+        self.delayed: dict[str, set[Viewer]] = {v: set() for v in VIEWS}
         self._events: list[Event] = []  # events since the last delta went out
         self.paused = False
         self.paused_by: str | None = None
@@ -180,8 +206,9 @@ class MatchRunner:
             steps = 0
             while self.pending_hours >= 1.0 and not world.finished and steps < MAX_STEPS_PER_TICK:
                 if world.hour % ai.DECIDE_EVERY_HOURS == 0:
-                    for side, level in sorted(self.ai_seats.items()):
-                        orders = ai.from_world(world, side, level)
+                    for seat, level in sorted(self.ai_seats.items()):
+                        side = self.seats.get(seat, seat)
+                        orders = ai.from_world(world, side, level, command=seat)
                         if orders:
                             world.issue(side, orders)
                 events.extend(world.step())
@@ -193,12 +220,11 @@ class MatchRunner:
         self._events = []
         for view in VIEWS:
             viewers = self.viewers[view]
-            if not viewers:
+            if not viewers and view not in self.feeds:
                 continue
-            delta = self.trackers[view].delta(
-                world, self.tick, self.speed, self.paused, events, self.paused_by
-            )
-            self._fan_out(view, viewers, p.encode(delta))
+            frame = self._delta(view, events)
+            if viewers:
+                self._fan_out(view, viewers, frame)
         self._send_daily()
         if world.finished and not self._end_sent:
             self._end_sent = True
@@ -212,6 +238,28 @@ class MatchRunner:
             )
             for view in VIEWS:
                 self._fan_out(view, self.viewers[view], end)
+                if view in self.feeds:
+                    self.feeds[view].push_end(world.hour, end)
+        self._release_delayed()
+
+    def _delta(self, view: str, events: list[Event]) -> bytes:
+        """The view's next delta, encoded; every delta also goes to the view's delayed feed,
+        whose chain of deltas must not miss one."""
+        delta = self.trackers[view].delta(
+            self.world, self.tick, self.speed, self.paused, events, self.paused_by
+        )
+        frame = p.encode(delta)
+        if view in self.feeds:
+            self.feeds[view].push_delta(self.world.hour, delta, frame)
+        return frame
+
+    def _release_delayed(self) -> None:
+        """Send the delayed spectators what has become old enough (all of it once it is over:
+        nothing is left to hide)."""
+        for view, feed in self.feeds.items():
+            frames = feed.release(self.world.hour, everything=self.world.finished)
+            for frame in frames:
+                self._fan_out(view, self.delayed[view], frame, delayed=True)
 
     def _send_daily(self) -> None:
         """Theatre scenarios: supply, weather and control once a game day, to each view."""
@@ -238,8 +286,12 @@ class MatchRunner:
         for view in VIEWS:
             for frame in self._daily[view]:
                 self._fan_out(view, self.viewers[view], frame)
+            if view in self.feeds:
+                self.feeds[view].push_daily(world.hour, self._daily[view])
 
-    def _fan_out(self, view: str, viewers: set[Viewer], frame: bytes) -> None:
+    def _fan_out(
+        self, view: str, viewers: set[Viewer], frame: bytes, delayed: bool = False
+    ) -> None:
         now = time.monotonic()
         limit = self.limits.send_buffer_limit
         ready: list[ServerConnection] = []
@@ -249,7 +301,7 @@ class MatchRunner:
             if viewer.lagging_since is not None:
                 if buffered <= limit // 4:
                     viewer.lagging_since = None
-                    push(viewer.ws, self.snapshot_frame(view))  # catch up in one frame
+                    push(viewer.ws, self.snapshot_frame(view, delayed))  # catch up in one frame
                 elif now - viewer.lagging_since > self.limits.lag_timeout:
                     log.info("closing %s: lagging for %.0fs", viewer.name, self.limits.lag_timeout)
                     viewers.discard(viewer)
@@ -280,8 +332,10 @@ class MatchRunner:
             self._map_frame = p.encode(map_data(self.scenario))
         return self._map_frame
 
-    def snapshot_frame(self, view: str) -> bytes:
+    def snapshot_frame(self, view: str, delayed: bool = False) -> bytes:
         """The view's current snapshot, encoded once per tick however many ask for it."""
+        if delayed:
+            return p.encode(self.feeds[view].snapshot(self.speed, self.paused, self.paused_by))
         cached = self._snapshot_cache.get(view)
         tracker = self.trackers[view]
         if cached is None or cached[0] != tracker.tick:
@@ -290,31 +344,54 @@ class MatchRunner:
             self._snapshot_cache[view] = cached
         return cached[1]
 
-    def join(self, viewer: Viewer, view: str, re: int | None) -> None:
-        """Send joined, map and snapshot, then add to the view's fan-out, all without yielding."""
-        if not self.viewers[view]:
+    def join(
+        self, viewer: Viewer, view: str, re: int | None, perspective: str | None = None
+    ) -> None:
+        """Send joined, map and snapshot, then add to the view's fan-out, all without yielding.
+
+        ``view`` is a side (a player, whose ``viewer.seat`` is set) or ``spectator``; a
+        spectator looks at the whole map or one side's view as ``perspective`` says."""
+        spectator = view == SPECTATOR
+        if spectator:
+            perspective = perspective or "all"
+            view = PERSPECTIVE_VIEW[perspective]
+        delayed = spectator and view in self.feeds
+        if not self.viewers[view] and view not in self.feeds:
             # Nobody was watching this view: bring its tracker up to the world now.
-            self.trackers[view].delta(self.world, self.tick, self.speed, self.paused, [])
-        push(viewer.ws, p.encode(p.Joined(re=re, match=self.id, view=view)))  # type: ignore[arg-type]
+            self._delta(view, [])
+        joined = p.Joined(
+            re=re,
+            match=self.id,
+            view=SPECTATOR if spectator else view,  # type: ignore[arg-type]
+            seat=None if spectator else viewer.seat,
+            perspective=perspective if spectator else None,  # type: ignore[arg-type]
+            delay=self.spectating.delay if delayed else 0,
+        )
+        push(viewer.ws, p.encode(joined))
         push(viewer.ws, self.map_frame())
-        push(viewer.ws, self.snapshot_frame(view))
-        for frame in self._daily[view]:
+        push(viewer.ws, self.snapshot_frame(view, delayed))
+        for frame in self.feeds[view].daily if delayed else self._daily[view]:
             push(viewer.ws, frame)
         viewer.lagging_since = None
-        self.viewers[view].add(viewer)
-        returning = view in self.absent or view in self.stand_ins
-        if returning and self.human_seats.get(view) == viewer.player:
-            self.absent.pop(view, None)
-            if view in self.stand_ins:
-                self.stand_ins.discard(view)
-                self.ai_seats.pop(view, None)
-            self._presence(viewer.player, viewer.name, view, connected=True)
+        (self.delayed if delayed else self.viewers)[view].add(viewer)
+        seat = None if spectator else viewer.seat
+        returning = seat in self.absent or seat in self.stand_ins
+        if seat is not None and returning and self.human_seats.get(seat) == viewer.player:
+            self.absent.pop(seat, None)
+            if seat in self.stand_ins:
+                self.stand_ins.discard(seat)
+                self.ai_seats.pop(seat, None)
+            self._presence(viewer.player, viewer.name, seat, connected=True)
 
-    def resync(self, viewer: Viewer, view: str) -> None:
-        if self._outbox is not None:
-            # Mid-flush: this tick's delta must not follow the newer snapshot.
-            self._resynced.add(viewer.ws)
-        push(viewer.ws, self.snapshot_frame(view))
+    def resync(self, viewer: Viewer) -> None:
+        for delayed, groups in ((False, self.viewers), (True, self.delayed)):
+            for view, viewers in groups.items():
+                if viewer in viewers:
+                    if self._outbox is not None:
+                        # Mid-flush: this tick's delta must not follow the newer snapshot.
+                        self._resynced.add(viewer.ws)
+                    push(viewer.ws, self.snapshot_frame(view, delayed))
+                    return
 
     async def _flush(self) -> None:
         """Write the tick's frames ``FANOUT_CHUNK`` connections at a time, letting the loop
@@ -337,43 +414,53 @@ class MatchRunner:
     def leave(self, viewer: Viewer, dropped: bool = False) -> None:
         """Take a connection out of the fan-out. A seated player who ``dropped`` (rather than
         left on purpose) keeps the seat for ``reconnect_grace`` seconds; the others are told."""
-        for view, viewers in self.viewers.items():
-            if viewer not in viewers:
-                continue
+        for viewers in (*self.viewers.values(), *self.delayed.values()):
             viewers.discard(viewer)
-            seated = self.human_seats.get(view) == viewer.player
-            still_here = any(v.player == viewer.player for v in viewers)
-            if seated and not still_here and not self.world.finished:
-                self.absent[view] = (time.monotonic(), viewer.name or "?")
-                self._presence(viewer.player, viewer.name, view, connected=False)
+        seat = viewer.seat
+        if seat is None or self.human_seats.get(seat) != viewer.player or self.world.finished:
+            return
+        still_here = any(
+            v.player == viewer.player and v.seat == seat for v in self.viewers[self.seats[seat]]
+        )
+        if not still_here:
+            self.absent[seat] = (time.monotonic(), viewer.name or "?")
+            self._presence(viewer.player, viewer.name, seat, connected=False)
 
-    def _presence(self, player: str | None, name: str | None, side: str, connected: bool) -> None:
+    def _presence(self, player: str | None, name: str | None, seat: str, connected: bool) -> None:
         self.broadcast_all(
             p.encode(
                 p.MatchPresence(
                     match=self.id,
                     player=player or "?",
                     name=name or "?",
-                    side=side,  # type: ignore[arg-type]
+                    side=self.seats.get(seat, seat),  # type: ignore[arg-type]
                     connected=connected,
-                    stand_in=side in self.stand_ins,
+                    stand_in=seat in self.stand_ins,
+                    seat=seat,
                 )
             )
         )
 
     def _stand_in_for_absent(self) -> None:
         now = time.monotonic()
-        for side, (since, name) in list(self.absent.items()):
-            if now - since >= self.reconnect_grace and side not in self.ai_seats:
-                self.ai_seats[side] = "normal"
-                self.stand_ins.add(side)
-                del self.absent[side]
-                log.info("match %s: the AI stands in for the absent %s player", self.id, side)
-                self._presence(self.human_seats.get(side), name, side, connected=False)
+        for seat, (since, name) in list(self.absent.items()):
+            if now - since >= self.reconnect_grace and seat not in self.ai_seats:
+                self.ai_seats[seat] = "normal"
+                self.stand_ins.add(seat)
+                del self.absent[seat]
+                log.info("match %s: the AI stands in for the absent %s player", self.id, seat)
+                self._presence(self.human_seats.get(seat), name, seat, connected=False)
+
+    def seat_of(self, player: str | None) -> str | None:
+        for seat, holder in self.human_seats.items():
+            if holder == player:
+                return seat
+        return None
 
     # -- commands ---------------------------------------------------------------------------
-    def issue(self, side: str, orders: list[OrderRequest]) -> list[OrderResult]:
-        return self.world.issue(side, orders)
+    def issue(self, seat: str, orders: list[OrderRequest]) -> list[OrderResult]:
+        """A player's orders: for the units of their own command only."""
+        return self.world.issue(self.seats.get(seat, seat), orders, command=seat)
 
     def control(self, who: str, paused: bool | None, speed: float | None) -> None:
         if paused is not None:
@@ -383,22 +470,32 @@ class MatchRunner:
             self.speed = speed
 
     def broadcast_all(self, frame: bytes) -> None:
-        for view in VIEWS:
-            if self.viewers[view]:
-                broadcast([v.ws for v in self.viewers[view]], frame)
+        for groups in (self.viewers, self.delayed):
+            for viewers in groups.values():
+                if viewers:
+                    broadcast([v.ws for v in viewers], frame)
 
     @property
     def connections(self) -> int:
-        return sum(len(v) for v in self.viewers.values())
+        return sum(len(v) for v in self.viewers.values()) + sum(
+            len(v) for v in self.delayed.values()
+        )
+
+    @property
+    def spectators(self) -> int:
+        return self.connections - sum(
+            1 for viewers in self.viewers.values() for v in viewers if v.seat is not None
+        )
 
     def players(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for side in ("soviet", "japan"):
-            names = [v.name or "?" for v in self.viewers[side]]
-            if side in self.ai_seats:
-                names.append(f"AI ({self.ai_seats[side]})")
-            out[side] = sorted(names)
-        return out
+        """Who plays each side: connected players and AI seats."""
+        out: dict[str, list[str]] = {side: [] for side in SIDES}
+        for seat, side in self.seats.items():
+            names = [v.name or "?" for v in self.viewers[side] if v.seat == seat]
+            if seat in self.ai_seats:
+                names.append(f"AI ({self.ai_seats[seat]})")
+            out[side] += names
+        return {side: sorted(names) for side, names in out.items()}
 
     def info(self, url: str | None = None) -> p.MatchInfo:
         return p.MatchInfo(
@@ -409,8 +506,11 @@ class MatchRunner:
             time=self.world.now.isoformat(timespec="minutes"),
             hour=self.world.hour,
             players=self.players(),
-            spectators=len(self.viewers[SPECTATOR]),
+            spectators=self.spectators,
             finished=self.world.finished,
+            spectator_delay=self.spectating.delay,
+            password=bool(self.spectating.password),
+            spectators_allowed=self.spectating.allowed,
         )
 
 

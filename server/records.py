@@ -6,10 +6,14 @@ import msgspec
 
 
 class SeatRecord(msgspec.Struct, omit_defaults=True):
+    """One seat: a command of one side, held by a player, an AI, or nobody yet."""
+
     player: str | None = None
     name: str | None = None
     ai: str | None = None  # AI level when an AI holds the seat
     ready: bool = False
+    side: str = ""  # soviet | japan ("" in records from before commands: the seat's id)
+    title: str = ""
 
 
 class LobbyRecord(msgspec.Struct, omit_defaults=True):
@@ -18,7 +22,7 @@ class LobbyRecord(msgspec.Struct, omit_defaults=True):
     scenario: str
     title: str
     host: str
-    seats: dict[str, SeatRecord]  # "soviet" | "japan"
+    seats: dict[str, SeatRecord]  # seat (command) id -> seat, in the scenario's order
     spectators: dict[str, str] = {}  # player id -> name
     state: str = "open"  # open | started | closed
     speed: float = 1.0
@@ -28,6 +32,12 @@ class LobbyRecord(msgspec.Struct, omit_defaults=True):
     origin: str | None = None  # id of the server process whose players last changed it
     created: float = 0.0
     updated: float = 0.0
+    password: str = ""  # asked of everyone who joins or watches ("" for none)
+    spectators_allowed: bool = True
+    spectator_delay: int = 0  # game hours
+
+    def side_of(self, seat: str) -> str:
+        return self.seats[seat].side or seat
 
     def members(self) -> list[str]:
         seated = [s.player for s in self.seats.values() if s.player]
@@ -38,6 +48,7 @@ class TicketRecord(msgspec.Struct):
     match: str
     side: str  # soviet | japan | spectator
     player: str
+    seat: str = ""  # the seat (command) id for a side; "" for a spectator
 
 
 class SessionRecord(msgspec.Struct):
@@ -57,6 +68,9 @@ class MatchRecord(msgspec.Struct, omit_defaults=True):
     players: dict[str, list[str]] = {}
     spectators: int = 0
     finished: bool = False
+    spectator_delay: int = 0
+    password: bool = False
+    spectators_allowed: bool = True
 
 
 class ServerRecord(msgspec.Struct, omit_defaults=True):

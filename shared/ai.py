@@ -151,8 +151,12 @@ def _approach(unit: SeenUnit, goal: Hex) -> tuple[str, Hex | None]:
     return ("move", goal)
 
 
-def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:
-    """Orders for an AI seat, decided from exactly what that side's view shows."""
+def from_world(
+    world: World, side: str, level: str = "normal", command: str | None = None
+) -> list[OrderRequest]:
+    """Orders for an AI seat, decided from exactly what that side's view shows; with
+    ``command``, for that command's units only (the side plans as one, each seat orders its
+    own)."""
     units = [
         SeenUnit(
             u.id,
@@ -171,4 +175,7 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
         for u in visible_units(world, side)
     ]
     objectives = [SeenObjective(o.name, o.hex, o.owner) for o in world.objectives]
-    return decide(side, units, objectives, level, world.theatre.hex_km)
+    orders = decide(side, units, objectives, level, world.theatre.hex_km)
+    if command is None:
+        return orders
+    return [o for o in orders if world.units[o.unit].command in ("", command)]

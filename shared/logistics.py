@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shared.hexgrid import distance
+from shared.hexgrid import Hex, distance
 from shared.supply import (
+    CAPTURED_RAIL_DAYS,
     CONTROL_CODES,
     SIDE_GAUGE,
     SURRENDER_AFTER_HOURS,
@@ -39,6 +40,8 @@ ENGINEER_REPAIR_PER_DAY = 3  # repair days engineers do a day (railway troops ot
 RAID_DAMAGE_DAYS = 3
 TRAINS_PER_THOUSAND_MEN = 3.0  # troop trains (or ships) to move a thousand men with their kit
 CLAIM_KM = 100.0  # how far behind and around its units a side holds the ground
+TRUCK_WEAR_PER_DAY = 0.004  # share of a fully worked fleet that breaks down a day
+TRUCK_MUD_WEAR_PER_DAY = 0.02  # ...and more in proportion to the driving done in mud
 STARVING_ORG_LOSS = 0.02  # per hour without food
 STARVING_STRENGTH_LOSS = 0.0005
 NO_AMMO_ATTACK = 0.25
@@ -75,8 +78,11 @@ class Logistics:
     prisoners: dict[str, int]  # men of each side taken prisoner
     partisans: list[Partisans] = field(default_factory=list)
     truck_range_km: dict[str, float] = field(default_factory=dict)  # per side: its lorry fleet
+    trucks: dict[str, float] = field(default_factory=dict)  # lorries per side (absent: unlimited)
+    truck_replacements: dict[str, float] = field(default_factory=dict)  # lorries a day per side
     troop_trains: dict[str, int] = field(default_factory=dict)  # per source, yesterday
     troop_trains_today: dict[str, int] = field(default_factory=dict)
+    trains_day: int = -1  # the game day troop_trains_today counts
     day: int = -1
 
     @classmethod
@@ -141,9 +147,8 @@ class Logistics:
     # -- the hour ------------------------------------------------------------------------------
     def begin_hour(self, world: World) -> None:
         day = world.hour // 24
+        self._roll_trains(day)
         if day != self.day:
-            self.troop_trains = self.troop_trains_today
-            self.troop_trains_today = {}
             if self.day >= 0:
                 self._daily(world, day)
                 self._claim_ground(world, day)
@@ -178,8 +183,19 @@ class Logistics:
                 for _, key in self.net.rail_adj.get(int(i), ()):
                     self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
 
+    def _wear_trucks(self) -> None:
+        """Yesterday's driving wore the fleets out: lorries break down in proportion to how hard
+        they ran, far more in mud; the factories send replacements."""
+        for side in sorted(self.trucks):
+            state = self.supply.get(side)
+            worked = min(1.0, state.truck_load) if state is not None else 0.0
+            mud = state.mud_share if state is not None else 0.0
+            lost = self.trucks[side] * worked * (TRUCK_WEAR_PER_DAY + TRUCK_MUD_WEAR_PER_DAY * mud)
+            self.trucks[side] += self.truck_replacements.get(side, 0.0) - lost
+
     def _daily(self, world: World, day: int) -> None:
         """Track repair and gauge conversion, and the partisans' raids, once a day."""
+        self._wear_trucks()
         grid = world.theatre.grid
         engineers: dict[int, str] = {}
         for unit in world.sorted_units():
@@ -240,14 +256,88 @@ class Logistics:
         near = [s for s in self.sources if s.side == unit.side and distance(s.hex, unit.pos) <= 1]
         if not near:
             return True  # not coming by the railway or a port we model: on its own schedule
-        source = near[0]
+        return self.take_trains(world, near[0], unit)
+
+    def _roll_trains(self, day: int) -> None:
+        """Start a new day's troop-train bookings; yesterday's cut today's freight. Bookings
+        come between hours (orders, arrivals), so the day turns by the clock, not the step."""
+        if day != self.trains_day:
+            self.troop_trains = self.troop_trains_today if day == self.trains_day + 1 else {}
+            self.troop_trains_today = {}
+            self.trains_day = day
+
+    def take_trains(self, world: World, source: Source, unit: Unit) -> bool:
+        """Book today's troop trains for a unit out of a source's capacity (reinforcements and
+        rail moves alike); tomorrow that source carries as much less freight. False: full."""
+        self._roll_trains(world.hour // 24)
         needed = max(1, math.ceil(unit.men / 1000 * TRAINS_PER_THOUSAND_MEN))
         budget = int(source.tons_per_day // TONS_PER_TRAIN)
         used = self.troop_trains_today.get(source.name, 0)
         if used and used + needed > budget:
-            return False  # the line is full today; the first arrival of a day always fits
+            return False  # the line is full today; the first booking of a day always fits
         self.troop_trains_today[source.name] = used + needed
         return True
+
+    def rail_open(self, world: World, side: str, key: tuple[Hex, Hex]) -> bool:
+        """Can a side's troop trains run over this rail edge today? Freight's test in
+        ``supply.compute`` (held at both ends, intact, not taken in the last
+        ``CAPTURED_RAIL_DAYS``), but only on the side's own gauge or relaid to it (freight is
+        transloaded at a break of gauge; a division is not), and never through enemy troops."""
+        if self.rail_damage.get(key, 0) > 0:
+            return False
+        rail = world.theatre.rails.get(key)
+        if rail is None or self.converted.get(key, rail.gauge) != SIDE_GAUGE[side]:
+            return False
+        grid, mine, day = world.theatre.grid, CONTROL_CODES[side], world.hour // 24
+        for h in key:
+            i = grid.index(h)
+            if self.control[i] != mine or day - self.captured_day[i] < CAPTURED_RAIL_DAYS:
+                return False
+            if world.enemy_units_at(h, side):
+                return False
+        return True
+
+    def rail_route(
+        self, world: World, side: str, start: Hex, goal: Hex
+    ) -> tuple[list[Hex], Source] | None:
+        """The shortest train journey (hexes after ``start``) over open rail to ``goal``, and the
+        side's source nearest ``start`` on the same open network, whose trains carry it. None
+        when ``start`` is on no open railway, the rails do not reach ``goal``, or no source
+        of the side feeds that network (no trains to be had)."""
+        grid = world.theatre.grid
+        if not world.theatre.contains(goal):
+            return None
+        first = grid.index(start)
+        came: dict[int, int] = {first: -1}
+        order = [first]  # breadth first: hexes by train distance from start
+        for i in order:
+            for j, key in self.net.rail_adj.get(i, ()):
+                if j not in came and self.rail_open(world, side, key):
+                    came[j] = i
+                    order.append(j)
+        end = grid.index(goal)
+        if len(order) == 1 or end not in came:
+            return None
+        rank = {i: n for n, i in enumerate(order)}
+        feeding: list[tuple[int, str, Source]] = []
+        for s in self.sources:  # a source feeds the network it stands on or next to
+            if s.side != side or not world.theatre.contains(s.hex):
+                continue
+            near = [
+                rank[grid.index(h)]
+                for h in (s.hex, *world.theatre.neighbours(s.hex))
+                if grid.index(h) in rank
+            ]
+            if near:
+                feeding.append((min(near), s.name, s))
+        if not feeding:
+            return None
+        path: list[Hex] = []
+        while end != first:
+            path.append(grid.hex_at(end))
+            end = came[end]
+        path.reverse()
+        return path, min(feeding, key=lambda f: f[:2])[2]
 
     def recompute(self, world: World) -> None:
         grid = world.theatre.grid
@@ -273,6 +363,7 @@ class Logistics:
                 self.day,
                 self.converted,
                 self.truck_range_km.get(side, TRUCK_RANGE_KM),
+                self.trucks.get(side),
             )
 
     def end_hour(self, world: World, marched: set[str]) -> None:

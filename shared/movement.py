@@ -1,11 +1,13 @@
-"""Movement for one game hour: marching along planned paths, zones of control, stacking."""
+"""Movement for one game hour: marching along planned paths through waypoints, zones of
+control, stacking, and troop trains."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from shared import air
-from shared.hexgrid import Hex, distance
+from shared.hexgrid import Hex, distance, edge_key
 from shared.terrain import INF
 from shared.units import HOLD, STACK_LIMIT, Unit
 
@@ -14,14 +16,53 @@ if TYPE_CHECKING:
 
 # Below this organisation a unit marches at reduced pace (stragglers, broken march order).
 SLOW_ORG = 0.5
+# A troop train's average over the day, halts, crossings and loading included: 480 km a day,
+# a fast day's run for a 1938 military train on a single track. Night and mud do not stop it.
+RAIL_KMH = 20.0
+# A unit caught on its trains defends at this share of its power: packed in wagons and on
+# platforms, guns and horses loaded, no field works.
+ENTRAINED_DEFENCE = 0.25
 
 
-def plan_path(world: World, unit: Unit, goal: Hex) -> list[Hex] | None:
-    """Path around hexes held by the enemy, except the goal (which may be an attack)."""
-    enemy_hexes = frozenset(world.occupied_by_enemy_of(unit.side))
+def plan_path(
+    world: World, unit: Unit, goal: Hex, start: Hex | None = None, attack: bool = False
+) -> list[Hex] | None:
+    """Path from ``start`` (the unit's hex) to ``goal``. A move goes around hexes held by the
+    enemy, except the goal (which may be an assault); an attack goes straight through them."""
+    enemy_hexes = frozenset() if attack else frozenset(world.occupied_by_enemy_of(unit.side))
     return world.flow_fields().path(
-        unit.pos, goal, unit.rules.armoured, enemy_hexes, stamp=world.hour
+        unit.pos if start is None else start,
+        goal,
+        unit.rules.armoured,
+        enemy_hexes,
+        stamp=world.hour,
     )
+
+
+def plan_route(
+    world: World, unit: Unit, via: tuple[Hex, ...], goal: Hex, attack: bool = False
+) -> list[Hex] | None:
+    """The whole path through the waypoints in order and on to the goal, planned leg by leg
+    with ``plan_path``; None when any leg cannot be walked."""
+    path: list[Hex] = []
+    here = unit.pos
+    for stop in (*via, goal):
+        leg = plan_path(world, unit, stop, here, attack)
+        if leg is None:
+            return None
+        path += leg
+        here = stop
+    return path
+
+
+def pass_waypoints(unit: Unit) -> None:
+    """Strike off the waypoints the unit stands on, so that a replan heads for the next."""
+    while unit.order.via and unit.pos == unit.order.via[0]:
+        unit.order = replace(unit.order, via=unit.order.via[1:])
+
+
+def _arrived(unit: Unit) -> bool:
+    return unit.pos == unit.order.to and not unit.order.via
 
 
 def speed_kmh(world: World, unit: Unit) -> float:
@@ -34,21 +75,27 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
 
     Units move in id order so that the outcome never depends on dict or arrival order. A unit
     whose next step is into an enemy-held hex does not enter it: it assaults it, and combat
-    decides whether it gets in.
+    decides whether it gets in; an ``attack`` order keeps at it until it does. Units on trains
+    (``rail``) ride instead, and never assault.
     """
     assaults: dict[tuple[Hex, str], list[Unit]] = {}
     for unit in world.sorted_units():
-        if unit.order.kind != "move" or unit.order.to is None:
+        if unit.order.kind == "rail" and unit.order.to is not None:
+            _ride(world, unit)
+            continue
+        if unit.order.kind not in ("move", "attack") or unit.order.to is None:
             continue
         if unit.is_air:
             air.rebase(world, unit)  # flies over everything: no path finding, no contact
             continue
+        pass_waypoints(unit)  # an assault may have carried it onto one
         if not unit.path:
-            if unit.pos == unit.order.to:
+            if _arrived(unit):
                 unit.order = HOLD
                 unit.progress = 0.0
                 continue
-            path = plan_path(world, unit, unit.order.to)
+            attack = unit.order.kind == "attack"
+            path = plan_route(world, unit, unit.order.via, unit.order.to, attack)
             if path is None:
                 unit.order = HOLD
                 world.emit("order_failed", unit.pos, f"{unit.name} can find no way forward", unit)
@@ -76,10 +123,39 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
             unit.marched = True
             unit.path.pop(0)
             unit.progress -= cost
+            pass_waypoints(unit)
             if world.in_enemy_zone(nxt, unit.side):
                 unit.progress = 0.0  # contact: the march stops for the hour
                 break
-        if not unit.path and unit.pos == unit.order.to:
+        if not unit.path and _arrived(unit):
             unit.order = HOLD
             unit.progress = 0.0
     return assaults
+
+
+def _ride(world: World, unit: Unit) -> None:
+    """An hour on the train: ``RAIL_KMH`` along the route, a hex width per hex. Where the line
+    ahead is no longer open to the side (cut, wrecked, lost, enemy on it) the unit detrains and
+    holds; a station full of its own troops holds the train up. It arrives holding."""
+    logistics = world.logistics
+    unit.progress += RAIL_KMH
+    cost = world.theatre.hex_km
+    while unit.path:
+        nxt = unit.path[0]
+        key = edge_key(unit.pos, nxt)
+        if logistics is None or not logistics.rail_open(world, unit.side, key):
+            world.emit("order_failed", unit.pos, f"{unit.name} detrains: the line is cut", unit)
+            unit.path = []
+            break
+        if unit.progress < cost:
+            break
+        if len(world.friendly_units_at(nxt, unit.side)) >= STACK_LIMIT:
+            unit.progress = min(unit.progress, cost)
+            break
+        world.relocate(unit, nxt)
+        unit.entrenched = 0.0  # not marched: the trains burn no fuel of the unit's own
+        unit.path.pop(0)
+        unit.progress -= cost
+    if not unit.path:
+        unit.order = HOLD
+        unit.progress = 0.0

@@ -33,6 +33,9 @@ Side = Literal["soviet", "japan"]
 Seat = Literal["soviet", "japan", "spectator"]
 AiLevel = Literal["easy", "normal", "hard"]
 Speed = Annotated[float, Meta(ge=0.1, le=200.0, description="game hours per real second")]
+Perspective = Literal["all", "soviet", "japan"]  # what a spectator looks at
+Password = Annotated[str, Meta(max_length=64)]
+MAX_SPECTATOR_DELAY = 72  # game hours
 
 
 class Message(msgspec.Struct, tag_field="t", kw_only=True, omit_defaults=True):
@@ -67,20 +70,30 @@ class LobbyList(Request, tag="lobby.list"):
 class LobbyCreate(Request, tag="lobby.create"):
     """Create a lobby and take its host seat as spectator until you join a side.
 
-    ``ai`` maps a side to the AI level that plays it. ``speed`` is game hours per real second."""
+    ``ai`` maps a side (every seat of it) or a seat id to the AI level that plays it. ``speed``
+    is game hours per real second. A ``password`` is asked of everyone who joins or watches;
+    ``spectators`` false lets nobody watch; spectators see the match ``spectator_delay`` game
+    hours late, so that they cannot pass on what a side should not know."""
 
     name: Name
     scenario: Ident
-    ai: dict[Side, AiLevel] = {}
+    ai: Annotated[dict[Ident, AiLevel], Meta(max_length=16)] = {}
     speed: Speed = 1.0
     seed: Annotated[int, Meta(ge=0, le=2**31)] | None = None
+    password: Password | None = None
+    spectators: bool = True
+    spectator_delay: Annotated[int, Meta(ge=0, le=MAX_SPECTATOR_DELAY)] = 0
 
 
 class LobbyJoin(Request, tag="lobby.join"):
-    """Join a lobby on a side or as a spectator (answered by ``lobby.state``)."""
+    """Join a lobby on a side or as a spectator (answered by ``lobby.state``).
+
+    ``seat`` picks one seat (a command) of the side; without it the first free one is taken."""
 
     lobby: Ident
     side: Seat
+    seat: Ident | None = None
+    password: Password | None = None
 
 
 class LobbyLeave(Request, tag="lobby.leave"):
@@ -109,9 +122,20 @@ class MatchJoin(Request, tag="match.join"):
 
 
 class MatchWatch(Request, tag="match.watch"):
-    """Watch a match as a spectator; ``match`` may be ``first`` for the oldest running one."""
+    """Watch a match as a spectator; ``match`` may be ``first`` for the oldest running one.
+
+    ``view`` is the whole map (``all``) or one side's fog of war."""
 
     match: Ident
+    view: Perspective = "all"
+    password: Password | None = None
+
+
+class MatchView(Request, tag="match.view"):
+    """Spectators only: look at the whole map or at one side's view (answered by ``ok``, then
+    a new ``joined`` and ``snapshot``)."""
+
+    view: Perspective
 
 
 class MatchLeave(Request, tag="match.leave"):
@@ -153,6 +177,7 @@ ClientMessage = Union[  # noqa: UP007 - msgspec needs the Union for tagged decod
     MatchList,
     MatchJoin,
     MatchWatch,
+    MatchView,
     MatchLeave,
     MatchControl,
     Resync,
@@ -192,11 +217,16 @@ class Pong(Reply, tag="pong"):
 
 
 class SeatInfo(msgspec.Struct, omit_defaults=True):
+    """One seat: a command of one side (a group of formations). A scenario with one command per
+    side has seats ``soviet`` and ``japan``; teammates on a side share its view and supply."""
+
     side: Seat
     player: str | None = None  # player id, or None for an AI or empty seat
     name: str | None = None
     ai: str | None = None
     ready: bool = False
+    seat: str = ""  # the seat id (the command's); empty means the same as ``side``
+    title: str = ""  # the command's name, e.g. "Mongolian Force"
 
 
 class LobbyInfo(msgspec.Struct, omit_defaults=True):
@@ -210,6 +240,9 @@ class LobbyInfo(msgspec.Struct, omit_defaults=True):
     spectators: int = 0
     speed: float = 1.0
     match: str | None = None
+    password: bool = False  # joining and watching need the password
+    spectators_allowed: bool = True
+    spectator_delay: int = 0  # game hours
 
 
 class Lobbies(Reply, tag="lobbies"):
@@ -230,6 +263,7 @@ class MatchStart(Reply, tag="match.start"):
     url: str
     ticket: str
     side: Seat
+    seat: str | None = None
 
 
 class MatchInfo(msgspec.Struct, omit_defaults=True):
@@ -242,6 +276,9 @@ class MatchInfo(msgspec.Struct, omit_defaults=True):
     spectators: int
     finished: bool = False
     url: str | None = None  # the server running it: connect there to join or watch
+    spectator_delay: int = 0  # game hours spectators lag behind
+    password: bool = False  # watching needs the password
+    spectators_allowed: bool = True
 
 
 class Matches(Reply, tag="matches"):
@@ -249,10 +286,18 @@ class Matches(Reply, tag="matches"):
 
 
 class Joined(Reply, tag="joined"):
-    """Answer to ``match.join`` / ``match.watch``: ``map`` and ``snapshot`` follow."""
+    """Answer to ``match.join`` / ``match.watch``: ``map`` and ``snapshot`` follow.
+
+    ``view`` is your role: a side, or ``spectator``. A player may order the own units whose
+    ``command`` is ``seat`` (teammates' units are shown but not theirs to order). A spectator
+    watching one side's ``perspective`` gets that side's very frames (their ``view`` names the
+    side): the role is the one given here."""
 
     match: str
     view: Seat
+    seat: str | None = None
+    perspective: Perspective | None = None
+    delay: int = 0  # game hours this spectator's frames lag behind the match
 
 
 class PlaceInfo(msgspec.Struct, omit_defaults=True):
@@ -322,6 +367,8 @@ class UnitView(msgspec.Struct, omit_defaults=True):
     seen_hour: int | None = None
     entrenched: float = 0.0  # 0..1: how far it has dug in (own units)
     mission: Mission | None = None  # air units flying a mission (own units)
+    command: str | None = None  # own units: the seat (command) that orders it
+    via: list[tuple[int, int]] | None = None  # own units: waypoints still ahead of ``to``
 
 
 class ObjectiveView(msgspec.Struct, omit_defaults=True):
@@ -413,6 +460,8 @@ class SupplyMap(Message, tag="supply"):
     railheads: list[tuple[int, int, int]]
     lines: list[tuple[int, int, int, int, int]]
     sources: list[str]
+    trucks: int | None = None  # the side's lorry fleet today (None: not counted)
+    truck_load: float = 0.0  # lorry driving needed / the fleet's; above 1 the far end goes short
 
 
 class RegionWeather(msgspec.Struct, omit_defaults=True):
@@ -452,6 +501,7 @@ class MatchPresence(Message, tag="match.presence"):
     side: Side
     connected: bool
     stand_in: bool = False
+    seat: str | None = None
 
 
 class Notice(Message, tag="notice"):
@@ -513,6 +563,10 @@ ERROR_CODES: dict[str, str] = {
     "not_in_match": "the request needs you to be in a match",
     "spectator": "spectators cannot give orders or control the match",
     "lobby_unavailable": "the lobby store cannot be reached right now",
+    "bad_password": "the lobby or match needs a password, and this is not it",
+    "no_spectators": "this match takes no spectators",
+    "unknown_seat": "the lobby has no such seat on that side",
+    "not_spectator": "only spectators change what they look at",
     "internal": "the server failed to handle the request; nothing was changed by it",
     **{f"order:{k}": v for k, v in ORDER_ERRORS.items()},
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from maps import MAPS_DIR, SCENARIOS_DIR
+from shared.commands import Command, CommandError, assign, parse_commands
 from shared.logistics import Logistics, Partisans
 from shared.supply import SIDE_GAUGE, Source
 from shared.terrain import TERRAIN_BY_NAME
@@ -41,6 +42,7 @@ class Scenario:
     theatre: Theatre
     sides: dict[str, SideInfo]
     data: dict[str, Any]
+    commands: tuple[Command, ...] = ()  # the seats: at least one per side
 
     @property
     def end_hour(self) -> int:
@@ -85,6 +87,12 @@ def _parse(path: Path, data: dict[str, Any]) -> Scenario:
         s: SideInfo(s, data["sides"][s]["name"], data["sides"][s].get("briefing", ""))
         for s in SIDES
     }
+    try:
+        commands = parse_commands(
+            data.get("commands", []), {s: info.name for s, info in sides.items()}
+        )
+    except CommandError as e:
+        raise ScenarioError(f"{path.name}: {e}") from None
     return Scenario(
         data.get("name", path.stem),
         data["title"],
@@ -94,6 +102,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Scenario:
         theatre,
         sides,
         data,
+        tuple(commands),
     )
 
 
@@ -126,16 +135,18 @@ def build_world(scenario: Scenario, seed: int) -> World:
             raise ScenarioError(f"unit {uid}: unknown side {spec['side']!r}")
         if spec["kind"] not in set(Kind):
             raise ScenarioError(f"unit {uid}: unknown kind {spec['kind']!r}")
+        pos = _position(theatre, spec, f"unit {uid}")
         unit = Unit(
             id=uid,
             side=spec["side"],
             kind=Kind(spec["kind"]),
             name=spec["name"],
-            pos=_position(theatre, spec, f"unit {uid}"),
+            pos=pos,
             men=int(spec["men"]),
             strength=float(spec.get("strength", 1.0)),
             org=float(spec.get("org", 1.0)),
         )
+        unit.command = _command_of(scenario, unit, pos)
         arrives = spec.get("arrives")
         if arrives is not None and arrives > scenario.start:
             hour = int((arrives - scenario.start).total_seconds() // 3600)
@@ -190,6 +201,10 @@ def build_world(scenario: Scenario, seed: int) -> World:
         world.logistics.truck_range_km = {
             side: float(km) for side, km in supply.get("truck_range_km", {}).items()
         }
+        world.logistics.trucks = {side: float(n) for side, n in supply.get("trucks", {}).items()}
+        world.logistics.truck_replacements = {
+            side: float(n) for side, n in supply.get("truck_replacements_per_day", {}).items()
+        }
         world.logistics.partisans = [
             Partisans(spec["side"], spec["country"], spec["start"], float(spec["chance_per_day"]))
             for spec in scenario.data.get("partisans", [])
@@ -201,6 +216,21 @@ def build_world(scenario: Scenario, seed: int) -> World:
             if obj.name not in explicit:  # taken from the map: held by whoever holds the ground
                 obj.owner = owners.get(int(world.logistics.control[theatre.grid.index(obj.hex)]))
     return world
+
+
+def _command_of(scenario: Scenario, unit: Unit, pos: tuple[int, int]) -> str:
+    """Which seat orders the unit: by where it starts (or arrives), or as the scenario names."""
+    theatre = scenario.theatre
+    lat, lon = theatre.latlon_of(pos)
+    country = theatre.country_at(pos)
+    return assign(
+        list(scenario.commands),
+        unit.id,
+        unit.side,
+        lat,
+        lon,
+        country[0] if country is not None else None,
+    )
 
 
 def _apply_control(world: World, specs: list[dict[str, Any]]) -> None:

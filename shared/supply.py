@@ -13,7 +13,10 @@ The network is recomputed once per game day for each side:
 3. **Trucks**: from every railhead over land the side controls, out to ``truck_range_km`` of
    motor-transport distance (roads help; mud, snow and flooded rivers hurt; enemy-held hexes and
    their zones block). Supply falls off with distance, and each railhead's freight is shared by
-   the units it feeds: when they need more than it carries, everybody gets a share.
+   the units it feeds: when they need more than it carries, everybody gets a share. The lorries
+   are a finite fleet per side (``TRUCK_TON_KM_PER_DAY`` each): when the day's tons times the
+   km to carry them exceed what the fleet can drive, everything beyond the railheads is cut
+   in proportion. Lorries wear out, faster in mud, and replacements trickle in (``Logistics``).
 
 Units hold days of food, ammunition and fuel (``Stocks``): marching burns fuel (motorised and
 armoured units most), fighting burns ammunition, everybody eats. Out of a stock a unit slows,
@@ -38,6 +41,9 @@ from shared.weather import Ground, Rivers, Weather
 TONS_PER_TRAIN = 400.0  # a 1938 freight train on a single-track line
 GAUGE_PENALTY = 0.25  # share of capacity across a break of gauge (transloading)
 CAPTURED_RAIL_DAYS = 10
+TRUCK_TONS = 3.0  # a ZIS-5 or an Isuzu lorry's load
+TRUCK_KM_PER_DAY = 200.0  # driven in a day on Manchurian roads, half of it back empty
+TRUCK_TON_KM_PER_DAY = TRUCK_TONS * TRUCK_KM_PER_DAY / 2
 TRUCK_RANGE_KM = 300.0  # motor-transport radius from a railhead in good weather
 GROUND_TRUCK_COST = {Ground.DRY: 1.0, Ground.MUD: 1.8, Ground.FROZEN: 0.9, Ground.SNOW: 1.3}
 SURRENDER_AFTER_HOURS = 72
@@ -106,6 +112,10 @@ class SupplyState:
     lines: list[tuple[Hex, Hex, float]] = field(default_factory=list)  # used rail and capacity
     sources: list[Source] = field(default_factory=list)
     day: int = -1
+    trucks: float | None = None  # the lorry fleet today (None: not counted)
+    ton_km: float = 0.0  # lorry driving the day's supply beyond the railheads needs
+    truck_load: float = 0.0  # that / what the fleet can drive
+    mud_share: float = 0.0  # share of that ton-km driven to hexes in mud
 
 
 class SupplyNetwork:
@@ -204,12 +214,14 @@ def compute(
     day: int,
     converted: dict[tuple[Hex, Hex], str],
     truck_range_km: float = TRUCK_RANGE_KM,
+    trucks: float | None = None,
 ) -> SupplyState:
     """One side's supply for one day.
 
     ``control`` is the owner code per hex, ``blocked`` marks hexes trucks cannot enter (enemy
     units and their zones), ``demand`` is tons/day wanted per hex by this side's units,
-    ``captured_day`` the day each hex last changed hands (-inf if never).
+    ``captured_day`` the day each hex last changed hands (-inf if never), ``trucks`` the
+    side's lorry fleet (None: as many as it takes).
     """
     theatre, grid = net.theatre, net.theatre.grid
     mine = CONTROL_CODES[side]
@@ -249,8 +261,9 @@ def compute(
     # 2. Trucks: multi-source Dijkstra from the railheads over land this side holds.
     level = np.zeros(net.size)
     connected = np.zeros(net.size, dtype=bool)
+    truck_load = mud_share = needed = 0.0
     if best:
-        cost, _ = net.truck_costs(weather, day)
+        cost, ground = net.truck_costs(weather, day)
         passable = (control[net.dst] == mine) & ~blocked[net.dst]
         graph = csr_matrix(
             (cost[passable], (net.src[passable], net.dst[passable])), shape=(net.size, net.size)
@@ -274,6 +287,19 @@ def compute(
         wanted = by_head > 0
         share[wanted] = np.minimum(1.0, tons[wanted] / by_head[wanted])
         level[served] *= share[origin[served]]
+        # 4. The lorry fleet: every ton delivered beyond a railhead costs its km in ton-km.
+        ton_km = np.where(served, level * demand * np.where(reach, dist, 0.0), 0.0)
+        needed = float(ton_km.sum())
+        if needed > 0:
+            heavy = np.zeros(net.size, dtype=bool)
+            heavy[net.dst[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
+            mud_share = float(ton_km[heavy].sum()) / needed
+        if trucks is not None:
+            capacity = max(0.0, trucks) * TRUCK_TON_KM_PER_DAY
+            truck_load = needed / capacity if capacity > 0 else (np.inf if needed else 0.0)
+            if needed > capacity:
+                far = served & (dist > 0)
+                level[far] *= capacity / needed
     return SupplyState(
         side=side,
         level=level,
@@ -282,4 +308,8 @@ def compute(
         lines=[(a, b, cap) for (a, b), cap in sorted(used.items())],
         sources=live_sources,
         day=day,
+        trucks=trucks,
+        ton_km=needed,
+        truck_load=float(truck_load),
+        mud_share=mud_share,
     )

@@ -52,12 +52,15 @@ DESTROYED_BELOW = 0.05  # strength under which a unit ceases to exist as a forma
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """What a unit is doing: marching to a hex, or holding where it stands; an air unit may
-    instead fly a ``mission`` over target hex ``to`` (kind ``"air"``)."""
+    """What a unit is doing: marching (``move``) or fighting its way (``attack``) to a hex
+    through the waypoints still ahead (``via``), riding a train there (``rail``), or holding
+    where it stands; an air unit may instead fly a ``mission`` over target hex ``to`` (``air``).
+    Waypoints are kept so that a march replanned on the way still goes where it was told."""
 
-    kind: str  # "move" | "hold" | "air"
+    kind: str  # "move" | "attack" | "rail" | "hold" | "air"
     to: Hex | None = None
     mission: str | None = None  # "support" | "interdict" | "airdrop" | "recon" (kind "air")
+    via: tuple[Hex, ...] = ()  # waypoints not reached yet, in order (move, attack)
 
 
 HOLD = Order("hold")
@@ -83,6 +86,7 @@ class Unit:
     surrendered: bool = False
     entrenched: float = 0.0  # 0..1: field works dug while holding still (full after 3 days)
     flown_day: int = -1  # air units: the game day it last flew (daily mission effects done)
+    command: str = ""  # the command (seat) that orders it; "" is the side's only command
 
     @property
     def rules(self) -> KindRules:

@@ -49,7 +49,9 @@ def unit_view(unit: Unit, own: bool) -> UnitView:
         uv.to = unit.order.to
         uv.mission = unit.order.mission  # type: ignore[assignment]
         uv.path = list(unit.path) if unit.path else None
+        uv.via = list(unit.order.via) if unit.order.via else None
         uv.entrenched = round(unit.entrenched, 2)
+        uv.command = unit.command or None
         if unit.stocks is not None:
             uv.food = round(unit.stocks.food, 1)
             uv.ammo = round(unit.stocks.ammo, 1)
@@ -73,6 +75,8 @@ def supply_map(world: World, match_id: str, side: str) -> SupplyMap | None:
         railheads=[(h[0], h[1], round(t)) for h, t in sorted(state.railheads.items())],
         lines=[(a[0], a[1], b[0], b[1], round(c)) for a, b, c in state.lines],
         sources=[s.name for s in state.sources],
+        trucks=round(state.trucks) if state.trucks is not None else None,
+        truck_load=round(state.truck_load, 2),
     )
 
 

@@ -194,14 +194,32 @@ class World:
         return self.forts.get(h, 0)
 
     # -- orders -----------------------------------------------------------------------------
-    def issue(self, side: str, orders: list[OrderRequest]) -> list[OrderResult]:
-        """Apply a side's orders now; each gets a verdict. Accepted ones go in the order log."""
-        results = [self._issue_one(side, o) for o in orders]
+    def issue(
+        self, side: str, orders: list[OrderRequest], command: str | None = None
+    ) -> list[OrderResult]:
+        """Apply a side's orders now; each gets a verdict. Accepted ones go in the order log.
+
+        With ``command``, only units of that command (a player's seat) may be ordered."""
+        results = [
+            self._refuse_teammate(o)
+            if command is not None and self._teammates(side, o.unit, command)
+            else self._issue_one(side, o)
+            for o in orders
+        ]
         accepted = [o for o, r in zip(orders, results, strict=True) if r.ok]
         if accepted:
             self.order_log.append((self.hour, side, accepted))
             self.version += 1
         return results
+
+    def _teammates(self, side: str, unit_id: str, command: str) -> bool:
+        unit = self.units.get(unit_id)
+        return unit is not None and unit.side == side and unit.command not in ("", command)
+
+    @staticmethod
+    def _refuse_teammate(o: OrderRequest) -> OrderResult:
+        code = "not_your_command"
+        return OrderResult(o.unit, False, code, ORDER_ERRORS[code])
 
     def _issue_one(self, side: str, o: OrderRequest) -> OrderResult:
         def refuse(code: str) -> OrderResult:
@@ -220,6 +238,8 @@ class World:
             return self._issue_air(unit, o, refuse)
         if o.kind == "air" or o.mission is not None:
             return refuse("not_air")
+        if o.via and o.kind not in ("move", "attack"):
+            return refuse("bad_order")
         if o.kind == "hold":
             unit.order = HOLD
             unit.path = []
@@ -228,23 +248,51 @@ class World:
         if o.to is None:
             return refuse("bad_order")
         goal: Hex = (o.to[0], o.to[1])
-        if not self.theatre.contains(goal):
-            return refuse("off_map")
-        if not self.theatre.passable(goal):
-            return refuse("impassable")
-        path = movement.plan_path(self, unit, goal)
+        if o.kind == "rail":
+            return self._issue_rail(unit, goal, refuse)
+        via: tuple[Hex, ...] = tuple((w[0], w[1]) for w in o.via)
+        for h in (*via, goal):
+            if not self.theatre.contains(h):
+                return refuse("off_map")
+            if not self.theatre.passable(h):
+                return refuse("impassable")
+        path = movement.plan_route(self, unit, via, goal, attack=o.kind == "attack")
         if path is None:
             return refuse("unreachable")
-        if not (unit.path and path and unit.path[0] == path[0]):
+        if unit.order.kind == "rail" or not (unit.path and path and unit.path[0] == path[0]):
             unit.progress = 0.0  # a new first step: the march so far was towards another hex
-        unit.order = Order("move", goal)
+        unit.order = Order(o.kind, goal, via=via)
         unit.path = path
+        movement.pass_waypoints(unit)  # waypoints where it stands are behind it already
         return OrderResult(o.unit, True, path=list(path))
+
+    def _issue_rail(
+        self, unit: Unit, goal: Hex, refuse: Callable[[str], OrderResult]
+    ) -> OrderResult:
+        """Strategic rail movement, on the operational layer's railways only: the route and the
+        trains (booked at once out of the nearest source's capacity) or a refusal."""
+        if not self.theatre.contains(goal):
+            return refuse("off_map")
+        if self.logistics is None:
+            return refuse("no_rail")
+        route = self.logistics.rail_route(self, unit.side, unit.pos, goal)
+        if route is None:
+            return refuse("no_rail")
+        path, source = route
+        if path and not self.logistics.take_trains(self, source, unit):
+            return refuse("no_trains")
+        unit.order = Order("rail", goal) if path else HOLD
+        unit.path = path
+        unit.progress = 0.0
+        return OrderResult(unit.id, True, path=list(path))
 
     def _issue_air(
         self, unit: Unit, o: OrderRequest, refuse: Callable[[str], OrderResult]
     ) -> OrderResult:
-        """An air unit: ``air`` flies a mission, ``move`` rebases, ``hold`` stands down."""
+        """An air unit: ``air`` flies a mission, ``move`` rebases, ``hold`` stands down; it
+        flies over everything, so waypoints, attacks and trains mean nothing to it."""
+        if o.kind in ("attack", "rail") or o.via:
+            return refuse("bad_order")
         if o.kind == "hold" and o.mission is None:
             unit.order = HOLD
             unit.path = []
@@ -308,9 +356,10 @@ class World:
         return factor * air.march_factor(self, unit) if self.sorties else factor
 
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
-        if self.logistics is None:
-            return 1.0
-        return self.logistics.combat_factor(unit, attacking)
+        factor = 1.0 if self.logistics is None else self.logistics.combat_factor(unit, attacking)
+        if not attacking and unit.order.kind == "rail":
+            factor *= movement.ENTRAINED_DEFENCE  # caught on its trains
+        return factor
 
     def has_pending_reinforcements(self, side: str) -> bool:
         return any(r.unit.side == side for r in self.reinforcements)
@@ -383,6 +432,7 @@ class World:
                 u.order.kind,
                 u.order.to,
                 u.order.mission,
+                u.order.via,
                 u.path,
                 round(u.progress, 9),
                 round(u.entrenched, 9),
@@ -402,6 +452,9 @@ class World:
                 sorted(self.logistics.prisoners.items()),
                 sorted(self.logistics.rail_damage.items()),
                 sorted(self.logistics.converted.items()),
+                sorted(self.logistics.troop_trains.items()),
+                sorted(self.logistics.troop_trains_today.items()),
+                sorted((k, round(v, 3)) for k, v in self.logistics.trucks.items()),
             )
         )
         state = [

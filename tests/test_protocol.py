@@ -24,7 +24,11 @@ LOBBY = p.LobbyInfo(
     title="Lake Khasan, 1938",
     host="p1",
     state="open",
-    seats=[p.SeatInfo("soviet", player="p1", name="Blyukher", ready=True), p.SeatInfo("japan")],
+    seats=[
+        p.SeatInfo("soviet", player="p1", name="Blyukher", ready=True),
+        p.SeatInfo("soviet", seat="manchurian", title="Manchurian Force", ai="normal"),
+        p.SeatInfo("japan"),
+    ],
     spectators=2,
 )
 UNIT = p.UnitView(
@@ -54,6 +58,8 @@ CLIENT_SAMPLES: list[p.Message] = [
     p.MatchList(),
     p.MatchJoin(match="m1", ticket="abc"),
     p.MatchWatch(match="first"),
+    p.MatchWatch(match="m1", view="japan", password="secret"),
+    p.MatchView(view="soviet"),
     p.MatchLeave(),
     p.MatchControl(paused=True, speed=0.5),
     p.Resync(),
@@ -69,6 +75,7 @@ SERVER_SAMPLES: list[p.Message] = [
     p.Lobbies(lobbies=[LOBBY], scenarios=["lake-khasan"]),
     p.LobbyState(lobby=LOBBY),
     p.MatchStart(match="m1", url="ws://127.0.0.1:1/ws", ticket="abc", side="japan"),
+    p.MatchStart(match="m1", url="ws://x/ws", ticket="abc", side="soviet", seat="mongolian"),
     p.Matches(
         matches=[
             p.MatchInfo(
@@ -315,7 +322,9 @@ def test_at_most_max_orders_per_message_and_at_least_one():
 @pytest.mark.parametrize(
     "bad",
     [
-        order(kind="attack"),
+        order(kind="charge"),
+        order(via=[[1, 2]] * 17),
+        order(via=[[1]]),
         order(to=[1]),
         order(to=[1, 2, 3]),
         order(to=[1.5, 2]),
@@ -340,8 +349,11 @@ def test_a_hold_needs_no_destination_and_coordinates_may_be_negative():
 @pytest.mark.parametrize(
     "fields",
     [
-        {"ai": {"germany": "easy"}},
+        {"ai": {"": "easy"}},
         {"ai": {"japan": "impossible"}},
+        {"spectator_delay": 73},
+        {"spectator_delay": -1},
+        {"password": "x" * 65},
         {"speed": 0.0},
         {"speed": 201.0},
         {"seed": -1},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import numpy as np
@@ -15,6 +16,7 @@ from shared.supply import (
     GROUND_TRUCK_COST,
     TONS_PER_TRAIN,
     TRUCK_RANGE_KM,
+    TRUCK_TON_KM_PER_DAY,
     Source,
     Stocks,
     SupplyNetwork,
@@ -50,6 +52,7 @@ def trace(
     weather: Weather | None = None,
     day: int = 0,
     tons: float = 4000.0,
+    trucks: float | None = None,
 ):
     net = SupplyNetwork(theatre)
     n = len(theatre.grid)
@@ -69,6 +72,7 @@ def trace(
         weather,
         day,
         {},
+        trucks=trucks,
     )
 
 
@@ -114,6 +118,49 @@ def test_units_share_a_railhead_that_cannot_feed_them_all() -> None:
     light = trace(t, demand_at={h(12): 500.0}, tons=1000)
     heavy = trace(t, demand_at={h(12): 4000.0}, tons=1000)
     assert level(heavy, t, h(12)) == pytest.approx(level(light, t, h(12)) / 4, rel=0.01)
+
+
+def test_a_lorry_fleet_too_small_shorts_everything_beyond_the_railheads() -> None:
+    t = line_map(rail_to=10)
+    demand = {h(10): 200.0, h(14): 100.0, h(18): 100.0}
+    plenty = trace(t, demand_at=demand)
+    needed_trucks = plenty.ton_km / TRUCK_TON_KM_PER_DAY
+    assert plenty.ton_km == pytest.approx(
+        sum(level(plenty, t, x) * tons * (x[0] - h(10)[0]) * HEX_KM for x, tons in demand.items()),
+        rel=0.05,
+    )
+    half = trace(t, demand_at=demand, trucks=needed_trucks / 2)
+    assert half.truck_load == pytest.approx(2.0, rel=0.01)
+    for far in (h(14), h(18)):
+        assert level(half, t, far) == pytest.approx(level(plenty, t, far) / 2, rel=0.01)
+    # At the railhead nothing needs a lorry.
+    assert level(half, t, h(10)) == pytest.approx(level(plenty, t, h(10)))
+    enough = trace(t, demand_at=demand, trucks=needed_trucks * 1.5)
+    assert level(enough, t, h(18)) == pytest.approx(level(plenty, t, h(18)))
+    assert enough.truck_load == pytest.approx(1 / 1.5, rel=0.01)
+
+
+def test_lorries_wear_out_fastest_in_the_mud_and_replacements_arrive() -> None:
+    fleet = {}
+    for ground in (Ground.DRY, Ground.MUD):
+        w = logistic_world([unit("far", "soviet", h(13)), unit("j", "japan", (27, 4))], rail_to=10)
+        w.logistics.trucks = {"soviet": 1000.0}
+        w.logistics.truck_replacements = {"soviet": 0.0}
+        w.logistics.weather.days["manchurian plain"] = [
+            dataclasses.replace(d, ground=ground)
+            for d in w.logistics.weather.days["manchurian plain"]
+        ]
+        for _ in range(24 * 5 + 1):
+            w.step()
+        assert not w.finished
+        fleet[ground] = w.logistics.trucks["soviet"]
+    assert fleet[Ground.MUD] < fleet[Ground.DRY] < 1000.0
+    w = logistic_world([unit("idle", "soviet", h(5)), unit("j", "japan", (27, 4))], rail_to=10)
+    w.logistics.trucks = {"soviet": 100.0}
+    w.logistics.truck_replacements = {"soviet": 10.0}
+    for _ in range(24 * 3 + 1):
+        w.step()
+    assert w.logistics.trucks["soviet"] == pytest.approx(130.0)  # no driving, no wear
 
 
 def _find_day(weather: Weather, region: str, pred) -> int:

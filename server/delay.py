@@ -1,0 +1,96 @@
+"""Spectator delay: one view's frames held back a number of game hours.
+
+A spectator who sees the match live can tell a player what the enemy is doing; a delay of some
+game hours takes the value out of it. The feed receives every frame its view's tracker makes, in
+order, keeps them until the game clock is ``delay`` hours past them, and then releases them to
+the delayed spectators. It also keeps the view's state as of the last released delta, so that a
+spectator joining late gets a snapshot the next released delta applies to.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from shared import protocol as p
+
+
+@dataclass(slots=True)
+class _Entry:
+    hour: int
+    frames: list[bytes]
+    delta: p.Delta | None = None
+    daily: bool = False  # supply / weather / control: the latest batch is sent to joiners
+
+
+@dataclass(slots=True)
+class DelayedFeed:
+    match_id: str
+    view: str
+    delay: int  # game hours
+    queue: deque[_Entry] = field(default_factory=deque)
+    units: dict[str, p.UnitView] = field(default_factory=dict)
+    objectives: list[p.ObjectiveView] = field(default_factory=list)
+    visible: bytes | None = None
+    tick: int = -1
+    hour: int = 0
+    time: str = ""
+    finished: bool = False
+    winner: str | None = None
+    result: str | None = None
+    daily: list[bytes] = field(default_factory=list)
+    ended: bytes | None = None  # the match.end frame, once released
+
+    def push_delta(self, hour: int, delta: p.Delta, frame: bytes) -> None:
+        self.queue.append(_Entry(hour, [frame], delta))
+
+    def push_daily(self, hour: int, frames: list[bytes]) -> None:
+        if frames:
+            self.queue.append(_Entry(hour, list(frames), daily=True))
+
+    def push_end(self, hour: int, frame: bytes) -> None:
+        self.queue.append(_Entry(hour, [frame]))
+
+    def release(self, now_hour: int, everything: bool = False) -> list[bytes]:
+        """The frames now due, in order; the feed's state moves past them."""
+        out: list[bytes] = []
+        while self.queue and (everything or self.queue[0].hour <= now_hour - self.delay):
+            entry = self.queue.popleft()
+            if entry.delta is not None:
+                self._apply(entry.delta)
+            elif entry.daily:
+                self.daily = entry.frames
+            else:
+                self.ended = entry.frames[0]
+            out.extend(entry.frames)
+        return out
+
+    def _apply(self, d: p.Delta) -> None:
+        for uv in d.units:
+            self.units[uv.id] = uv
+        for uid in d.removed:
+            self.units.pop(uid, None)
+        if d.objectives is not None:
+            self.objectives = d.objectives
+        if d.visible is not None:
+            self.visible = d.visible
+        self.tick, self.hour, self.time = d.tick, d.hour, d.time
+        self.finished, self.winner, self.result = d.finished, d.winner, d.result
+
+    def snapshot(self, speed: float, paused: bool, paused_by: str | None) -> p.Snapshot:
+        return p.Snapshot(
+            match=self.match_id,
+            view=self.view,  # type: ignore[arg-type]
+            tick=self.tick,
+            hour=self.hour,
+            time=self.time,
+            speed=speed,
+            paused=paused,
+            units=list(self.units.values()),
+            objectives=self.objectives,
+            visible=self.visible,
+            finished=self.finished,
+            winner=self.winner,  # type: ignore[arg-type]
+            result=self.result,
+            paused_by=paused_by,
+        )
