@@ -8,6 +8,7 @@ the store can serve any lobby. Changes are published on ``lobby:<id>`` as an enc
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from shared import scenario as scenarios
 from shared.units import SIDES
 
 TICKET_TTL = 300.0  # seconds a seat ticket stays good after the match starts
+_SCRYPT = {"n": 2**12, "r": 8, "p": 1}  # about 5 ms a check: cheap for a lobby, dear for a guesser
 
 
 class LobbyError(Exception):
@@ -135,7 +137,7 @@ class LobbyService:
             origin=self.server_id,
             created=now,
             updated=now,
-            password=req.password or "",
+            password=hash_password(req.password) if req.password else "",
             spectators_allowed=req.spectators,
             spectator_delay=req.spectator_delay,
         )
@@ -266,8 +268,22 @@ class LobbyService:
         await self.store.delete_lobby(lobby_id)
 
 
-def check_password(expected: str, given: str | None) -> None:
-    if expected and not secrets.compare_digest(expected.encode(), (given or "").encode()):
+def hash_password(password: str) -> str:
+    """A salted scrypt digest: the store (Redis, shared by every process) never holds the
+    password itself."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return f"{salt.hex()}${digest.hex()}"
+
+
+def check_password(stored: str, given: str | None) -> None:
+    """Refuse unless ``given`` is the password ``stored`` (a ``hash_password`` digest, or ""
+    for none)."""
+    if not stored:
+        return
+    salt, _, digest = stored.partition("$")
+    tried = hashlib.scrypt((given or "").encode(), salt=bytes.fromhex(salt), **_SCRYPT)
+    if not secrets.compare_digest(tried.hex(), digest):
         raise LobbyError("bad_password")
 
 

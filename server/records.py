@@ -32,7 +32,7 @@ class LobbyRecord(msgspec.Struct, omit_defaults=True):
     origin: str | None = None  # id of the server process whose players last changed it
     created: float = 0.0
     updated: float = 0.0
-    password: str = ""  # asked of everyone who joins or watches ("" for none)
+    password: str = ""  # salted digest of the password asked of all who join or watch ("": none)
     spectators_allowed: bool = True
     spectator_delay: int = 0  # game hours
 

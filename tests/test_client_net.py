@@ -40,7 +40,7 @@ def test_a_whole_match_through_the_network_thread(server_url: str) -> None:
     try:
         got = pump_until(net, lambda: "lake-khasan" in session.mirror.scenarios)
         assert isinstance(got[0], Connected) and session.mirror.player
-        session.follow(Plan(create="lake-khasan", side="japan", ai={"soviet": "easy"}, speed=100.0))
+        session.follow(Plan(create="lake-khasan", side="japan", ai={"soviet": "easy"}, speed=20.0))
         pump_until(net, lambda: session.mirror.in_match)
         mirror = session.mirror
         assert mirror.view == "japan" and mirror.units
