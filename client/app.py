@@ -12,33 +12,30 @@ import time
 from dataclasses import dataclass, field
 
 import pyglet
-from pyglet.window import key, mouse
+from pyglet.window import key
 
 from client import palette
 from client.camera import Camera
-from client.hud import Hud, LobbyScreen
+from client.events import EventLog
+from client.events_panel import EventsPanel
+from client.hud import Hud
+from client.match_input import MatchInput
+from client.minimap import Minimap
 from client.mirror import Mirror
 from client.net import NetClient
 from client.render import MAP_MODES, MapRenderer
+from client.screens import Screens
 from client.selection import Selection
 from client.session import Plan, Session
+from client.settings import Settings
 from shared.protocol import (
     Chat,
-    LobbyJoin,
-    LobbyLeave,
-    LobbyList,
-    LobbyReady,
-    LobbyStart,
     MatchControl,
     MatchLeave,
-    MatchList,
-    Orders,
 )
 
 FRAME_S = 1 / 60
 PAN_PX_PER_S = 700.0  # keyboard panning speed
-DRAG_THRESHOLD_PX = 4  # a left press that moves less than this is a click, not a drag
-LOBBY_REFRESH_S = 3.0
 MIN_SPEED, MAX_SPEED = 0.1, 200.0  # shared.protocol.Speed's bounds on game hours per second
 
 
@@ -46,7 +43,7 @@ MIN_SPEED, MAX_SPEED = 0.1, 200.0  # shared.protocol.Speed's bounds on game hour
 class AppOptions:
     """Everything the command line can set for a window session."""
 
-    server: str
+    server: str | None  # None: ask on the start screen
     name: str = "player"
     plan: Plan = field(default_factory=lambda: Plan(ready=False, start=False))
     width: int = 1280
@@ -57,6 +54,8 @@ class AppOptions:
     ai_level: str = "normal"
     speed: float = 1.0
     visible: bool = True
+    settings: Settings | None = None  # what was remembered; saved back when something worked
+    remember: bool = False  # save the settings (not in tests and screenshot runs)
 
 
 class ClientApp:
@@ -67,7 +66,7 @@ class ClientApp:
         self.exit_code = 0
         self.mirror = Mirror()
         self.session = Session(options.name, self._send, options.plan, self.mirror)
-        self.net = NetClient(options.server, self.session)
+        self.net = NetClient(options.server or "", self.session)
         self.window = pyglet.window.Window(
             options.width,
             options.height,
@@ -84,15 +83,14 @@ class ClientApp:
         self.renderer: MapRenderer | None = None
         self._map_version = 0
         self.hud = Hud()
-        self.lobby_screen = LobbyScreen()
-        self.picked = 0
-        self.scenario = options.scenario
-        self._press: tuple[int, int] | None = None
+        self.screens = Screens(self)
+        self.events = EventLog()
+        self.events_panel = EventsPanel()
+        self.minimap: Minimap | None = None
+        self.input = MatchInput(self)
         self._hover: tuple[int, int] | None = None  # hex under the pointer
         self.map_mode = MAP_MODES[0]
         self._swallow_text = False
-        self._dragged = False
-        self._last_refresh = -LOBBY_REFRESH_S
         self._screenshot_done = False
         self._framed = True  # False from a new map until the first frame with units frames them
         self._layout()
@@ -100,7 +98,7 @@ class ClientApp:
     # -- running ----------------------------------------------------------------------------
     def run(self) -> int:
         pyglet.gl.glClearColor(*palette.BACKGROUND)
-        self.net.start()
+        self.screens.begin()
         pyglet.clock.schedule_interval(self.update, FRAME_S)
         if self.options.screenshot:
             pyglet.clock.schedule_once(self._screenshot_timeout, self.options.screenshot_timeout)
@@ -112,6 +110,7 @@ class ClientApp:
         return self.exit_code
 
     def quit(self, code: int = 0) -> None:
+        self.screens.on_quit()
         self.exit_code = code
         pyglet.app.exit()
 
@@ -122,7 +121,10 @@ class ClientApp:
         w, h = self.window.get_size()
         self.camera.resize(w, h)
         self.hud.layout(w, h)
-        self.lobby_screen.layout(w, h)
+        if self.minimap is not None:
+            self.minimap.layout(w, h)
+        top = self.minimap.top if self.minimap is not None else 0
+        self.events_panel.place(8, top + 6, w * 0.4)
 
     @property
     def in_match(self) -> bool:
@@ -141,36 +143,26 @@ class ClientApp:
             self._new_map()
         if self.in_match:
             self._pan_keys(dt)
-            self.selection.prune(self.mirror)
-            assert self.renderer is not None
+            self.selection.prune(self.mirror, now)
+            self.input.frame(dt, now)
+            assert self.renderer is not None and self.minimap is not None
             self.renderer.mode = self.map_mode
             self.renderer.update(self.mirror, self.selection, now)
+            self.minimap.update(self.mirror, self.camera, self.selection, now)
+            self.events.sync(self.mirror)
+            self.events_panel.update(self.events, self.hud.chat_draft, now)
             self.hud.update(
                 self.mirror, self.selection, self._status_line(), self._hover, self.map_mode
             )
         else:
-            if session.status == "welcome" and now - self._last_refresh > LOBBY_REFRESH_S:
-                self._last_refresh = now
-                self._refresh_lists()
-            self.lobby_screen.update(self.mirror, self.picked, self.scenario, self._lobby_status())
+            self.screens.update(now)
 
     def _status_line(self) -> str:
         if self.session.fatal:
             return self.session.fatal
         if self.mirror.awaiting_snapshot:
             return "resynchronising..."
-        return ""
-
-    def _lobby_status(self) -> list[str]:
-        lines = [f"{self.options.name} @ {self.options.server}: {self.session.status}"]
-        if self.session.fatal:
-            lines.append(f"ERROR: {self.session.fatal}")
-        lines += self.session.notes[-5:]
-        return lines
-
-    def _refresh_lists(self) -> None:
-        self.session.send(LobbyList())
-        self.session.send(MatchList())
+        return self.input.prompt()
 
     def _new_map(self) -> None:
         """A map arrived (joined a match): build its geometry once and frame the action."""
@@ -182,6 +174,11 @@ class ClientApp:
         self.camera.limits = ground.bounds()
         self.renderer = MapRenderer(ground, self.camera)
         self.renderer.mode = self.map_mode
+        if self.minimap is not None:
+            self.minimap.delete()
+        self.minimap = Minimap(ground)
+        self.input.reset()
+        self._layout()
         self._framed = False
 
     def _frame_action(self) -> None:
@@ -206,13 +203,13 @@ class ClientApp:
             return
         dx = dy = 0.0
         k = self.keys
-        if k[key.LEFT] or k[key.A]:
+        if k[key.LEFT]:
             dx += 1
-        if k[key.RIGHT] or k[key.D]:
+        if k[key.RIGHT]:
             dx -= 1
-        if k[key.UP] or k[key.W]:
+        if k[key.UP]:
             dy -= 1
-        if k[key.DOWN] or k[key.S]:
+        if k[key.DOWN]:
             dy += 1
         if dx or dy:
             step = PAN_PX_PER_S * min(dt, 0.1)
@@ -227,15 +224,22 @@ class ClientApp:
                 self._framed = True
                 self._frame_action()
                 self.renderer.update(self.mirror, self.selection, time.monotonic())
+                if self.minimap is not None:
+                    self.minimap.update(self.mirror, self.camera, self.selection, time.monotonic())
             self.renderer.draw(self.window)
-            self.hud.draw()
+            self.events_panel.draw()
+            if self.minimap is not None:
+                self.minimap.draw()
+            self.hud.draw()  # last: the help overlay covers everything
+            if self.mirror.finished:
+                self.screens.draw_result()
             if self.options.screenshot and self.renderer.unit_count and not self._screenshot_done:
                 self._screenshot_done = True
                 self.save_screenshot(self.options.screenshot)
                 print(f"khasan-client: saved {self.options.screenshot}", flush=True)
                 self.quit(0)
         else:
-            self.lobby_screen.draw()
+            self.screens.draw()
 
     def save_screenshot(self, path: str) -> None:
         pyglet.image.get_buffer_manager().get_color_buffer().save(path)
@@ -266,55 +270,62 @@ class ClientApp:
 
     def on_mouse_motion(self, x: int, y: int, dx: int, dy: int) -> None:
         self._hover = self._hex_at(x, y) if self.in_match else None
+        self.input.motion(x, y)
 
     def on_mouse_leave(self, x: int, y: int) -> None:
         self._hover = None
+        self.input.leave()
 
     def on_mouse_press(self, x: int, y: int, button: int, modifiers: int) -> None:
         if not self.in_match:
+            self.screens.on_mouse_press(x, y, button, modifiers)
             return
-        if button == mouse.LEFT:
-            self._press, self._dragged = (x, y), False
-        elif button == mouse.RIGHT:
-            self._order_move(x, y)
+        if self.mirror.finished and self.screens.result_click(x, y):
+            return
+        self.input.press(x, y, button, modifiers)
 
     def on_mouse_drag(self, x: int, y: int, dx: int, dy: int, buttons: int, modifiers: int) -> None:
-        if not self.in_match or not buttons & (mouse.LEFT | mouse.MIDDLE):
-            return
-        if self._press is not None and not self._dragged:
-            px, py = self._press
-            if abs(x - px) + abs(y - py) < DRAG_THRESHOLD_PX:
-                return
-            self._dragged = True
-            self.camera.pan(x - px - dx, y - py - dy)  # catch up on the threshold
-        self.camera.pan(dx, dy)
+        if self.in_match:
+            self.input.motion(x, y)
+            self.input.drag(x, y, dx, dy, buttons, modifiers)
 
     def on_mouse_release(self, x: int, y: int, button: int, modifiers: int) -> None:
-        if button == mouse.LEFT and self.in_match and self._press is not None:
-            if not self._dragged:
-                self._select_at(x, y)
-            self._press = None
+        if self.in_match:
+            self.input.release(x, y, button, modifiers)
 
     def on_mouse_scroll(self, x: int, y: int, scroll_x: float, scroll_y: float) -> None:
         if self.in_match:
-            self.camera.zoom_at(x, y, 1.2**scroll_y)
+            self.input.scroll(x, y, scroll_y)
 
     def on_text(self, text: str) -> None:
+        if not self.in_match:
+            self.screens.on_text(text)
+            return
         if self._swallow_text:  # the T that opened the chat line is not part of it
             self._swallow_text = False
             return
         if self.hud.chat_draft is not None and text.isprintable() and text not in "\r\n":
             self.hud.chat_draft = (self.hud.chat_draft + text)[:200]
 
+    def on_text_motion(self, motion: int) -> None:
+        if not self.in_match:
+            self.screens.on_text_motion(motion)
+
+    def on_text_motion_select(self, motion: int) -> None:
+        if not self.in_match:
+            self.screens.on_text_motion(motion, select=True)
+
     def on_key_press(self, symbol: int, modifiers: int) -> bool:
         if symbol == key.Q and modifiers & key.MOD_CTRL:
             self.quit(self.exit_code)
         elif self.hud.chat_draft is not None:
             self._chat_key(symbol)
+        elif self.in_match and symbol == key.V and self.mirror.view == "spectator":
+            self.screens.cycle_perspective()
         elif self.in_match:
             self._match_key(symbol, modifiers)
         else:
-            self._lobby_key(symbol)
+            self.screens.on_key_press(symbol, modifiers)
         return True  # handled: in particular Esc must not close the window
 
     # -- match input ------------------------------------------------------------------------
@@ -324,22 +335,10 @@ class ClientApp:
             return None
         return self.camera.screen_to_hex(x, y, ground.hex_km)
 
-    def _select_at(self, x: int, y: int) -> None:
-        h = self._hex_at(x, y)
-        if h is not None:
-            self.selection.click(self.mirror, h)
-
-    def _order_move(self, x: int, y: int) -> None:
-        h = self._hex_at(x, y)
-        if h is None:
-            return
-        order = self.selection.move_to(self.mirror, h, time.monotonic())
-        if order is not None:
-            self.session.send(Orders(orders=[order]))
-
     def _match_key(self, symbol: int, modifiers: int) -> None:
         m, cam = self.mirror, self.camera
-        now = time.monotonic()
+        if self.input.key(symbol, modifiers):
+            return
         if symbol == key.F1:
             self.hud.show_help = not self.hud.show_help
         elif symbol == key.ESCAPE:
@@ -356,10 +355,6 @@ class ClientApp:
             factor = 0.5 if symbol == key.BRACKETLEFT else 2.0
             speed = min(MAX_SPEED, max(MIN_SPEED, m.speed * factor))
             self.session.send(MatchControl(speed=speed))
-        elif symbol == key.H:
-            order = self.selection.hold(m, now)
-            if order is not None:
-                self.session.send(Orders(orders=[order]))
         elif symbol == key.TAB:
             step = -1 if modifiers & key.MOD_SHIFT else 1
             if self.selection.cycle_own(m, step) is not None:
@@ -414,54 +409,7 @@ class ClientApp:
         if self.renderer is not None:
             self.renderer.delete()
             self.renderer = None
+        if self.minimap is not None:
+            self.minimap.delete()
+            self.minimap = None
         self.session.follow(Plan(ready=False, start=False, speed=self.options.speed))
-
-    # -- lobby input ------------------------------------------------------------------------
-    def _open_lobbies(self) -> list[str]:
-        return [lob.id for lob in self.mirror.lobbies if lob.state == "open"]
-
-    def _lobby_key(self, symbol: int) -> None:
-        m, s, o = self.mirror, self.session, self.options
-        if s.status != "welcome":
-            return
-        lobbies = self._open_lobbies()
-        if symbol in (key._1, key._2, key._3):
-            side = "japan" if symbol == key._2 else "soviet"
-            other = "soviet" if side == "japan" else "japan"
-            ai = {} if symbol == key._3 else {other: o.ai_level}
-            s.follow(
-                Plan(
-                    create=self.scenario,
-                    side=side,
-                    ai=ai,
-                    speed=o.speed,
-                    ready=True,
-                    start=symbol != key._3,
-                )
-            )
-        elif symbol == key.N:
-            choices = m.scenarios or [self.scenario]
-            i = choices.index(self.scenario) if self.scenario in choices else -1
-            self.scenario = choices[(i + 1) % len(choices)]
-        elif symbol == key.UP and lobbies:
-            self.picked = (self.picked - 1) % len(lobbies)
-        elif symbol == key.DOWN and lobbies:
-            self.picked = (self.picked + 1) % len(lobbies)
-        elif symbol in (key.S, key.J, key.V) and lobbies:
-            side = {key.S: "soviet", key.J: "japan", key.V: "spectator"}[symbol]
-            lobby = lobbies[min(self.picked, len(lobbies) - 1)]
-            s.plan = Plan(lobby=lobby, side=side, ready=False, start=False)
-            s.send(LobbyJoin(lobby=lobby, side=side))  # type: ignore[arg-type]
-        elif symbol == key.R and m.lobby is not None:
-            seat = s.my_seat(m.lobby)
-            ready = next((x.ready for x in m.lobby.seats if x.side == seat), False)
-            s.send(LobbyReady(ready=not ready))
-        elif symbol == key.ENTER and m.lobby is not None:
-            s.send(LobbyStart())
-        elif symbol == key.L and m.lobby is not None:
-            s.send(LobbyLeave())
-            m.lobby = None
-        elif symbol == key.W:
-            s.follow(Plan(watch="first"))
-        elif symbol == key.F5:
-            self._refresh_lists()

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 
+import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -30,7 +31,8 @@ from client.session import (
     RequestIds,
     Session,
 )
-from shared.ai import LEVEL_CAUTION, SeenObjective, SeenUnit, decide
+from shared import ai_staff
+from shared.ai import LEVEL_CAUTION, SeenObjective, SeenUnit, Staff, decide
 from shared.orders import OrderRequest
 from shared.protocol import (
     MAX_ORDERS_PER_MESSAGE,
@@ -70,7 +72,25 @@ def seen_units(mirror: Mirror) -> list[SeenUnit]:
 
 
 def seen_objectives(mirror: Mirror) -> list[SeenObjective]:
-    return [SeenObjective(o.name, (o.pos[0], o.pos[1]), o.owner) for o in mirror.objectives]
+    return [
+        SeenObjective(o.name, (o.pos[0], o.pos[1]), o.owner, o.value) for o in mirror.objectives
+    ]
+
+
+def seen_staff(mirror: Mirror, side: str) -> Staff | None:
+    """The staff's picture from the side's daily control and supply maps, as the server's AI
+    builds it from the world (None before the first of them arrive, or without logistics)."""
+    supply = mirror.supply.get(side)
+    if mirror.ground is None or mirror.control is None or supply is None:
+        return None
+    grid = mirror.ground.grid
+    control = np.frombuffer(mirror.control, dtype=np.uint8)
+    held = [(o.pos[0], o.pos[1]) for o in mirror.objectives if o.owner == side]
+    return Staff(
+        ai_staff.front_hexes(control, grid.cols, grid.rows, side, held),
+        [(h[0], h[1]) for h in supply.works],
+        sorted((q, r) for q, r, _ in supply.railheads),
+    )
 
 
 class Bot:
@@ -93,7 +113,10 @@ class Bot:
             return
         self.last_hour = m.hour
         hex_km = m.ground.hex_km if m.ground is not None else None
-        orders = decide(self.side, seen_units(m), seen_objectives(m), self.level, hex_km)
+        staff = seen_staff(m, self.side)
+        orders = decide(self.side, seen_units(m), seen_objectives(m), self.level, hex_km, staff)
+        if m.seat is not None:  # a teammate's formations are theirs to order, not the bot's
+            orders = [o for o in orders if _command(m, o.unit) in (None, m.seat)]
         for i in range(0, len(orders), MAX_ORDERS_PER_MESSAGE):
             self.session.send(Orders(orders=orders[i : i + MAX_ORDERS_PER_MESSAGE]))
         if orders:
@@ -106,6 +129,11 @@ class Bot:
             self.refused += len(bad)
             text = ", ".join(f"{r.unit} {r.code}" for r in bad)
             self.say(f"hour {self.session.mirror.hour}: {len(bad)} order(s) refused: {text}")
+
+
+def _command(mirror: Mirror, unit_id: str) -> str | None:
+    unit = mirror.units.get(unit_id)
+    return unit.command if unit is not None else None
 
 
 def _summary(orders: list[OrderRequest]) -> str:

@@ -1,6 +1,8 @@
 """``khasan-client``: open the game window against a server.
 
-Without options it shows the lobby screen. ``--create SCENARIO`` is the quick way to play: it
+Without ``--server`` it opens on the start screen, prefilled from the settings file
+(``client.settings``), to type the server's address and your name; with it, it connects at once
+and shows the lobby browser. ``--create SCENARIO`` is the quick way to play: it
 creates a lobby with the other side played by the AI, takes ``--side``, gets ready and starts.
 ``--watch first`` spectates the oldest running match. ``--screenshot FILE`` saves the first
 frame that shows the map with units and exits (0 on success, 1 with a message if that never
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from client import settings
 from client.session import Plan
 from shared.units import SIDES, enemy_of
 
@@ -24,10 +27,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--server",
-        default="ws://127.0.0.1:8765/ws",
-        help="websocket URL of the server (default %(default)s)",
+        help="websocket URL of the server; without it the start screen asks (prefilled with "
+        "the last one that worked)",
     )
-    parser.add_argument("--name", default="player", help="your display name")
+    parser.add_argument("--name", help="your display name (default: the last one used)")
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--watch", metavar="MATCH", help="spectate a match: its id, or 'first'")
     what.add_argument(
@@ -65,12 +68,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=30.0,
         help="seconds --screenshot waits before giving up (default %(default)s)",
     )
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--width", type=int, help="window width (default: as last time)")
+    parser.add_argument("--height", type=int, help="window height (default: as last time)")
     args = parser.parse_args(argv)
     if not 0.1 <= args.speed <= 200.0:
         parser.error("--speed must be between 0.1 and 200 game hours per second")
-    if not 1 <= len(args.name) <= 32:
+    if args.name is not None and not 1 <= len(args.name) <= 32:
         parser.error("--name must be 1 to 32 characters")
     return args
 
@@ -92,22 +95,28 @@ def plan_from(args: argparse.Namespace) -> Plan:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    remembered = settings.load()
+    server = args.server
+    if server is None and (args.create or args.watch or args.lobby or args.screenshot):
+        server = remembered.server  # told what to do: no start screen, the last server
     # pyglet is imported only now, so --help works without a display.
     try:
         from client.app import AppOptions, ClientApp
 
         app = ClientApp(
             AppOptions(
-                server=args.server,
-                name=args.name,
+                server=server,
+                name=args.name or remembered.name,
                 plan=plan_from(args),
-                width=args.width,
-                height=args.height,
+                width=args.width or remembered.width,
+                height=args.height or remembered.height,
                 screenshot=args.screenshot,
                 screenshot_timeout=args.timeout,
-                scenario=args.create or "lake-khasan",
+                scenario=args.create or remembered.scenario,
                 ai_level=args.ai_level,
                 speed=args.speed,
+                settings=remembered,
+                remember=not args.screenshot,
             )
         )
     except Exception as e:  # no display, no OpenGL: say so plainly

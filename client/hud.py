@@ -1,4 +1,4 @@
-"""Screen-space text over the map and the lobby screen, in pyglet.
+"""Screen-space text over the map, in pyglet.
 
 The words come from ``client.texts``; this module only places them. A label's text is assigned
 only when it changes, because pyglet lays a label out again on every assignment.
@@ -14,7 +14,6 @@ from client.mirror import Mirror
 from client.selection import Selection
 
 MONO = ["DejaVu Sans Mono", "Menlo", "Consolas", "Courier New", "monospace"]
-FEED_LINES = 6
 PAD = 8
 
 
@@ -93,13 +92,13 @@ class TextBox:
 
 
 class Hud:
-    """The match screen's text: clock bar, event feed, selected unit, help, result, chat."""
+    """The match screen's text: clock bar, selected units, status, help, result. (The event
+    log and the chat line are in ``client.events_panel``.)"""
 
     def __init__(self) -> None:
         self.batch = Batch()
         b = self.batch
         self.top = TextBox(b, "top-left", font_size=11)
-        self.feed = TextBox(b, "bottom-left", font_size=10)
         self.unit = TextBox(b, "bottom-right", font_size=10)
         self.status = TextBox(b, "top-right", font_size=10, colour=palette.HUD_DIM)
         self.banner = TextBox(b, "center", font_size=16, order=2)
@@ -108,7 +107,7 @@ class Hud:
         )
         self.show_help = False
         self.chat_draft: str | None = None  # text being typed, or None when not chatting
-        self.boxes = [self.top, self.feed, self.unit, self.status, self.banner, self.help]
+        self.boxes = [self.top, self.unit, self.status, self.banner, self.help]
 
     def layout(self, width: int, height: int) -> None:
         for box in self.boxes:
@@ -123,12 +122,9 @@ class Hud:
         mode: str = "terrain",
     ) -> None:
         self.top.set_lines([texts.top_line(mirror) + "   |   F1: help"])
-        feed = texts.feed(mirror, FEED_LINES)
-        if self.chat_draft is not None:
-            feed.append(f"say: {self.chat_draft}_")
-        self.feed.set_lines(feed)
         unit = mirror.units.get(selection.unit) if selection.unit else None
-        lines = texts.unit_lines(unit, mirror) if unit is not None else []
+        lines = texts.selection_lines(mirror, selection.units)
+        lines += texts.unit_lines(unit, mirror) if unit is not None else []
         if unit is not None and unit.id in mirror.order_errors:
             err = mirror.order_errors[unit.id]
             lines.append(f"refused: {err.message} ({err.code})")
@@ -143,37 +139,6 @@ class Hud:
         self.help.set_lines(
             ["Keys (F1 closes)", "", *texts.key_lines(texts.MATCH_KEYS)] if self.show_help else []
         )
-
-    def draw(self) -> None:
-        self.batch.draw()
-
-
-class LobbyScreen:
-    """Before a match: your lobby, what is open, what is running, and the keys, in one column."""
-
-    def __init__(self) -> None:
-        self.batch = Batch()
-        self.title = pyglet.text.Label(
-            "KHASAN 1938 - lobby",
-            font_size=20,
-            weight="bold",
-            color=palette.HUD_TEXT,
-            anchor_x="left",
-            anchor_y="top",
-            batch=self.batch,
-        )
-        self.body = TextBox(self.batch, "top-left", font_size=11, mono=True)
-        self.status = TextBox(self.batch, "bottom-left", font_size=11, colour=palette.HUD_DIM)
-        self._keys = ["", "Keys:", *texts.key_lines(texts.LOBBY_KEYS)]
-
-    def layout(self, width: int, height: int) -> None:
-        self.title.position = (PAD * 2, height - PAD * 2, 0)
-        self.body.layout(width, height - 50)  # below the title
-        self.status.layout(width, height)
-
-    def update(self, mirror: Mirror, picked: int, scenario: str, status: list[str]) -> None:
-        self.body.set_lines([*texts.lobby_lines(mirror, picked, scenario), *self._keys])
-        self.status.set_lines(status)
 
     def draw(self) -> None:
         self.batch.draw()

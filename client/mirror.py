@@ -97,7 +97,9 @@ class Mirror:
         self.ground: Ground | None = None
         self.title = ""
         self.match: str | None = None
-        self.view: str | None = None
+        self.view: str | None = None  # your role: a side, or "spectator"
+        self.seat: str | None = None  # a player's seat (command) id, when the server says
+        self.perspective: str | None = None  # a spectator's: "all", "soviet" or "japan"
         self.tick = -1
         self.hour = 0
         self.time = ""
@@ -133,11 +135,13 @@ class Mirror:
             case Snapshot():
                 self._snapshot(msg, now)
             case MapData():
+                if self.ground is not None and self.ground.data == msg:
+                    return False  # the same map again (a spectator's new perspective): keep it
                 self.ground = Ground(msg)
                 self.title = msg.title
                 self.map_version += 1
             case Joined():
-                self._reset_match(msg.match, msg.view)
+                self._joined(msg)
             case SupplyMap():
                 if msg.match == self.match and self.view in (msg.side, "spectator"):
                     self.supply[msg.side] = msg
@@ -188,10 +192,37 @@ class Mirror:
         self.match_start = None
         self.map_version += 1
 
+    @property
+    def frames(self) -> str | None:
+        """The view whose frames arrive: your side, or the side a spectator looks through."""
+        if self.view == "spectator" and self.perspective in SIDES:
+            return self.perspective
+        return self.view
+
+    def _joined(self, msg: Joined) -> None:
+        if msg.match == self.match and self.tick >= 0:
+            # The same match again (a spectator switched perspective): keep the picture up
+            # until the fresh snapshot replaces it.
+            self.view = msg.view
+            self.awaiting_snapshot = True
+        else:
+            self._reset_match(msg.match, msg.view)
+        self.seat = getattr(msg, "seat", None)
+        self._look_through(getattr(msg, "perspective", None))
+
+    def _look_through(self, perspective: str | None) -> None:
+        if self.view != "spectator":
+            self.perspective = None
+            return
+        self.perspective = perspective or "all"
+        if self.perspective in SIDES:
+            self.show_supply(self.perspective)
+
     def _reset_match(self, match: str | None, view: str | None) -> None:
         if match != self.match:
             self.log.clear()
         self.match, self.view = match, view
+        self.seat, self.perspective = None, "all" if view == "spectator" else None
         self.tick = -1
         self.units.clear()
         self.tracks.clear()
@@ -214,8 +245,13 @@ class Mirror:
             self.finished, self.winner, self.result = True, msg.winner, msg.result
 
     def _snapshot(self, snap: Snapshot, now: float) -> None:
-        if snap.match != self.match or snap.view != self.view:
+        perspective = getattr(snap, "perspective", None)
+        if snap.match == self.match and self.view == "spectator":
+            if perspective is not None or snap.view != self.frames:
+                self._look_through(perspective or (snap.view if snap.view in SIDES else "all"))
+        elif snap.match != self.match or snap.view != self.view:
             self._reset_match(snap.match, snap.view)
+        self.seat = getattr(snap, "seat", None) or self.seat
         self._clock(snap)
         fresh = {u.id: u for u in snap.units}
         for uid in list(self.units):

@@ -17,6 +17,8 @@ TERRAIN: dict[str, RGB] = {
     "forest": (86, 132, 78),
     "water": (92, 150, 206),
     "town": (184, 170, 166),
+    "steppe": (204, 200, 146),  # dry grassland of Mongolia and the western Khingan
+    "desert": (222, 206, 160),
 }
 TERRAIN_UNKNOWN: RGB = (200, 0, 200)  # a terrain name this client does not know: loud on purpose
 
@@ -87,3 +89,28 @@ def strength(value: float) -> RGB:
         return (int(230 - 190 * t), int(200 + 10 * t), 40)
     t = v * 2.0
     return (220, int(40 + 160 * t), 30)
+
+
+# Selection, orders and the minimap.
+BOX_EDGE: RGBA = (255, 240, 40, 255)  # the rubber band of a box selection
+BOX_FILL: RGBA = (255, 240, 40, 40)
+PREVIEW: RGBA = (160, 220, 255, 210)  # the march a right-click would order, under the pointer
+ATTACK: RGBA = (255, 80, 50, 230)  # attack and rail marches are told apart by colour
+RAIL_MOVE: RGBA = (90, 200, 255, 230)
+WAYPOINT: RGB = (255, 255, 255)
+MINIMAP_BG: RGBA = (8, 9, 12, 235)
+MINIMAP_VIEW: RGB = (255, 255, 255)  # the camera's viewport on the minimap
+STALE: RGB = (150, 150, 150)
+EVENT_TEXT: dict[str, RGBA] = {
+    "combat": (255, 170, 90, 255),
+    "capture": (255, 230, 110, 255),
+    "destroyed": (255, 120, 110, 255),
+    "surrender": (255, 120, 110, 255),
+    "surrounded": (255, 120, 110, 255),
+    "refused": (255, 90, 80, 255),
+    "order_failed": (255, 90, 80, 255),
+    "reinforcement": (150, 220, 150, 255),
+    "weather": (160, 210, 255, 255),
+    "chat": (255, 255, 255, 255),
+}
+AIR_MISSION: RGBA = (200, 140, 255, 230)  # an air unit's line to the hex it flies over

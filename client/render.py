@@ -37,9 +37,13 @@ from client.ground import Ground
 from client.meshes import Tris
 from client.mirror import Mirror
 from client.selection import Selection
+from shared.hexgrid import Hex
 
 MIN_COUNTER_PX = 26.0  # a counter is never drawn narrower than this, however far out you zoom
 STACK_LEVELS = 3  # counters in one hex draw in this many layers, later ones on top
+MAX_PATHS = 48  # marches drawn for a large selection; the rest are left out
+GLIDE_PATHS = 4  # up to this many selected units, paths start from the gliding counter
+ROUTE_COLOUR = {"move": palette.PATH, "attack": palette.ATTACK, "rail": palette.RAIL_MOVE}
 
 # Map modes, cycled with M: what the per-hex overlay tints the ground by.
 MAP_MODES = ("terrain", "supply", "weather", "control")
@@ -169,6 +173,10 @@ class MapRenderer:
         def group(order: int) -> MeshGroup:
             return MeshGroup(prog, order)
 
+        # The mode tint and the fog are skipped while wholly clear (terrain mode, a spectator of
+        # everything): each would otherwise blend a transparent layer over the whole screen.
+        self._mode_group, self._fog_group = group(ORDER_MODE), group(ORDER_FOG)
+        self._mode_group.visible = self._fog_group.visible = False
         # Static ground, built once.
         self.terrain = _upload(
             prog,
@@ -182,7 +190,7 @@ class MapRenderer:
             prog,
             meshes.hex_fans(ground, [(0, 0, 0, 0)] * len(ground)),
             self.world,
-            group(ORDER_MODE),
+            self._mode_group,
         )
         self._mode_key: tuple[Any, ...] | None = (MAP_MODES[0], None)
         self._railhead_group = group(ORDER_RAILHEADS)
@@ -203,7 +211,7 @@ class MapRenderer:
             prog,
             meshes.hex_fans(ground, [(0, 0, 0, 0)] * len(ground)),
             self.world,
-            group(ORDER_FOG),
+            self._fog_group,
         )
         self.place_marks = _upload(prog, meshes.places(ground), self.world, group(ORDER_PLACES))
         self._fog_mask: bytes | bool | None = False  # False: never set
@@ -235,6 +243,18 @@ class MapRenderer:
             self._place_labels.append((pos, label, bg))
         self._error_labels: dict[str, tuple[Any, Any]] = {}
         self._camera_version = -1
+        # Set by the app each frame: the hex a right-click would order the selection to (and
+        # whether shift queues it), and the rubber band of a box selection (screen pixels).
+        self.preview: tuple[Hex, bool] | None = None
+        self.box: tuple[float, float, float, float] | None = None
+        self._box_fill = pyglet.shapes.Rectangle(
+            0, 0, 1, 1, color=palette.BOX_FILL, batch=self.overlay, group=self._label_bg
+        )
+        self._box_edge = pyglet.shapes.Box(
+            0, 0, 1, 1, thickness=1.5, color=palette.BOX_EDGE, batch=self.overlay,
+            group=self._label_fg,
+        )  # fmt: skip
+        self._box_fill.visible = self._box_edge.visible = False
 
     # -- per frame --------------------------------------------------------------------------
     def _boxed_label(
@@ -278,18 +298,20 @@ class MapRenderer:
     def update(self, mirror: Mirror, selection: Selection, now: float) -> None:
         if mirror.visible is not self._fog_mask:
             self._fog_mask = mirror.visible
+            self._fog_group.visible = mirror.visible is not None
             self.fog.colors[:] = meshes.fog_colours(self.ground, mirror.visible)
         self._update_mode(mirror)
         self._update_objectives(mirror)
         # Counters change only with the mirror or the selection, and move only while gliding
         # (plus one last frame to land exactly on the hex); otherwise the frame costs nothing.
         gliding = bool(mirror.gliding(now))
-        state = (mirror.version, selection.unit)
+        state = (mirror.version, tuple(selection.units))
         if state != self._unit_state or gliding or self._glided:
             self._unit_state = state
             self._update_units(mirror, selection, now)
         self._glided = gliding
         self._update_path(mirror, selection, now)
+        self._update_box()
         self._update_errors(mirror, now)
         if self.camera.version != self._camera_version:
             self._camera_version = self.camera.version
@@ -318,6 +340,7 @@ class MapRenderer:
         if key == self._mode_key:
             return
         self._mode_key = key
+        self._mode_group.visible = mode != "terrain"
         supply = mirror.shown_supply() if mode == "supply" else None
         weather = (
             {r.region: r.ground for r in mirror.weather.regions}
@@ -368,6 +391,7 @@ class MapRenderer:
             unit = mirror.units[uid]
             stacks.setdefault((unit.pos[0], unit.pos[1]), []).append(uid)
         k = self._k
+        chosen = set(selection.units)
         for members in stacks.values():
             offsets = meshes.stack_offsets(len(members), k)
             for depth, (uid, off) in enumerate(zip(members, offsets, strict=True)):
@@ -379,7 +403,7 @@ class MapRenderer:
                     side,
                     round(unit.strength, 2),
                     round(unit.org, 2),
-                    uid == selection.unit,
+                    uid in chosen,
                     unit.combat,
                     off,
                 )
@@ -391,7 +415,7 @@ class MapRenderer:
                         side,
                         unit.strength,
                         unit.org,
-                        uid == selection.unit,
+                        uid in chosen,
                         unit.combat,
                         k,
                     )
@@ -426,32 +450,76 @@ class MapRenderer:
                     counter.vlist.translation[:] = xy * (len(counter.vlist.translation) // 2)
 
     def _update_path(self, mirror: Mirror, selection: Selection, now: float) -> None:
-        uid = selection.unit
-        unit = mirror.units.get(uid) if uid else None
-        key: Any = None
-        hexes: list[tuple[int, int]] = []
-        colour: Any = palette.PATH
-        start = (0.0, 0.0)
-        if unit is not None and uid is not None:
-            start = self.ground.centre(mirror.display_axial(uid, now))
+        """The selected units' marches (the server's paths, or straight legs while a draft is
+        unanswered), their waypoints, and the preview of the order under the pointer."""
+        chosen = [u for u in selection.units if u in mirror.units][:MAX_PATHS]
+        glide = len(chosen) <= GLIDE_PATHS
+        marches = []
+        for uid in chosen:
+            unit = mirror.units[uid]
+            start = mirror.display_axial(uid, now) if glide else (unit.pos[0], unit.pos[1])
             draft = selection.drafts.get(uid)
+            hexes: tuple[Hex, ...] = ()
+            waypoints: tuple[Hex, ...] = ()
+            colour: Any = palette.PATH
             if draft is not None and draft.to is not None:
-                hexes, colour = [draft.to], palette.DRAFT
+                hexes, waypoints, colour = (*draft.via, draft.to), draft.via, palette.DRAFT
+            elif unit.order == "air" and unit.to is not None:
+                hexes, colour = ((unit.to[0], unit.to[1]),), palette.AIR_MISSION
             elif unit.path:
-                hexes = [(p[0], p[1]) for p in unit.path]
-            key = (uid, start, tuple(hexes), colour)
+                hexes = tuple((p[0], p[1]) for p in unit.path)
+                waypoints = tuple((p[0], p[1]) for p in getattr(unit, "via", None) or ())
+                colour = ROUTE_COLOUR.get(unit.order or "", palette.PATH)
+            marches.append((start, hexes, waypoints, colour))
+        preview: tuple[Any, ...] = ()
+        if self.preview is not None and chosen:
+            target, queue = self.preview
+            preview = tuple(tuple(hexes) for _, hexes in selection.preview(mirror, target, queue))
+        primary = mirror.units[chosen[0]] if chosen else None
+        ring = (primary.pos[0], primary.pos[1]) if primary is not None else None
+        key = (tuple(marches), preview, ring)
         if key == self._path_key:
             return
         self._path_key = key
         if self._path is not None:
             self._path.delete()
             self._path = None
-        if unit is not None:
-            tris = meshes.path(self.ground, start, hexes, colour)
-            tris.ring(
-                self.ground.corners((unit.pos[0], unit.pos[1])), 0.07 * self._k, palette.SELECTED
-            )
+        if not chosen:
+            return
+        k = self._k
+        tris = meshes.Tris()
+        for hexes in preview:
+            sub = meshes.path(self.ground, self.ground.centre(hexes[0]), hexes[1:], palette.PREVIEW)
+            tris.positions += sub.positions
+            tris.colors += sub.colors
+        for start, hexes, waypoints, colour in marches:
+            if not hexes:
+                continue
+            sub = meshes.path(self.ground, self.ground.centre(start), hexes, colour)
+            for h in waypoints:
+                x, y = self.ground.centre(h)
+                sub.ellipse(x, y, 0.16 * k, 0.16 * k, palette.INK, 12)
+                sub.ellipse(x, y, 0.11 * k, 0.11 * k, palette.WAYPOINT, 12)
+            tris.positions += sub.positions
+            tris.colors += sub.colors
+        if ring is not None:
+            tris.ring(self.ground.corners(ring), 0.07 * k, palette.SELECTED)
+        if len(tris):
             self._path = _upload(self.shapes_program, tris, self.units, self._path_group)
+
+    def _update_box(self) -> None:
+        box = self.box
+        shown = box is not None
+        if shown != self._box_edge.visible:
+            self._box_fill.visible = self._box_edge.visible = shown
+        if box is None:
+            return
+        x0, y0, x1, y1 = box
+        x, y, w, h = min(x0, x1), min(y0, y1), max(abs(x1 - x0), 1.0), max(abs(y1 - y0), 1.0)
+        for shape in (self._box_fill, self._box_edge):
+            if (shape.x, shape.y, shape.width, shape.height) != (x, y, w, h):
+                shape.position = (x, y)
+                shape.width, shape.height = w, h
 
     def _update_errors(self, mirror: Mirror, now: float) -> None:
         errors = mirror.current_errors(now)
@@ -459,8 +527,11 @@ class MapRenderer:
             label, bg = self._error_labels.pop(uid)
             label.delete()
             bg.delete()
-        for uid, err in errors.items():
-            if uid not in mirror.units:
+        stacked: dict[tuple[int, int], int] = {}  # refusals already placed in each hex
+        for uid in sorted(errors):
+            err = errors[uid]
+            unit = mirror.units.get(uid)
+            if unit is None:
                 continue
             entry = self._error_labels.get(uid)
             text = f"{err.message} ({err.code})"
@@ -477,8 +548,13 @@ class MapRenderer:
             sx, sy = self.camera.world_to_screen(wx, wy)
             half = meshes.COUNTER_W * self._k * self.camera.scale * self.counter_scale() / 2
             label, bg = entry
-            label.position = (sx + half + 8, sy, 0)
-            bg.position = (sx + half + 4, sy - bg.height / 2)
+            # Several refused units in one hex (an order to a whole stack): one line each.
+            h = (unit.pos[0], unit.pos[1])
+            sy -= stacked.get(h, 0) * (bg.height + 2)
+            stacked[h] = stacked.get(h, 0) + 1
+            if label.position[:2] != (sx + half + 8, sy):
+                label.position = (sx + half + 8, sy, 0)
+                bg.position = (sx + half + 4, sy - bg.height / 2)
 
     def _place_text(self) -> None:
         cam = self.camera
@@ -513,6 +589,8 @@ class MapRenderer:
         for label, bg in self._error_labels.values():
             label.delete()
             bg.delete()
+        self._box_fill.delete()
+        self._box_edge.delete()
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)

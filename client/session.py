@@ -36,6 +36,7 @@ from shared.protocol import (
     Notice,
     Request,
     Resync,
+    SeatInfo,
     Welcome,
 )
 
@@ -80,6 +81,22 @@ class Plan:
     ready: bool = True  # mark ready once seated
     start: bool = True  # as host, start as soon as every human seat is ready
     lobby_name: str | None = None
+    seat: str | None = None  # seat id to take (several seats per side); None: the side's first
+    password: str | None = None  # for a lobby or match that has one; set on create
+    spectators: bool = True  # on create: let spectators watch
+    spectator_delay: int = 0  # on create: game hours spectators lag behind
+
+
+def make_request(cls: type[Request], **fields: object) -> Request:
+    """``cls(**fields)`` without the fields this protocol version does not have (yet): a client
+    that knows newer options still talks to a server that does not."""
+    known = set(cls.__struct_fields__)
+    return cls(**{k: v for k, v in fields.items() if k in known and v is not None})
+
+
+def seat_id(seat: SeatInfo) -> str:
+    """A seat's id; a server with one seat per side names it by the side."""
+    return getattr(seat, "seat", "") or seat.side
 
 
 class RequestIds:
@@ -224,26 +241,45 @@ class Session:
 
     def _begin(self, plan: Plan) -> None:
         if plan.watch:
-            self.send(MatchWatch(match=plan.watch))
+            self.send(make_request(MatchWatch, match=plan.watch, password=plan.password))
         elif plan.create:
             self.send(
-                LobbyCreate(
+                make_request(
+                    LobbyCreate,
                     name=(plan.lobby_name or f"{self.name}'s game")[:32],
                     scenario=plan.create,
-                    ai=dict(plan.ai),  # type: ignore[arg-type]
+                    ai=dict(plan.ai),
                     speed=plan.speed,
+                    password=plan.password or None,
+                    spectators=plan.spectators,
+                    spectator_delay=plan.spectator_delay,
                 )
             )
         elif plan.lobby:
             self._asked_join = True
-            self.send(LobbyJoin(lobby=plan.lobby, side=plan.side or "spectator"))  # type: ignore[arg-type]
+            self.send(self._join(plan.lobby))
         else:
             self.send(LobbyList())
 
+    def _join(self, lobby: str) -> Request:
+        plan = self.plan
+        return make_request(
+            LobbyJoin,
+            lobby=lobby,
+            side=plan.side or "spectator",
+            seat=plan.seat,
+            password=plan.password,
+        )
+
     def my_seat(self, lobby: LobbyInfo) -> str | None:
+        """The id of the seat this player holds in the lobby, if any."""
+        mine = self.my_seat_info(lobby)
+        return seat_id(mine) if mine is not None else None
+
+    def my_seat_info(self, lobby: LobbyInfo) -> SeatInfo | None:
         for seat in lobby.seats:
             if seat.player is not None and seat.player == self.mirror.player:
-                return seat.side
+                return seat
         return None
 
     @staticmethod
@@ -259,15 +295,14 @@ class Session:
         if lobby.state != "open":
             return
         plan = self.plan
-        seat = self.my_seat(lobby)
-        if plan.side and plan.side != "spectator" and seat is None and not self._asked_join:
+        mine = self.my_seat_info(lobby)
+        if plan.side and plan.side != "spectator" and mine is None and not self._asked_join:
             self._asked_join = True
             self.note(f"lobby {lobby.id} ({lobby.title}): taking the {plan.side} seat")
-            self.send(LobbyJoin(lobby=lobby.id, side=plan.side))  # type: ignore[arg-type]
+            self.send(self._join(lobby.id))
             return
-        if seat is None:
+        if mine is None:
             return
-        mine = next(s for s in lobby.seats if s.side == seat)
         if plan.ready and not mine.ready and not self._asked_ready:
             self._asked_ready = True
             self.send(LobbyReady(ready=True))

@@ -1,7 +1,7 @@
 """Every line of text the window shows, composed from the mirror in plain Python.
 
-Keeping the words apart from pyglet means the HUD, the lobby screen and the help overlay are
-tested without a window, and the key list shown in F1 is the same list the app dispatches on.
+Keeping the words apart from pyglet means the HUD and the help overlay are tested without a
+window, and the key list shown in F1 is the same list the app dispatches on.
 """
 
 from __future__ import annotations
@@ -9,40 +9,39 @@ from __future__ import annotations
 from datetime import datetime
 
 from client.mirror import Mirror
-from shared.protocol import LobbyInfo, UnitView
+from shared.protocol import UnitView
 
 SIDE_TITLE = {"soviet": "Soviet", "japan": "Japanese", "spectator": "Spectator"}
 
 MATCH_KEYS: list[tuple[str, str]] = [
-    ("Left click", "select a unit (click again to cycle through a stack)"),
-    ("Right click", "order the selected unit to march to that hex"),
-    ("H", "hold: the selected unit stops where it is"),
+    ("Left click", "select a unit (again: the next unit of the stack)"),
+    ("Left drag", "box: select your units inside it"),
+    ("Shift+click / drag", "add to (or take out of) the selection"),
+    ("Double / Ctrl+click", "select all your units of that kind on screen"),
+    ("Ctrl+A", "select all your units"),
+    ("Right click", "the selected units march there (around enemies, assaulting the end)"),
+    ("Shift+right click", "add a waypoint: march on from the current destination"),
+    ("A, right click", "attack there, assaulting every enemy on the way (or Ctrl+right click)"),
+    ("R, right click", "go there by rail (from a railway hex, to one)"),
+    ("H", "hold: the selected units stop and dig in"),
+    ("F / I / D / O", "air units: fly support / interdict / airdrop / recon, then right click"),
+    ("Esc", "cancel the A, R or air key; close help; deselect; after the match, leave"),
+    ("Ctrl+1..9, 1..9", "set / recall a group (twice quickly: centre on it)"),
     ("Tab / Shift+Tab", "next / previous of your units"),
     ("C", "centre the map on the selected unit"),
-    ("Drag, arrows, WASD", "pan the map"),
+    ("B / Shift+B", "jump to the largest battle / keep following it"),
+    ("Middle or right drag", "pan the map (also arrow keys and the window's edges)"),
+    ("Minimap", "click or drag on it to look there"),
+    ("Events", "wheel over the list scrolls it; click a line to look there"),
     ("Wheel, = / -", "zoom (the wheel zooms about the cursor)"),
     ("Home", "show the whole map"),
     ("M", "map mode: terrain / supply / weather / control (spectators: each side's supply)"),
+    ("V", "spectators: look through all / Soviet / Japanese eyes (fog of war)"),
     ("Space", "pause / resume the match"),
     ("[ / ]", "half / double the game speed"),
     ("T", "type a chat line (Enter sends, Esc cancels)"),
     ("F1", "show / hide this help"),
     ("F12", "save a screenshot (khasan-<time>.png)"),
-    ("Esc", "close help, deselect; after the match, back to the lobby"),
-    ("Ctrl+Q", "quit"),
-]
-
-LOBBY_KEYS: list[tuple[str, str]] = [
-    ("1 / 2", "new game against the AI, playing Soviet / Japanese"),
-    ("3", "new game for two players (you take Soviet, the Japanese seat is open)"),
-    ("N", "choose the scenario for new games"),
-    ("Up / Down", "pick a lobby in the list"),
-    ("S / J / V", "join the picked lobby as Soviet / Japanese / spectator"),
-    ("R", "ready / not ready"),
-    ("Enter", "start the match (host, once everyone is ready)"),
-    ("L", "leave the lobby"),
-    ("W", "watch the oldest running match"),
-    ("F5", "refresh the lists"),
     ("Ctrl+Q", "quit"),
 ]
 
@@ -55,8 +54,16 @@ def game_time(iso: str) -> str:
         return iso
 
 
-def top_line(mirror: Mirror) -> str:
+def view_name(mirror: Mirror) -> str:
+    """'Soviet view', 'Spectator view (all)', 'Spectator view (Japanese eyes)'."""
     view = SIDE_TITLE.get(mirror.view or "", mirror.view or "?")
+    if mirror.view == "spectator":
+        eyes = mirror.perspective or "all"
+        return f"{view} view ({'all' if eyes == 'all' else SIDE_TITLE.get(eyes, eyes) + ' eyes'})"
+    return f"{view} view"
+
+
+def top_line(mirror: Mirror) -> str:
     state = (
         "PAUSED" + (f" by {mirror.paused_by}" if mirror.paused_by else "")
         if mirror.paused
@@ -66,7 +73,7 @@ def top_line(mirror: Mirror) -> str:
         mirror.title or "Khasan",
         f"{game_time(mirror.time)} (hour {mirror.hour})",
         state,
-        f"{view} view",
+        view_name(mirror),
         f"match {mirror.match}",
     ]
     return "   |   ".join(parts)
@@ -92,9 +99,13 @@ def unit_lines(unit: UnitView, mirror: Mirror) -> list[str]:
     ]
     if unit.order is not None:
         order = unit.order
-        if unit.order == "move" and unit.to is not None:
+        verb = {"move": "march to", "attack": "attack to", "rail": "by rail to"}.get(unit.order)
+        if verb is not None and unit.to is not None:
             steps = len(unit.path) if unit.path else 0
-            order = f"march to {unit.to[0]},{unit.to[1]} ({steps} hexes to go)"
+            order = f"{verb} {unit.to[0]},{unit.to[1]} ({steps} hexes to go)"
+            via = getattr(unit, "via", None)
+            if via:
+                order += f", {len(via)} waypoint{'s' if len(via) > 1 else ''} first"
         elif unit.order == "air" and unit.to is not None:
             order = f"fly {unit.mission or 'a mission'} over {unit.to[0]},{unit.to[1]}"
         lines.append(f"order: {order}")
@@ -117,6 +128,19 @@ def unit_lines(unit: UnitView, mirror: Mirror) -> list[str]:
     if state:
         lines.append("   ".join(state))
     return lines
+
+
+def selection_lines(mirror: Mirror, ids: list[str]) -> list[str]:
+    """A line summing up a selection of several units: how many, how strong, of what kinds."""
+    units = [mirror.units[u] for u in ids if u in mirror.units]
+    if len(units) < 2:
+        return []
+    kinds: dict[str, int] = {}
+    for u in units:
+        kinds[u.kind] = kinds.get(u.kind, 0) + 1
+    men = sum(round(u.men * u.strength) for u in units)
+    mix = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    return [f"{len(units)} units selected, about {men:,} men: {mix}", ""]
 
 
 def mode_lines(mirror: Mirror, mode: str, hover: tuple[int, int] | None = None) -> list[str]:
@@ -178,65 +202,6 @@ def hex_line(mirror: Mirror, h: tuple[int, int]) -> str:
     if units:
         parts.append(", ".join(u.name for u in units))
     return "   ".join(parts)
-
-
-def feed(mirror: Mirror, count: int) -> list[str]:
-    """The last ``count`` events and chat lines, oldest first."""
-    out = []
-    for line in list(mirror.log)[-count:]:
-        prefix = f"h{line.hour} " if line.hour is not None else ""
-        out.append(f"{prefix}{line.text}")
-    return out
-
-
-def seat_text(lobby: LobbyInfo, me: str | None) -> list[str]:
-    lines = []
-    for seat in lobby.seats:
-        side = SIDE_TITLE.get(seat.side, seat.side)
-        if seat.ai:
-            who = f"AI ({seat.ai})"
-        elif seat.player:
-            who = (seat.name or seat.player) + (" (you)" if seat.player == me else "")
-            who += "  - ready" if seat.ready else "  - not ready"
-        else:
-            who = "open"
-        lines.append(f"  {side:<10} {who}")
-    if lobby.spectators:
-        lines.append(f"  {lobby.spectators} spectator(s)")
-    return lines
-
-
-def lobby_lines(mirror: Mirror, picked: int, scenario: str) -> list[str]:
-    """The lobby screen body: your lobby, open lobbies, running matches."""
-    lines: list[str] = []
-    me = mirror.player
-    lobby = mirror.lobby
-    if lobby is not None and lobby.state == "open":
-        host = " (you are host)" if lobby.host == me else ""
-        lines += [
-            f"Your lobby: {lobby.name} - {lobby.title} [{lobby.id}] at {lobby.speed:g} h/s{host}",
-            *seat_text(lobby, me),
-            "",
-        ]
-    lines.append(f"Scenario for new games: {scenario}")
-    lines.append("")
-    open_lobbies = [lob for lob in mirror.lobbies if lob.state == "open"]
-    lines.append(f"Open lobbies ({len(open_lobbies)}):" if open_lobbies else "No open lobbies.")
-    for i, lob in enumerate(open_lobbies):
-        mark = ">" if i == picked else " "
-        seats = ", ".join(
-            f"{SIDE_TITLE.get(s.side, s.side)}: "
-            + (f"AI {s.ai}" if s.ai else (s.name or "taken") if s.player else "open")
-            for s in lob.seats
-        )
-        lines.append(f" {mark} {lob.name} - {lob.title} [{lob.id}]  {seats}")
-    running = [m for m in mirror.matches if not m.finished]
-    if running:
-        lines.append("")
-        lines.append(f"Running matches ({len(running)}):")
-        for m in running:
-            lines.append(f"   {m.id}: {m.title}, {game_time(m.time)}, {m.spectators} watching")
-    return lines
 
 
 def key_lines(keys: list[tuple[str, str]]) -> list[str]:

@@ -7,11 +7,17 @@ an AI seat in the server and a bot over the network alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
+import numpy as np
+
+from shared import ai_staff
+from shared.ai_staff import spread
 from shared.air import AIR_RANGE_KM
 from shared.hexgrid import Hex, distance, line
 from shared.orders import OrderRequest
+from shared.units import STACK_LIMIT
 from shared.views import visible_units
 from shared.world import World
 
@@ -22,6 +28,11 @@ RESUME_ORG = 0.7  # ...and goes again above this
 ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective
 INTERDICT_AHEAD = 2  # interdiction flies this many hexes in front of a held objective
 LEVEL_CAUTION = {"easy": 0.5, "normal": 0.8, "hard": 1.2}  # force ratio it attacks at
+GARRISON_PER_POINTS = 4  # a threatened objective gets a unit more for each of these points
+LOCAL_HEXES = 3  # how far a unit looks around to judge whether it is about to be overwhelmed
+OUTNUMBERED = 2.5  # the local odds against it at which it falls back
+HOLD_TO_THE_LAST = 8  # objectives worth this much are not given up by their garrisons
+PRESS_ON = 0.75  # ...and the share of that ratio an offensive under way keeps going at
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +58,16 @@ class SeenObjective:
     name: str
     pos: Hex
     owner: str | None
+    value: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """What the side's staff knows beyond the units in sight (``shared.ai_staff``)."""
+
+    front: list[Hex]  # own ground touching the enemy's, near the objectives held
+    works: list[Hex]  # own railway wrecked or of the other gauge: work for engineers
+    railheads: list[Hex] = field(default_factory=list)  # where the side's freight arrives
 
 
 def decide(
@@ -55,10 +76,12 @@ def decide(
     objectives: list[SeenObjective],
     level: str = "normal",
     hex_km: float | None = None,
+    staff: Staff | None = None,
 ) -> list[OrderRequest]:
     """Orders for ``side`` that differ from what its units are already doing.
 
-    ``hex_km`` lets it keep air missions within range (without it the server judges)."""
+    ``hex_km`` lets it keep air missions within range (without it the server judges); with a
+    ``staff``, a side on the defensive holds a line and engineers mend the railways."""
     mine = sorted((u for u in units if u.side == side), key=lambda u: u.id)
     own = [u for u in mine if u.kind != "air"]
     flyers = [u for u in mine if u.kind == "air"]
@@ -69,30 +92,46 @@ def decide(
     held = [o for o in objectives if o.owner == side]
     own_power = sum(u.men * u.strength * u.org for u in own)
     enemy_power = sum(u.men * u.strength * u.org for u in enemies)
-    attacking = bool(targets) and own_power >= enemy_power * LEVEL_CAUTION.get(level, 0.8)
+    # An offensive under way is not called off at the first sight of more enemies than
+    # expected: that see-saw is what made fronts swing back and forth.
+    advancing = 2 * sum(1 for u in own if u.order in ("move", "attack")) > len(own)
+    caution = LEVEL_CAUTION.get(level, 0.8) * (PRESS_ON if advancing else 1.0)
+    attacking = bool(targets) and own_power >= enemy_power * caution
+    posts = _posts(own, held, attacking, staff)
 
     orders: list[OrderRequest] = []
-    for unit in own:
+    nearest_target = _nearest(own, targets) if attacking else []
+    nearest_held = _nearest(own, held)
+    for k, unit in enumerate(own):
         want: tuple[str, Hex | None]
         resting = unit.order == "hold" and unit.org < RESUME_ORG
         # A unit living on its last days of food waits for the railheads to catch up rather
         # than march further from them (unless it is cut off: then only breaking out helps).
         hungry = unit.food is not None and unit.food < LOW_FOOD_DAYS and not unit.cut_off
-        if unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
+        fallback = _fall_back(unit, own, enemies, held) if not attacking else None
+        if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
+            # Encircled: fight through to the nearest railhead before hunger ends it.
+            home = min(staff.railheads, key=lambda h: (distance(unit.pos, h), h))
+            want = ("attack", home)
+        elif fallback is not None:
+            want = ("move", fallback)
+        elif unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
             want = ("hold", None)
+        elif unit.id in posts:
+            post = posts[unit.id]
+            want = ("hold", None) if unit.pos == post else ("move", post)
         elif attacking:
-            goal = min(targets, key=lambda o: (distance(unit.pos, o.pos), o.name)).pos
-            want = _approach(unit, goal)
+            want = _approach(unit, nearest_target[k])
         elif held and unit.kind != "artillery":
             # Defend: stand on or next to the nearest objective we hold.
-            goal = min(held, key=lambda o: (distance(unit.pos, o.pos), o.name)).pos
+            goal = nearest_held[k]
             want = ("hold", None) if distance(unit.pos, goal) <= 1 else ("move", goal)
         else:
             want = ("hold", None)
         if want[0] == "hold" and unit.order != "hold":
             orders.append(OrderRequest(unit.id, "hold"))
-        elif want[0] == "move" and (unit.order != "move" or unit.to != want[1]):
-            orders.append(OrderRequest(unit.id, "move", want[1]))
+        elif want[0] in ("move", "attack") and (unit.order != want[0] or unit.to != want[1]):
+            orders.append(OrderRequest(unit.id, want[0], want[1]))  # type: ignore[arg-type]
     for unit in flyers:
         if unit.order == "move":
             continue  # rebasing: let it land first
@@ -126,7 +165,8 @@ def _air_mission(
     if cut_off:
         return "airdrop", min(cut_off, key=lambda u: (distance(unit.pos, u.pos), u.id)).pos
     if attacking:
-        heading = {o.pos: sum(1 for u in own if u.to == o.pos) for o in targets}
+        bound = Counter(u.to for u in own)
+        heading = {o.pos: bound[o.pos] for o in targets}
         ranked = sorted(targets, key=lambda o: (-heading[o.pos], distance(unit.pos, o.pos), o.name))
         goal = next((o.pos for o in ranked if reach(o.pos)), None)
         return ("support", goal) if goal is not None else None
@@ -142,6 +182,73 @@ def _air_mission(
         goal = next((h for _, _, h in sorted(fronts) if reach(h)), None)
         return ("interdict", goal) if goal is not None else None
     return None
+
+
+def _fall_back(
+    unit: SeenUnit, own: list[SeenUnit], enemies: list[SeenUnit], held: list[SeenObjective]
+) -> Hex | None:
+    """Where a unit about to be overwhelmed falls back to, if it should: an objective held
+    further from the enemy than it stands. Great cities are held to the last; the rest of the
+    ground is traded for time, as the Kwantung Army gave up Qiqihar to escape the trap."""
+    near = [e for e in enemies if distance(e.pos, unit.pos) <= LOCAL_HEXES]
+    if not near or not held:
+        return None
+    if any(o.pos == unit.pos and o.value >= HOLD_TO_THE_LAST for o in held):
+        return None
+    theirs = sum(e.men * e.strength * e.org for e in near)
+    ours = sum(u.men * u.strength * u.org for u in own if distance(u.pos, unit.pos) <= LOCAL_HEXES)
+    if theirs < ours * OUTNUMBERED:
+        return None
+    danger = min(distance(e.pos, unit.pos) for e in near)
+    safer = [
+        o
+        for o in held
+        if min(distance(e.pos, o.pos) for e in near) > danger + 1 and o.pos != unit.pos
+    ]
+    if not safer:
+        return None
+    return min(safer, key=lambda o: (distance(unit.pos, o.pos), o.name)).pos
+
+
+def _posts(
+    own: list[SeenUnit], held: list[SeenObjective], attacking: bool, staff: Staff | None
+) -> dict[str, Hex]:
+    """Unit id -> the hex it should stand on: engineers at the railway works; on the defensive,
+    a garrison in every objective held (the most valuable first) and the rest on the line."""
+    if staff is None:
+        return {}
+    posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works)
+    if attacking or not held:
+        return posts
+    free = [u for u in own if u.kind not in ("engineer", "artillery") and u.id not in posts]
+    # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
+    threatened = [
+        o for o in held if any(distance(o.pos, f) <= ai_staff.FRONT_REACH for f in staff.front)
+    ]
+    for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
+        for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
+            if not free:
+                break
+            nearest = min(free, key=lambda u: (distance(u.pos, obj.pos), u.id))
+            posts[nearest.id] = obj.pos
+            free.remove(nearest)
+    posts.update(spread([(u.id, u.pos) for u in free], staff.front))
+    return posts
+
+
+def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
+    """For each unit, the objective nearest it, the first by name among the nearest (what
+    ``min`` by (distance, name) picks): for every unit at once, since a theatre AI weighs
+    dozens of units against dozens of objectives every few hours."""
+    if not units or not objectives:
+        return []
+    ranked = sorted(objectives, key=lambda o: o.name)  # argmin takes the first of equals
+    oq = np.array([o.pos[0] for o in ranked])
+    or_ = np.array([o.pos[1] for o in ranked])
+    dq = np.array([u.pos[0] for u in units])[:, None] - oq
+    dr = np.array([u.pos[1] for u in units])[:, None] - or_
+    twice = np.abs(dq) + np.abs(dr) + np.abs(dq + dr)  # twice the hex distance
+    return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
 
 
 def _approach(unit: SeenUnit, goal: Hex) -> tuple[str, Hex | None]:
@@ -174,8 +281,18 @@ def from_world(
         )
         for u in visible_units(world, side)
     ]
-    objectives = [SeenObjective(o.name, o.hex, o.owner) for o in world.objectives]
-    orders = decide(side, units, objectives, level, world.theatre.hex_km)
+    objectives = [SeenObjective(o.name, o.hex, o.owner, o.value) for o in world.objectives]
+    staff = None
+    if world.logistics is not None:
+        held = [o.hex for o in world.objectives if o.owner == side]
+        supply = world.logistics.supply.get(side)
+        grid = world.theatre.grid
+        staff = Staff(
+            ai_staff.front_hexes(world.logistics.control, grid.cols, grid.rows, side, held),
+            ai_staff.works(world, side),
+            sorted(supply.railheads) if supply is not None else [],
+        )
+    orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
     if command is None:
         return orders
     return [o for o in orders if world.units[o.unit].command in ("", command)]

@@ -462,6 +462,7 @@ class SupplyMap(Message, tag="supply"):
     sources: list[str]
     trucks: int | None = None  # the side's lorry fleet today (None: not counted)
     truck_load: float = 0.0  # lorry driving needed / the fleet's; above 1 the far end goes short
+    works: list[tuple[int, int]] = []  # own railway hexes wrecked or of the other gauge
 
 
 class RegionWeather(msgspec.Struct, omit_defaults=True):

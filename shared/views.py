@@ -11,7 +11,7 @@ from __future__ import annotations
 import msgspec
 import numpy as np
 
-from shared import air
+from shared import ai_staff, air
 from shared.hexgrid import Hex
 from shared.protocol import (
     ControlMap,
@@ -77,6 +77,7 @@ def supply_map(world: World, match_id: str, side: str) -> SupplyMap | None:
         sources=[s.name for s in state.sources],
         trucks=round(state.trucks) if state.trucks is not None else None,
         truck_load=round(state.truck_load, 2),
+        works=ai_staff.works(world, side),
     )
 
 

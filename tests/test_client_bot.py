@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from client.bot import seen_objectives, seen_units
-from shared import ai
+from client.bot import seen_objectives, seen_staff, seen_units
+from shared import ai, views
 from shared.ai import decide
-from tests.test_client_mirror import joined_mirror
+from tests.test_client_mirror import joined_mirror, wire
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,16 @@ def test_the_bot_decides_exactly_as_the_server_ai_would() -> None:
         mirror, feed = joined_mirror(side)
         for _ in range(6):
             mirror.apply(feed.hours(7), 0.0)
-            from_mirror = decide(side, seen_units(mirror), seen_objectives(mirror), "normal")
+            for daily in (
+                views.control_map(feed.world, feed.match),
+                views.supply_map(feed.world, feed.match, side),
+            ):
+                mirror.apply(wire(daily), 0.0)
+            staff = seen_staff(mirror, side)
+            assert staff is not None and staff.railheads
+            from_mirror = decide(
+                side, seen_units(mirror), seen_objectives(mirror), "normal", None, staff
+            )
             assert from_mirror == ai.from_world(feed.world, side, "normal")
 
 

@@ -121,25 +121,25 @@ def test_move_orders_are_checked_before_sending() -> None:
     ground = mirror.ground
     assert ground is not None
     sel = Selection()
-    assert sel.move_to(mirror, (0, 0), 0.0) is None, "nothing selected"
+    assert sel.move_to(mirror, (0, 0), 0.0) == [], "nothing selected"
     own = mirror.own_units()[0]
     sel.unit = own.id
     water = next(h for h in ground.hexes() if ground.terrain_name(h) == "water")
-    assert sel.move_to(mirror, water, 1.0) is None
+    assert sel.move_to(mirror, water, 1.0) == []
     assert mirror.order_errors[own.id].code == "impassable"
-    assert sel.move_to(mirror, (500, 500), 1.0) is None
+    assert sel.move_to(mirror, (500, 500), 1.0) == []
     assert mirror.order_errors[own.id].code == "off_map"
     land = next(
         h for h in ground.hexes() if ground.passable(h) and distance(h, tuple(own.pos)) == 2
     )
     order = sel.move_to(mirror, land, 2.0)
-    assert order == OrderRequest(own.id, "move", land)
+    assert order == [OrderRequest(own.id, "move", land)]
     assert own.id not in mirror.order_errors and own.id in sel.drafts
-    assert sel.hold(mirror, 3.0) == OrderRequest(own.id, "hold")
+    assert sel.hold(mirror, 3.0) == [OrderRequest(own.id, "hold")]
     enemy = next((u for u in mirror.units.values() if u.side != "soviet"), None)
     if enemy is not None:
         sel.unit = enemy.id
-        assert sel.move_to(mirror, land, 4.0) is None
+        assert sel.move_to(mirror, land, 4.0) == []
         assert mirror.order_errors[enemy.id].code == "not_your_unit"
 
 
@@ -147,7 +147,7 @@ def test_spectators_cannot_order() -> None:
     mirror, _ = joined_mirror("spectator")
     sel = Selection()
     sel.unit = next(iter(mirror.units))
-    assert sel.move_to(mirror, (0, 20), 0.0) is None
+    assert sel.move_to(mirror, (0, 20), 0.0) == []
     assert mirror.order_errors[sel.unit].code == "spectator"
 
 
@@ -161,11 +161,11 @@ def test_drafts_are_dropped_once_the_server_confirms() -> None:
     target = next(
         h for h in ground.hexes() if ground.passable(h) and distance(h, tuple(own.pos)) == 3
     )
-    order = sel.move_to(mirror, target, 0.0)
-    assert order is not None
+    orders = sel.move_to(mirror, target, 0.0)
+    assert len(orders) == 1
     sel.prune(mirror)
     assert own.id in sel.drafts
-    feed.world.issue("soviet", [order])
+    feed.world.issue("soviet", orders)
     mirror.apply(feed.hours(0, with_ai=False), 1.0)
     sel.prune(mirror)
     assert own.id not in sel.drafts

@@ -352,7 +352,9 @@ def test_frame_update_is_cheap_with_hundreds_of_units(window: Any) -> None:
 
 # -- the client binary end to end --------------------------------------------------------------
 def run_client(display: str, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DISPLAY=display, PYTHONUNBUFFERED="1")
+    # A settings directory of its own: the developer's remembered server and name stay out.
+    config = Path(os.environ.get("TMPDIR", "/tmp")) / f"khasan-test-config-{os.getpid()}"
+    env = dict(os.environ, DISPLAY=display, PYTHONUNBUFFERED="1", KHASAN_CONFIG_DIR=str(config))
     return subprocess.run(
         [sys.executable, "-m", "client.cli", *args],
         cwd=ROOT,
@@ -529,6 +531,7 @@ def test_app_creates_a_game_and_takes_orders_from_the_mouse(display: str, server
         )
         tx, ty = cam.world_to_screen(*ground.centre(target))
         app.on_mouse_press(int(tx), int(ty), mouse.RIGHT, 0)
+        app.on_mouse_release(int(tx), int(ty), mouse.RIGHT, 0)
         spin(app, lambda: m.units[uid].order == "move" and tuple(m.units[uid].to or ()) == target)
         assert m.units[uid].path, "the accepted path is shown"
 
@@ -536,6 +539,7 @@ def test_app_creates_a_game_and_takes_orders_from_the_mouse(display: str, server
         cam.centre_on(*ground.centre(water))
         wx, wy = cam.world_to_screen(*ground.centre(water))
         app.on_mouse_press(int(wx), int(wy), mouse.RIGHT, 0)
+        app.on_mouse_release(int(wx), int(wy), mouse.RIGHT, 0)
         assert m.order_errors[uid].code == "impassable"
 
         app.on_key_press(key.SPACE, 0)
@@ -583,9 +587,9 @@ def test_app_creates_a_game_and_takes_orders_from_the_mouse(display: str, server
         app.on_mouse_scroll(300, 200, 0, 2)
         assert cam.scale > scale and cam.screen_to_world(300, 200) == pytest.approx(before)
         centre = (cam.cx, cam.cy)
-        app.on_mouse_press(500, 400, mouse.LEFT, 0)
-        app.on_mouse_drag(540, 380, 40, -20, mouse.LEFT, 0)
-        app.on_mouse_release(540, 380, mouse.LEFT, 0)
+        app.on_mouse_press(500, 400, mouse.MIDDLE, 0)  # the middle (or right) button pans
+        app.on_mouse_drag(540, 380, 40, -20, mouse.MIDDLE, 0)
+        app.on_mouse_release(540, 380, mouse.MIDDLE, 0)
         assert (cam.cx, cam.cy) != centre
     finally:
         app.net.close()
