@@ -85,9 +85,17 @@ def seen_staff(mirror: Mirror, side: str) -> Staff | None:
         return None
     grid = mirror.ground.grid
     control = np.frombuffer(mirror.control, dtype=np.uint8)
+    water = mirror.ground.terrain_names.index("water")
     held = [(o.pos[0], o.pos[1]) for o in mirror.objectives if o.owner == side]
     return Staff(
-        ai_staff.front_hexes(control, grid.cols, grid.rows, side, held),
+        ai_staff.front_hexes(
+            control,
+            ai_staff.land_of(mirror.ground.data.terrain, water),
+            grid.cols,
+            grid.rows,
+            side,
+            held,
+        ),
         [(h[0], h[1]) for h in supply.works],
         sorted((q, r) for q, r, _ in supply.railheads),
     )
@@ -284,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             side=args.side,
             ai={enemy_of(args.side): args.opponent_level} if args.vs_ai else {},
             speed=args.speed,
+            teammates=args.level,
             lobby_name=f"{args.name} ({args.side})",
         )
     else:

@@ -114,6 +114,8 @@ class CreateForm:
             password=password or None,
             spectators=self.spectators,
             spectator_delay=self.delay,
+            # Alone against the AI: it commands your side's other forces too.
+            teammates=next(iter(ai.values()), None) if playing and len(ai) == 1 else None,
         )
 
 
@@ -265,6 +267,7 @@ class LobbyBrowser:
                     speed=form.speed,
                     ready=True,
                     start=arg != "duel",
+                    teammates=None if arg == "duel" else next(iter(ai.values())),
                 )
             ]
         if verb == "scenario":

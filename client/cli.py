@@ -87,6 +87,7 @@ def plan_from(args: argparse.Namespace) -> Plan:
             side=args.side,
             ai={enemy_of(args.side): args.ai_level},
             speed=args.speed,
+            teammates=args.ai_level,
         )
     if args.lobby:
         return Plan(lobby=args.lobby, side=args.side, start=False)

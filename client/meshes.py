@@ -352,13 +352,17 @@ def counter(
     selected: bool = False,
     combat: bool = False,
     k: float = 1.0,
+    supply: float | None = None,
+    cut_off: bool = False,
 ) -> Tris:
     """A NATO-style unit counter centred on (0, 0), ``k`` km per hex.
 
     Side-coloured body in a black frame; a light symbol box with the kind's mark (infantry X,
-    armour ellipse, artillery dot, cavalry slash, air propeller); a strength bar and a thinner
-    organisation bar; a burst when fighting; a yellow halo when selected. Parts that are off are
-    drawn fully transparent so the vertex count never changes with state.
+    armour ellipse, artillery dot, cavalry slash, engineer bridge, air propeller); a strength
+    bar and a thinner organisation bar; a supply pip in the top-left corner (green supplied to
+    red unsupplied, a black centre when cut off; own units only); a burst when fighting; a
+    yellow halo when selected. Parts that are off are drawn fully transparent so the vertex
+    count never changes with state.
     """
     w, h = COUNTER_W * k / 2.0, COUNTER_H * k / 2.0
     k = k * COUNTER_W / _DESIGN_W  # the drawing below is laid out for a counter _DESIGN_W wide
@@ -387,6 +391,11 @@ def counter(
         tris.ellipse(0.0, (by0 + by1) / 2, 0.05 * k, 0.05 * k, palette.INK, 12)
     elif kind == "cavalry":
         tris.segment((bx0, by0), (bx1, by1), mark, palette.INK)
+    elif kind == "engineer":  # the NATO bridge: a bar with three legs
+        top, foot = by1 - (by1 - by0) * 0.3, by0 + (by1 - by0) * 0.25
+        tris.segment((bx0 + 0.05 * k, top), (bx1 - 0.05 * k, top), mark, palette.INK)
+        for x in (bx0 + 0.05 * k, 0.0, bx1 - 0.05 * k):
+            tris.segment((x, top), (x, foot), mark, palette.INK)
     elif kind == "air":  # a propeller: two blades either side of the hub
         cy = (by0 + by1) / 2
         for cx in (-0.06 * k, 0.06 * k):
@@ -401,6 +410,14 @@ def counter(
     tris.rect(x0, -0.155 * k, x0 + (x1 - x0) * s, -0.09 * k, palette.strength(s))
     tris.rect(x0, -0.215 * k, x1, -0.18 * k, (40, 30, 30))
     tris.rect(x0, -0.215 * k, x0 + (x1 - x0) * o, -0.18 * k, (110, 170, 255))
+    # Supply pip at the top-left corner.
+    px, py, pr = -w + 0.09 * k, h - 0.09 * k, 0.055 * k
+    shown = 255 if supply is not None else 0
+    tris.rect(px - pr, py - pr, px + pr, py + pr, rgba(palette.INK, shown))
+    fill = palette.supply(supply if supply is not None else 0.0)
+    tris.rect(px - pr * 0.7, py - pr * 0.7, px + pr * 0.7, py + pr * 0.7, rgba(fill[:3], shown))
+    hole = 255 if cut_off and supply is not None else 0
+    tris.rect(px - pr * 0.3, py - pr * 0.3, px + pr * 0.3, py + pr * 0.3, rgba(palette.INK, hole))
     # Combat burst at the top-right corner.
     alpha = 255 if combat else 0
     tris.star(w, h, 0.16 * k, 0.07 * k, rgba(palette.INK, alpha))

@@ -406,6 +406,8 @@ class MapRenderer:
                     uid in chosen,
                     unit.combat,
                     off,
+                    None if unit.supply is None else round(unit.supply, 1),
+                    unit.cut_off,
                 )
                 counter = self.counters.get(uid)
                 level = min(depth, STACK_LEVELS - 1)
@@ -418,6 +420,8 @@ class MapRenderer:
                         uid in chosen,
                         unit.combat,
                         k,
+                        None if unit.supply is None else round(unit.supply, 1),
+                        unit.cut_off,
                     )
                     ox, oy = off
                     positions = [

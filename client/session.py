@@ -26,6 +26,7 @@ from shared.protocol import (
     LobbyJoin,
     LobbyList,
     LobbyReady,
+    LobbySeat,
     LobbyStart,
     LobbyState,
     MatchEnd,
@@ -85,6 +86,7 @@ class Plan:
     password: str | None = None  # for a lobby or match that has one; set on create
     spectators: bool = True  # on create: let spectators watch
     spectator_delay: int = 0  # on create: game hours spectators lag behind
+    teammates: str | None = None  # on create: AI level for your side's other seats (None: open)
 
 
 def make_request(cls: type[Request], **fields: object) -> Request:
@@ -139,6 +141,7 @@ class Session:
         self._asked_join = False
         self._asked_ready = False
         self._asked_start = False
+        self._asked_teammates = False
         self._planned = False
         self.ended = False
 
@@ -236,6 +239,7 @@ class Session:
         """Adopt a new plan now (the lobby screen's keys) and take its first step."""
         self.plan = plan
         self._asked_join = self._asked_ready = self._asked_start = False
+        self._asked_teammates = False
         self.fatal = None
         self._begin(plan)
 
@@ -303,6 +307,17 @@ class Session:
             return
         if mine is None:
             return
+        if plan.teammates and lobby.host == self.mirror.player and not self._asked_teammates:
+            self._asked_teammates = True
+            empty = [
+                seat_id(s)
+                for s in lobby.seats
+                if s.side == mine.side and s.player is None and s.ai is None
+            ]
+            for seat in empty:  # a game against the AI: the AI commands your side's other forces
+                self.send(LobbySeat(seat=seat, ai=plan.teammates))  # type: ignore[arg-type]
+            if empty:
+                return
         if plan.ready and not mine.ready and not self._asked_ready:
             self._asked_ready = True
             self.send(LobbyReady(ready=True))

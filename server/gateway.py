@@ -217,6 +217,13 @@ class Session:
         lobby = await self.server.lobbies.ready(self.player, self._need_lobby(), msg.ready)
         self.send(p.LobbyState(re=msg.id, lobby=lobby_info(lobby)))
 
+    async def on_lobby_seat(self, msg: p.LobbySeat) -> None:
+        assert self.player is not None
+        lobby = await self.server.lobbies.set_seat(
+            self.player, self._need_lobby(), msg.seat, msg.ai
+        )
+        self.send(p.LobbyState(re=msg.id, lobby=lobby_info(lobby)))
+
     async def on_lobby_start(self, msg: p.LobbyStart) -> None:
         assert self.player is not None
         await self.server.lobbies.start(self.player, self._need_lobby())
@@ -417,6 +424,7 @@ _HANDLERS: dict[type, Any] = {
     p.LobbyJoin: Session.on_lobby_join,
     p.LobbyLeave: Session.on_lobby_leave,
     p.LobbyReady: Session.on_lobby_ready,
+    p.LobbySeat: Session.on_lobby_seat,
     p.LobbyStart: Session.on_lobby_start,
     p.MatchList: Session.on_match_list,
     p.MatchJoin: Session.on_match_join,

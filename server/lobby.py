@@ -204,6 +204,25 @@ class LobbyService:
 
         return await self._mutate(lobby_id, change)
 
+    async def set_seat(self, player: str, lobby_id: str, seat: str, ai: str | None) -> LobbyRecord:
+        """The host gives an empty seat to the AI, or opens an AI's seat to players."""
+
+        def change(lobby: LobbyRecord) -> None:
+            if lobby.host != player:
+                raise LobbyError("not_host")
+            if lobby.state != "open":
+                raise LobbyError("lobby_started")
+            held = lobby.seats.get(seat)
+            if held is None:
+                raise LobbyError("unknown_seat")
+            if held.player:
+                raise LobbyError("seat_taken")
+            held.ai = ai
+            held.ready = False
+            lobby.updated = time.time()
+
+        return await self._mutate(lobby_id, change)
+
     async def start(self, player: str, lobby_id: str) -> LobbyRecord:
         def claim(lobby: LobbyRecord) -> None:
             if lobby.host != player:

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 
 import msgspec
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, WatchError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -37,6 +39,7 @@ T = TypeVar("T")
 R = TypeVar("R", bound=msgspec.Struct)
 
 COMMAND_TIMEOUT = 1.0  # seconds before a Redis command counts as failed
+COMMAND_RETRIES = 2  # quick retries of a command whose connection broke
 MUTATE_RETRIES = 50  # optimistic-lock attempts before a contended lobby gives up
 SUBSCRIBE_TIMEOUT = 3.0
 
@@ -66,6 +69,10 @@ class RedisStore:
             socket_timeout=COMMAND_TIMEOUT,
             socket_connect_timeout=COMMAND_TIMEOUT,
             health_check_interval=10,
+            # After Redis restarts, every pooled connection is dead; a quick retry on a fresh
+            # one means the first request after the restart does not fail for that.
+            retry=Retry(ExponentialBackoff(cap=0.25, base=0.05), COMMAND_RETRIES),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
         )
         self._take_ticket = self.redis.register_script(_TAKE_TICKET)
         self._listeners: dict[str, list[Listener]] = {}

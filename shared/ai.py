@@ -17,6 +17,7 @@ from shared.ai_staff import spread
 from shared.air import AIR_RANGE_KM
 from shared.hexgrid import Hex, distance, line
 from shared.orders import OrderRequest
+from shared.terrain import Terrain
 from shared.units import STACK_LIMIT
 from shared.views import visible_units
 from shared.world import World
@@ -222,9 +223,12 @@ def _posts(
         return posts
     free = [u for u in own if u.kind not in ("engineer", "artillery") and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
-    threatened = [
-        o for o in held if any(distance(o.pos, f) <= ai_staff.FRONT_REACH for f in staff.front)
-    ]
+    reach = (
+        ai_staff.hex_distances(np.array([o.pos for o in held]), np.array(staff.front)).min(axis=1)
+        if staff.front
+        else np.full(len(held), ai_staff.FRONT_REACH + 1)
+    )
+    threatened = [o for o, d in zip(held, reach.tolist(), strict=True) if d <= ai_staff.FRONT_REACH]
     for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
         for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
             if not free:
@@ -288,7 +292,14 @@ def from_world(
         supply = world.logistics.supply.get(side)
         grid = world.theatre.grid
         staff = Staff(
-            ai_staff.front_hexes(world.logistics.control, grid.cols, grid.rows, side, held),
+            ai_staff.front_hexes(
+                world.logistics.control,
+                ai_staff.land_of(world.theatre.terrain, Terrain.WATER),
+                grid.cols,
+                grid.rows,
+                side,
+                held,
+            ),
             ai_staff.works(world, side),
             sorted(supply.railheads) if supply is not None else [],
         )

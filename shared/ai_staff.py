@@ -12,6 +12,7 @@ side knows its own railways.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +21,7 @@ from shared.hexgrid import DIRECTIONS, Hex
 from shared.supply import CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
+    from shared.theatre import Theatre
     from shared.world import World
 
 FRONT_REACH = 8  # hexes from a held objective that the line covers
@@ -32,6 +34,21 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return col - (row - (row & 1)) // 2, row
 
 
+@lru_cache(maxsize=8)
+def neighbour_table(cols: int, rows: int) -> np.ndarray:
+    """Dense indices of every hex's six neighbours (``DIRECTIONS`` order), n where off the map:
+    one gather answers "does it touch ..." for the whole map."""
+    n = cols * rows
+    q, r = axial(cols, np.arange(n))
+    table = np.empty((n, len(DIRECTIONS)), dtype=np.int64)
+    for k, (dq, dr) in enumerate(DIRECTIONS):
+        nq, nr = q + dq, r + dr
+        col = nq + (nr - (nr & 1)) // 2
+        inside = (nr >= 0) & (nr < rows) & (col >= 0) & (col < cols)
+        table[:, k] = np.where(inside, nr * cols + col, n)
+    return table
+
+
 def hex_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hex distances between every row of ``a`` and every row of ``b`` (both n x 2 axial)."""
     dq = a[:, None, 0] - b[None, :, 0]
@@ -40,30 +57,30 @@ def hex_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def front_hexes(
-    control: np.ndarray, cols: int, rows: int, side: str, anchors: list[Hex]
+    control: np.ndarray, land: np.ndarray, cols: int, rows: int, side: str, anchors: list[Hex]
 ) -> list[Hex]:
-    """The side's hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor.
+    """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor.
 
     ``control`` is the owner code per hex (the control map every client gets, row by row over
-    ``cols`` x ``rows`` in odd-r offset layout), so a bot builds the same front as the server."""
+    ``cols`` x ``rows`` in odd-r offset layout) and ``land`` marks the hexes a unit can stand
+    on, so a bot builds the same front from its maps as the server from the world."""
     if not anchors:
         return []
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
-    idx = np.flatnonzero(control == mine)
-    q, r = axial(cols, idx)
-    touching = np.zeros(idx.size, dtype=bool)
-    for dq, dr in DIRECTIONS:
-        nq, nr = q + dq, r + dr
-        col = nq + (nr - (nr & 1)) // 2
-        inside = (nr >= 0) & (nr < rows) & (col >= 0) & (col < cols)
-        j = np.where(inside, nr * cols + col, 0)
-        touching |= inside & (control[j] == theirs)
+    idx = np.flatnonzero((control == mine) & land)
+    beyond = np.append(control, 0)  # off the map (index n): nobody's
+    touching = (beyond[neighbour_table(cols, rows)[idx]] == theirs).any(axis=1)
     if not touching.any():
         return []
-    coords = np.stack([q[touching], r[touching]], axis=1)
+    coords = np.stack(axial(cols, idx[touching]), axis=1)
     near = hex_distances(coords, np.array(anchors)).min(axis=1) <= FRONT_REACH
-    return [(int(a), int(b)) for a, b in coords[near]]
+    return list(map(tuple, coords[near].tolist()))
+
+
+def land_of(terrain: bytes | bytearray, water: int) -> np.ndarray:
+    """Per hex: not water (``water`` is the water terrain's code)."""
+    return np.frombuffer(bytes(terrain), dtype=np.uint8) != water
 
 
 def works(world: World, side: str) -> list[Hex]:
@@ -72,17 +89,34 @@ def works(world: World, side: str) -> list[Hex]:
     logistics = world.logistics
     if logistics is None:
         return []
-    grid, mine = world.theatre.grid, CONTROL_CODES[side]
-    out: set[Hex] = set()
-    for key, rail in world.theatre.rails.items():
-        a, b = key
-        if logistics.control[grid.index(a)] != mine or logistics.control[grid.index(b)] != mine:
-            continue
-        wrecked = logistics.rail_damage.get(key, 0) > 0
-        foreign = logistics.converted.get(key, rail.gauge) != SIDE_GAUGE[side]
-        if wrecked or foreign:
-            out.add(min(a, b))
-    return sorted(out)
+    # Every edge at once (asked for each side every few hours, over hundreds of edges).
+    rails = world.theatre.derive("rail_edges", RailEdges)
+    mine, gauge = CONTROL_CODES[side], SIDE_GAUGE[side]
+    control = logistics.control
+    held = (control[rails.a] == mine) & (control[rails.b] == mine)
+    todo = rails.gauge != gauge  # still of the other gauge...
+    for key, relaid in logistics.converted.items():
+        k = rails.at.get(key)
+        if k is not None:
+            todo[k] = relaid != gauge  # ...unless relaid
+    for key, days in logistics.rail_damage.items():
+        k = rails.at.get(key)
+        if k is not None and days > 0:
+            todo[k] = True  # or wrecked
+    return sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()})
+
+
+class RailEdges:
+    """The theatre's railway edges as arrays: hex indices of both ends, gauge as built, the
+    lower end's hex, and each edge's position by its key."""
+
+    def __init__(self, theatre: Theatre) -> None:
+        keys = list(theatre.rails)
+        self.at = {key: k for k, key in enumerate(keys)}
+        self.a = np.array([theatre.grid.index(a) for a, _ in keys], dtype=np.int64)
+        self.b = np.array([theatre.grid.index(b) for _, b in keys], dtype=np.int64)
+        self.gauge = np.array([theatre.rails[key].gauge for key in keys], dtype=str)
+        self.low = [min(key) for key in keys]
 
 
 def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:

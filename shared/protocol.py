@@ -106,6 +106,14 @@ class LobbyReady(Request, tag="lobby.ready"):
     ready: bool = True
 
 
+class LobbySeat(Request, tag="lobby.seat"):
+    """Host only, before the start: give an empty seat to the AI at ``ai`` level, or open an
+    AI's seat to players again (``ai`` absent)."""
+
+    seat: Ident
+    ai: AiLevel | None = None
+
+
 class LobbyStart(Request, tag="lobby.start"):
     """Host only: start the match once every human seat is ready."""
 
@@ -173,6 +181,7 @@ ClientMessage = Union[  # noqa: UP007 - msgspec needs the Union for tagged decod
     LobbyJoin,
     LobbyLeave,
     LobbyReady,
+    LobbySeat,
     LobbyStart,
     MatchList,
     MatchJoin,

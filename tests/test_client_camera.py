@@ -201,15 +201,29 @@ def test_linework_covers_rivers_roads_and_borders(ground: Ground) -> None:
     assert {palette.RIVER, palette.ROAD, palette.BORDER} <= cols
 
 
-@pytest.mark.parametrize("kind", ["infantry", "armour", "artillery", "cavalry"])
+@pytest.mark.parametrize("kind", ["infantry", "armour", "artillery", "cavalry", "engineer"])
 def test_counter_vertex_count_depends_only_on_kind(kind: str) -> None:
     a = meshes.counter(kind, "soviet", 1.0, 1.0, False, False, 2.0)
-    b = meshes.counter(kind, "japan", 0.1, 0.3, True, True, 2.0)
+    b = meshes.counter(kind, "japan", 0.1, 0.3, True, True, 2.0, supply=0.2, cut_off=True)
     assert len(a) == len(b) > 0
     body = palette.SIDE_BODY["japan"]
     assert body in {tuple(b.colors[i : i + 3]) for i in range(0, len(b.colors), 4)}
     xs = a.positions[0::2]
     assert max(xs) - min(xs) <= (meshes.COUNTER_W + 0.4) * 2.0
+
+
+def test_own_counters_show_their_supply_and_others_do_not() -> None:
+    def opaque(t: meshes.Tris) -> set[tuple[int, ...]]:
+        return {tuple(t.colors[i : i + 3]) for i in range(0, len(t.colors), 4) if t.colors[i + 3]}
+
+    full = palette.supply(1.0)[:3]
+    starving = palette.supply(0.0)[:3]
+    fed = opaque(meshes.counter("infantry", "soviet", 1.0, 1.0, k=2.0, supply=1.0))
+    hungry = opaque(meshes.counter("infantry", "soviet", 1.0, 1.0, k=2.0, supply=0.0))
+    unknown = opaque(meshes.counter("infantry", "japan", 1.0, 1.0, k=2.0))
+    assert full in fed and starving not in fed
+    assert starving in hungry
+    assert full not in unknown and starving not in unknown
 
 
 def test_dashes_cover_about_their_share_of_a_line() -> None:

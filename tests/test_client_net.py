@@ -14,9 +14,15 @@ from client.session import Connected, Disconnected, Plan, Session
 from shared.protocol import Delta, Snapshot
 
 
-def pump_until(net: NetClient, until: Callable[[], bool], timeout: float = 15.0) -> list[Any]:
-    """Poll as the UI thread would, once a 'frame', until ``until()``; returns what arrived."""
-    got: list[Any] = []
+def pump_until(
+    net: NetClient,
+    until: Callable[[], bool],
+    timeout: float = 15.0,
+    got: list[Any] | None = None,
+) -> list[Any]:
+    """Poll as the UI thread would, once a 'frame', until ``until()``; returns what arrived
+    (appended to ``got`` when given, so that ``until`` can look at it)."""
+    got = [] if got is None else got
     deadline = time.monotonic() + timeout
     while not until():
         if time.monotonic() > deadline:
@@ -52,11 +58,10 @@ def test_a_whole_match_through_the_network_thread(server_url: str) -> None:
         got_all: list[Any] = []
 
         def healed() -> bool:
-            got_all.extend(net.pump(time.monotonic()))
             return any(isinstance(m, Snapshot) for m in got_all) and not mirror.awaiting_snapshot
 
-        pump_until(net, healed)
-        pump_until(net, lambda: mirror.finished, timeout=30)
+        pump_until(net, healed, got=got_all)
+        pump_until(net, lambda: mirror.finished, timeout=30, got=got_all)
         assert session.ended or mirror.finished
         assert any(isinstance(m, Delta) for m in got_all)
     finally:

@@ -60,6 +60,8 @@ CLIENT_SAMPLES: list[p.Message] = [
     p.MatchWatch(match="first"),
     p.MatchWatch(match="m1", view="japan", password="secret"),
     p.MatchView(view="soviet"),
+    p.LobbySeat(seat="manchurian", ai="hard"),
+    p.LobbySeat(seat="kwantung"),
     p.MatchLeave(),
     p.MatchControl(paused=True, speed=0.5),
     p.Resync(),

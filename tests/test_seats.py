@@ -87,6 +87,34 @@ async def test_teammates_share_a_side_and_each_orders_one_command(server_url: st
         await c.close()
 
 
+async def test_the_host_hands_empty_seats_to_the_ai_and_back(server_url: str) -> None:
+    host = await Client.connect(server_url, "Host")
+    guest = await Client.connect(server_url, "Guest")
+    lobby = await _create(host, "manchuria-1938", ai={"japan": "normal"})
+    await host.request({"t": "lobby.join", "lobby": lobby["id"], "side": "soviet"})
+    await guest.request({"t": "lobby.join", "lobby": lobby["id"], "side": "spectator"})
+    refused = await guest.request({"t": "lobby.seat", "seat": "manchurian", "ai": "easy"})
+    assert refused["code"] == "not_host"
+    assert (await host.request({"t": "lobby.seat", "seat": "mongolian", "ai": "easy"}))[
+        "code"
+    ] == "seat_taken"
+    state = await host.request({"t": "lobby.seat", "seat": "manchurian", "ai": "hard"})
+    seats = {s["seat"]: s for s in state["lobby"]["seats"]}
+    assert seats["manchurian"]["ai"] == "hard"
+    assert (await guest.request({"t": "lobby.join", "lobby": lobby["id"], "side": "soviet"}))[
+        "code"
+    ] == "seat_taken"
+    await host.request({"t": "lobby.seat", "seat": "kwantung"})  # open to players again
+    state = await guest.request({"t": "lobby.join", "lobby": lobby["id"], "side": "japan"})
+    seats = {s["seat"]: s for s in state["lobby"]["seats"]}
+    assert seats["kwantung"]["player"] == guest.player
+    await host.request({"t": "lobby.ready"})
+    await guest.request({"t": "lobby.ready"})
+    assert (await host.request({"t": "lobby.start"}))["t"] == "ok"
+    await host.close()
+    await guest.close()
+
+
 async def test_an_ai_teammate_orders_its_own_command_only(server_url: str) -> None:
     host = await Client.connect(server_url, "Budenny")
     lobby = await _create(

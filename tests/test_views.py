@@ -199,6 +199,9 @@ def test_snapshot_then_deltas_reproduce_every_state_of_the_view(view):
             if w.finished:
                 break
             events = play_hour(w)
+            if tick == 100 and not saw_removal:
+                # Battles where nobody is destroyed or lost to sight still must shed a unit.
+                w.destroy(w.units[min(u for u in w.units if w.units[u].side == "japan")])
             delta = tracker.delta(w, tick, 1.0, False, events)
             saw_removal |= bool(delta.removed)
             mirror.apply(delta)
