@@ -19,6 +19,7 @@ from shared.protocol import (
     LobbyLeave,
     LobbyList,
     LobbyReady,
+    LobbySeat,
     LobbyStart,
     MatchInfo,
     MatchList,
@@ -303,6 +304,9 @@ class LobbyBrowser:
             return [plan]
         elif verb == "password":
             return self._answer(arg == "ok")
+        elif verb == "seat":
+            sid, _, level = arg.partition(":")
+            return [LobbySeat(seat=sid, ai=level or None)]  # type: ignore[arg-type]
         elif verb == "ready":
             mine = self.my_seat(mirror)
             if mine is not None:
@@ -476,6 +480,22 @@ class LobbyBrowser:
         col.line(_options(lobby), "dim")
         for seat in lobby.seats:
             col.line(seat_line(seat, mirror.player), "text")
+            if host and seat.player is None:
+                # The host hands an empty seat to the AI, or opens an AI's seat to players.
+                label, action = (
+                    ("Open", f"seat:{seat_id(seat)}:")
+                    if seat.ai
+                    else (
+                        "AI",
+                        f"seat:{seat_id(seat)}:normal",
+                    )
+                )
+                rect = col.items[-1].rect
+                col.items.append(
+                    Item(
+                        Rect(rect.x + rect.w - 70.0, rect.y, 70.0, rect.h), label, "button", action
+                    )
+                )
         mine = self.my_seat(mirror)
         ready = "Cancel ready" if mine is not None and mine.ready else "Ready"
         col.buttons(

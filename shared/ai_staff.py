@@ -90,7 +90,10 @@ def works(world: World, side: str) -> list[Hex]:
     if logistics is None:
         return []
     # Every edge at once (asked for each side every few hours, over hundreds of edges).
-    rails = world.theatre.derive("rail_edges", RailEdges)
+    rails = getattr(world.theatre, "_rail_edges", None)
+    if rails is None:
+        rails = RailEdges(world.theatre)
+        world.theatre._rail_edges = rails  # type: ignore[attr-defined]
     mine, gauge = CONTROL_CODES[side], SIDE_GAUGE[side]
     control = logistics.control
     held = (control[rails.a] == mine) & (control[rails.b] == mine)

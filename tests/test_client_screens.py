@@ -20,6 +20,7 @@ from shared.protocol import (
     LobbyLeave,
     LobbyList,
     LobbyReady,
+    LobbySeat,
     LobbyStart,
     MatchEnd,
     MatchInfo,
@@ -266,12 +267,19 @@ def test_the_create_form_builds_the_lobby_it_shows() -> None:
 def test_your_lobby_ready_start_leave_and_chat() -> None:
     browser, m = browsing()
     me = seat("soviet", "manchurian", "Manchurian Force", player="p-me", name="tester")
-    m.lobby = lobby_info("L1", [*m.lobbies[0].seats[:1], me, m.lobbies[0].seats[2]], host="p-me")
+    empty = seat("soviet", "mongolian", "Mongolian Force")
+    m.lobby = lobby_info("L1", [empty, me, m.lobbies[0].seats[2]], host="p-me")
     items = browser.layout(m, W, H, "")
     assert "Your lobby (you are host)" in texts_of(items)
     assert find(items, "create") is None and find(items, "start") is not None
     assert browser.act("ready", m) == [LobbyReady(ready=True)]
     assert browser.act("start", m) == [LobbyStart()]
+    # The host gives the empty Mongolian seat to the AI and opens the Japanese AI's seat.
+    to_ai, to_open = find(items, "seat:mongolian:normal"), find(items, "seat:kwantung:")
+    assert to_ai is not None and to_open is not None
+    assert find(items, "seat:manchurian:normal") is None  # the host's own seat
+    assert browser.act("seat:mongolian:normal", m) == [LobbySeat(seat="mongolian", ai="normal")]
+    assert browser.act("seat:kwantung:", m) == [LobbySeat(seat="kwantung")]
     browser.entries.focus = "chat"
     browser.entries.set("chat", "  za rodinu  ")
     assert browser.commit(m) == [Chat(text="za rodinu")]
