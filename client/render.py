@@ -31,7 +31,7 @@ from pyglet.gl import (
 from pyglet.graphics import Batch, Group
 from pyglet.graphics.shader import ShaderProgram
 
-from client import meshes, palette
+from client import labels, meshes, palette
 from client.camera import Camera
 from client.ground import Ground
 from client.meshes import Tris
@@ -234,6 +234,7 @@ class MapRenderer:
         self._label_bg = Group(order=0)
         self._label_fg = Group(order=1)
         self._place_labels: list[tuple[tuple[float, float], Any, Any]] = []
+        self._place_ranks = [labels.rank(p.victory, p.industry, p.port) for p in ground.data.places]
         for place in ground.data.places:
             pos = ground.centre((place.pos[0], place.pos[1]))
             label, bg = self._boxed_label(
@@ -561,12 +562,22 @@ class MapRenderer:
                 bg.position = (sx + half + 4, sy - bg.height / 2)
 
     def _place_text(self) -> None:
+        """Place names by importance as the zoom allows, never one on top of another."""
         cam = self.camera
         drop = 0.3 * self._k * cam.scale
+        boxes = []
         for (wx, wy), label, bg in self._place_labels:
             sx, sy = cam.world_to_screen(wx, wy)
             label.position = (sx, sy - drop, 0)
             bg.position = (sx - bg.width / 2, sy - drop - bg.height + 1)
+            boxes.append((bg.x, bg.y, bg.width, bg.height))
+        hex_px = self._k * cam.scale
+        for (_, label, bg), show in zip(
+            self._place_labels,
+            labels.shown(boxes, self._place_ranks, hex_px, cam.width, cam.height),
+            strict=True,
+        ):
+            label.visible = bg.visible = show
 
     def delete(self) -> None:
         """Free GPU memory when the map changes (a new match)."""
