@@ -12,6 +12,7 @@ side knows its own railways.
 
 from __future__ import annotations
 
+import heapq
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,9 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Axial (q, r) of dense grid indices."""
     row, col = np.divmod(indices, grid_cols)
     return col - (row - (row & 1)) // 2, row
+
+
+_last_front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = {}
 
 
 @lru_cache(maxsize=8)
@@ -68,12 +72,19 @@ def front_hexes(
         return []
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
-    idx = np.flatnonzero((control == mine) & land)
-    beyond = np.append(control, 0)  # off the map (index n): nobody's
-    touching = (beyond[neighbour_table(cols, rows)[idx]] == theirs).any(axis=1)
-    if not touching.any():
+    # The control map changes in few hours of most: keep each side's last front line.
+    key = (cols, rows, control.tobytes(), land.tobytes())
+    last = _last_front.get(side)
+    if last is not None and last[0] == key:
+        coords = last[1]
+    else:
+        idx = np.flatnonzero((control == mine) & land)
+        beyond = np.append(control, 0)  # off the map (index n): nobody's
+        touching = (beyond[neighbour_table(cols, rows)[idx]] == theirs).any(axis=1)
+        coords = np.stack(axial(cols, idx[touching]), axis=1)
+        _last_front[side] = (key, coords)
+    if not len(coords):
         return []
-    coords = np.stack(axial(cols, idx[touching]), axis=1)
     near = hex_distances(coords, np.array(anchors)).min(axis=1) <= FRONT_REACH
     return list(map(tuple, coords[near].tolist()))
 
@@ -124,24 +135,36 @@ class RailEdges:
 
 def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
     """Assign units to posts, nearest pairs first; a post taken closes the posts within
-    ``LINE_SPACING - 1`` of it, so that the units spread along the line rather than bunch."""
+    ``LINE_SPACING - 1`` of it, so that the units spread along the line rather than bunch.
+
+    Pairs go by distance, then unit, then post (their order in the lists). Each unit waits in
+    a heap with its nearest post still open, so a line of hundreds of posts costs a few steps
+    per unit, not a walk over every pair."""
     if not units or not posts:
         return {}
-    at = np.array([h for _, h in units])
     where = np.array(posts)
-    dist = hex_distances(at, where)
-    post_gap = hex_distances(where, where)
-    order = np.lexsort((np.arange(dist.size), dist.ravel()))
-    free_unit = np.ones(len(units), dtype=bool)
-    open_post = np.ones(len(posts), dtype=bool)
+    dist = hex_distances(np.array([h for _, h in units]), where)
+    ranked = np.argsort(dist, axis=1, kind="stable").tolist()  # each unit's posts, nearest first
+    km = dist.tolist()
+    is_open = [True] * len(posts)
+    still_open = len(posts)
+    step = [0] * len(units)  # how far along its ranking each unit has looked
+    heap = [(km[u][ranked[u][0]], u, ranked[u][0]) for u in range(len(units))]
+    heapq.heapify(heap)
     out: dict[str, Hex] = {}
-    for flat in order:
-        u, k = divmod(int(flat), len(posts))
-        if not (free_unit[u] and open_post[k]):
+    while heap and still_open:
+        _, u, k = heapq.heappop(heap)
+        if not is_open[k]:  # closed since: the unit waits again with its next open post
+            i = step[u] + 1
+            while i < len(posts) and not is_open[ranked[u][i]]:
+                i += 1
+            if i < len(posts):
+                step[u] = i
+                heapq.heappush(heap, (km[u][ranked[u][i]], u, ranked[u][i]))
             continue
         out[units[u][0]] = posts[k]
-        free_unit[u] = False
-        open_post &= post_gap[k] >= LINE_SPACING
-        if not free_unit.any() or not open_post.any():
-            break
+        for c in np.flatnonzero(hex_distances(where[k : k + 1], where)[0] < LINE_SPACING).tolist():
+            if is_open[c]:
+                is_open[c] = False
+                still_open -= 1
     return out

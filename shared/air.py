@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 from shared.hexgrid import Hex, distance, edge_key, line, ring, within
 from shared.supply import CONTROL_CODES, needs
 from shared.units import HOLD, Kind, Unit, enemy_of
-from shared.weather import is_night
 
 if TYPE_CHECKING:
     from shared.world import World
@@ -77,7 +76,7 @@ def in_range(world: World, base: Hex, target: Hex) -> bool:
 def flyable(world: World, h: Hex) -> bool:
     """Aircraft can fly over hex h this hour: daylight, and flyable weather (theatre)."""
     theatre = world.theatre
-    if is_night(world.now, theatre.latlon_of(h)[0]):
+    if world.night_at(h):
         return False
     logistics = world.logistics
     if logistics is None:

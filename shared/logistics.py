@@ -29,7 +29,7 @@ from shared.supply import (
     needs,
 )
 from shared.units import SIDES, Kind, Unit, enemy_of
-from shared.weather import Day, Ground, Weather, is_night
+from shared.weather import Day, Ground, Weather
 
 if TYPE_CHECKING:
     from shared.world import World
@@ -84,6 +84,11 @@ class Logistics:
     troop_trains_today: dict[str, int] = field(default_factory=dict)
     trains_day: int = -1  # the game day troop_trains_today counts
     day: int = -1
+    # Today's weather per climate region, by the theatre's climate code (0: no region), for
+    # the every-unit-every-hour questions: (game day, days).
+    _weather_today: tuple[int, list[Day]] = field(
+        default_factory=lambda: (-1, []), init=False, repr=False
+    )
 
     @classmethod
     def create(cls, world: World, sources: list[Source], start: date, days: int) -> Logistics:
@@ -110,7 +115,12 @@ class Logistics:
 
     # -- what the rules ask --------------------------------------------------------------------
     def today(self, world: World, unit: Unit) -> Day:
-        return self.weather.on(world.theatre.climate_at(unit.pos), world.hour // 24)
+        theatre, day = world.theatre, world.hour // 24
+        if self._weather_today[0] != day:
+            regions = [None, *theatre.climates]
+            self._weather_today = (day, [self.weather.on(r, day) for r in regions])
+        code = theatre.climate[theatre.grid.index(unit.pos)] if theatre.climate else 0
+        return self._weather_today[1][code]
 
     def march_factor(self, world: World, unit: Unit) -> float:
         armoured = unit.rules.armoured
@@ -122,7 +132,7 @@ class Logistics:
             factor *= SNOW_SPEED[armoured]
         if unit.stocks is not None and unit.stocks.fuel <= 0:
             factor *= NO_FUEL_MOTOR_SPEED if armoured else NO_FUEL_FOOT_SPEED
-        if is_night(world.now, world.theatre.latlon_of(unit.pos)[0]):
+        if world.night_at(unit.pos):
             factor *= NIGHT_MARCH  # columns halt, close up and rest; some march on in the dark
         return factor
 
@@ -133,8 +143,7 @@ class Logistics:
 
     def sight_factor(self, world: World, unit: Unit) -> float:
         factor = 1.0
-        lat = world.theatre.latlon_of(unit.pos)[0]
-        if is_night(world.now, lat):
+        if world.night_at(unit.pos):
             factor *= NIGHT_SIGHT
         if not self.today(world, unit).flying:
             factor *= BAD_WEATHER_SIGHT
@@ -369,17 +378,20 @@ class Logistics:
     def end_hour(self, world: World, marched: set[str]) -> None:
         """Consume, resupply, starve, surrender; then ground changes hands under the units."""
         grid = world.theatre.grid
-        for unit in world.sorted_units():
-            if unit.stocks is None:
-                unit.stocks = full_stocks(str(unit.kind))
-            s, n = unit.stocks, needs(str(unit.kind))
+        for unit in world.sorted_units():  # every unit every hour: lookups hoisted
+            kind = str(unit.kind)
+            n = needs(kind)
+            s = unit.stocks
+            if s is None:
+                s = unit.stocks = full_stocks(kind)
             i = grid.index(unit.pos)
+            state = self.supply.get(unit.side)
             s.food = max(0.0, s.food - 1 / 24)
             if unit.id in marched:
                 s.fuel = max(0.0, s.fuel - n.fuel_per_march_hour)
             if unit.in_combat:
                 s.ammo = max(0.0, s.ammo - n.ammo_per_combat_hour)
-            level = self.level_at(unit.side, i)
+            level = float(state.level[i]) if state is not None else 1.0
             gain = level * RESUPPLY_DAYS_PER_HOUR
             s.food = min(n.food_days, s.food + gain)
             s.ammo = min(n.ammo_days, s.ammo + gain)
@@ -387,7 +399,6 @@ class Logistics:
             if s.food <= 0:
                 unit.org = max(0.0, unit.org - STARVING_ORG_LOSS)
                 unit.strength = max(0.0, unit.strength - STARVING_STRENGTH_LOSS)
-            state = self.supply.get(unit.side)
             cut_off = state is not None and not state.connected[i]
             unit.cut_off_hours = unit.cut_off_hours + 1 if cut_off else 0
             if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and s.food <= 0:
@@ -402,12 +413,13 @@ class Logistics:
                 )
                 unit.strength = 0.0  # off the map with the destroyed, counted as prisoners
                 unit.surrendered = True
+        control = self.control
         for unit in world.units.values():
             if unit.is_air:
                 continue  # aircraft hold no ground
             i = grid.index(unit.pos)
             code = CONTROL_CODES[unit.side]
-            if self.control[i] != code:
+            if control[i] != code:
                 lost = self.control[i] != 0
                 self.control[i] = code
                 self.captured_day[i] = world.hour // 24

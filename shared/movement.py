@@ -12,6 +12,7 @@ from shared.terrain import INF
 from shared.units import HOLD, STACK_LIMIT, Unit
 
 if TYPE_CHECKING:
+    from shared.theatre import Theatre
     from shared.world import World
 
 # Below this organisation a unit marches at reduced pace (stragglers, broken march order).
@@ -65,6 +66,16 @@ def _arrived(unit: Unit) -> bool:
     return unit.pos == unit.order.to and not unit.order.via
 
 
+def step_cost(theatre: Theatre, a: Hex, b: Hex, armoured: bool) -> float:
+    """``Theatre.step_cost``, remembered for the steps units take: a march asks every hour
+    until the unit has covered the distance."""
+    memo: dict[tuple[Hex, Hex, bool], float] = theatre.derive("march_costs")
+    cost = memo.get((a, b, armoured))
+    if cost is None:
+        cost = memo[a, b, armoured] = theatre.step_cost(a, b, armoured)
+    return cost
+
+
 def speed_kmh(world: World, unit: Unit) -> float:
     factor = 1.0 if unit.org >= SLOW_ORG else 0.5 + unit.org
     return unit.rules.speed_kmh * factor * world.march_factor(unit)
@@ -109,7 +120,7 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 assaults.setdefault((nxt, unit.side), []).append(unit)
                 unit.progress = 0.0
                 break
-            cost = world.theatre.step_cost(unit.pos, nxt, unit.rules.armoured)
+            cost = step_cost(world.theatre, unit.pos, nxt, unit.rules.armoured)
             if cost == INF or distance(unit.pos, nxt) != 1:
                 unit.path = []  # the ground changed under the plan; replan next hour
                 unit.progress = 0.0

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from shared.hexgrid import Hex, distance
-from shared.terrain import INF, ROAD_MOVE_COST
+from shared.hexgrid import DIRECTIONS, Hex, distance
+from shared.terrain import INF, RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terrain
 from shared.theatre import Theatre
 
 MAX_EXPANSIONS = 20_000  # bound on work for one query; the theatre map stays well under it
+OPEN_FIELDS = 256  # fields over open ground kept per theatre (goal, mover), ~45 kB each
 
 
 def find_path(
@@ -63,6 +66,48 @@ def find_path(
     return path
 
 
+def movement_edges(theatre: Theatre) -> tuple[Any, Any, Any, Any]:
+    """Every step between neighbouring hexes into passable ground, as arrays: from, to (hex
+    indices), and its cost on foot and tracked, exactly ``Theatre.step_cost``'s; in the order
+    of hexes, then of ``DIRECTIONS``. Worked out for the whole map at once (a theatre has tens
+    of thousands of edges: one ``step_cost`` call each would take most of a second)."""
+    import numpy as np
+
+    grid = theatre.grid
+    n = len(grid)
+    hexes = np.array(theatre.hexes, dtype=np.int64).reshape(n, 2)
+    steps = np.array(DIRECTIONS, dtype=np.int64)
+    nq = hexes[:, :1] + steps[:, 0]  # (n, 6): each hex's neighbours
+    nr = hexes[:, 1:] + steps[:, 1]
+    col = nq + (nr - (nr & 1)) // 2
+    inside = (col >= 0) & (col < grid.cols) & (nr >= 0) & (nr < grid.rows)
+    into = np.where(inside, nr * grid.cols + col, 0)
+    terrain = np.frombuffer(bytes(theatre.terrain), dtype=np.uint8).astype(np.int64)
+    keep = inside & (terrain[into] != Terrain.WATER)
+    src = np.broadcast_to(np.arange(n)[:, None], keep.shape)[keep]
+    dst = into[keep]
+
+    def on(edges: Iterable[tuple[Hex, Hex]]) -> Any:
+        ids = [
+            min(grid.index(a), grid.index(b)) * n + max(grid.index(a), grid.index(b))
+            for a, b in edges
+            if grid.contains(a) and grid.contains(b)
+        ]
+        return np.isin(np.minimum(src, dst) * n + np.maximum(src, dst), ids)
+
+    road, river = on(theatre.roads), on(theatre.rivers)
+    crossing = np.where(river, RIVER_CROSSING_COST, 0.0)
+    by_road = ROAD_MOVE_COST * theatre.hex_km
+    costs = []
+    for armoured in (False, True):
+        per_terrain = np.full(256, INF)
+        for t, rules in RULES.items():
+            per_terrain[t] = rules.armour_move_cost if armoured else rules.move_cost
+        off_road = (per_terrain[terrain[dst]] + crossing) * theatre.hex_km
+        costs.append(np.where(road, by_road, off_road))
+    return src.astype(np.int32), dst.astype(np.int32), costs[0], costs[1]
+
+
 class FlowFields:
     """Shortest paths to a goal for many units at once: one Dijkstra from the goal over the
     reversed movement graph (scipy, in C) gives every hex its next step towards it.
@@ -75,25 +120,16 @@ class FlowFields:
         import numpy as np
 
         self.theatre = theatre
-        grid = theatre.grid
-        src: list[int] = []
-        dst: list[int] = []
-        foot: list[float] = []
-        tracked: list[float] = []
-        for i in range(len(grid)):
-            a = grid.hex_at(i)
-            for b in theatre.neighbours(a):
-                c_foot = theatre.step_cost(a, b, armoured=False)
-                if c_foot == INF:
-                    continue
-                src.append(i)
-                dst.append(grid.index(b))
-                foot.append(c_foot)
-                tracked.append(theatre.step_cost(a, b, armoured=True))
-        self.src = np.array(src, dtype=np.int32)
-        self.dst = np.array(dst, dtype=np.int32)
-        self.cost = {False: np.array(foot), True: np.array(tracked)}
-        self._cache: dict[tuple[object, ...], object] = {}
+        self.src, self.dst, foot, tracked = movement_edges(theatre)
+        self.cost = {False: foot, True: tracked}
+        # The reversed graph (an edge b <- a weighs what a -> b costs) in canonical CSR order,
+        # rows then columns ascending, so that a field's graph is a mask away, not a sort.
+        order = np.lexsort((self.src, self.dst))
+        self._rows = self.dst[order]
+        self._cols = self.src[order]
+        self._rcost = {k: c[order] for k, c in self.cost.items()}
+        self._open: dict[tuple[Hex, bool], array[int]] = {}  # fields over open ground
+        self._cache: dict[tuple[object, ...], array[int]] = {}  # around blocked hexes
         self._cache_stamp: object = None
 
     def path(
@@ -104,47 +140,68 @@ class FlowFields:
         blocked: frozenset[Hex],
         stamp: object,
     ) -> list[Hex] | None:
-        """Like ``find_path``; ``stamp`` says when the cached fields stop being valid (the
-        world's hour: blocked hexes only change when time passes)."""
-        import numpy as np
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import dijkstra
+        """Like ``find_path``; ``stamp`` says when the cached fields around ``blocked`` stop
+        being valid (the world's hour: blocked hexes only change when time passes).
 
+        Most marches never come near the enemy: the field over open ground (kept for the
+        theatre's life, it never changes) is tried first, and only a path that runs into a
+        blocked hex is planned again around them. A shortest path that avoids the blocked hexes
+        is a shortest path with them blocked, so this changes no march's length."""
         theatre, grid = self.theatre, self.theatre.grid
         if start == goal:
             return []
         if not theatre.passable(goal) or not theatre.contains(start):
             return None
+        open_ground = self._open.get((goal, armoured))
+        if open_ground is None:
+            open_ground = self._open[goal, armoured] = self._field(goal, armoured, ())
+            while len(self._open) > OPEN_FIELDS:
+                del self._open[next(iter(self._open))]  # the oldest goal
+        path = self._walk(open_ground, start, goal)
+        if path is None or not blocked or blocked.isdisjoint(path[:-1]):
+            return path
         if stamp != self._cache_stamp:
             self._cache.clear()
             self._cache_stamp = stamp
         key = (goal, armoured, blocked)
         pred = self._cache.get(key)
         if pred is None:
-            n = len(grid)
-            keep = np.ones(self.src.shape, dtype=bool)
-            if blocked:
-                bad = np.zeros(n, dtype=bool)
-                for h in blocked:
-                    if h != goal and theatre.contains(h):
-                        bad[grid.index(h)] = True
-                keep = ~bad[self.dst]
-            # Reversed graph: an edge b <- a weighs what a -> b costs.
-            graph = csr_matrix(
-                (self.cost[armoured][keep], (self.dst[keep], self.src[keep])), shape=(n, n)
-            )
-            _, pred = dijkstra(
-                graph, directed=True, indices=grid.index(goal), return_predecessors=True
-            )
-            self._cache[key] = pred
-        step = grid.index(start)
+            bad = [grid.index(h) for h in blocked if h != goal and grid.contains(h)]
+            pred = self._cache[key] = self._field(goal, armoured, bad)
+        return self._walk(pred, start, goal)
+
+    def _field(self, goal: Hex, armoured: bool, barred: Sequence[int]) -> array[int]:
+        """Next step towards ``goal`` from every hex (-1: no way), never entering ``barred``."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(self.theatre.grid)
+        rows, cols, cost = self._rows, self._cols, self._rcost[armoured]
+        if len(barred):
+            bad = np.zeros(n, dtype=bool)
+            bad[list(barred)] = True
+            keep = ~bad[rows]  # no way into a blocked hex
+            rows, cols, cost = rows[keep], cols[keep], cost[keep]
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        graph = csr_matrix((cost, cols, indptr), shape=(n, n))
+        end = self.theatre.grid.index(goal)
+        _, pred = dijkstra(graph, directed=True, indices=end, return_predecessors=True)
+        # A compact array of plain ints: small to keep, and quick to walk in Python.
+        return array("i", pred.astype(np.int32).tobytes())
+
+    def _walk(self, pred: array[int], start: Hex, goal: Hex) -> list[Hex] | None:
+        hexes = self.theatre.hexes
+        end = self.theatre.grid.index(goal)
+        step = self.theatre.grid.index(start)
         out: list[Hex] = []
-        for _ in range(len(grid)):
-            nxt = int(pred[step])  # type: ignore[index]
+        for _ in range(len(pred)):
+            nxt = pred[step]
             if nxt < 0:
                 return None
-            out.append(grid.hex_at(nxt))
-            if nxt == grid.index(goal):
+            out.append(hexes[nxt])
+            if nxt == end:
                 return out
             step = nxt
         return None

@@ -154,6 +154,12 @@ class SupplyNetwork:
         self.river = np.array(river)
         self.road = np.array(road)
         self.size = n
+        # Edges in canonical CSR order (sources, then destinations, ascending): a day's truck
+        # graph is then a mask over them, with no sort (and the same graph scipy would build).
+        self._order = np.lexsort((self.dst, self.src))
+        self._rows = self.src[self._order]
+        self._cols = self.dst[self._order]
+        self._truck_day: TruckDay | None = None
         self._hop_graph: csr_matrix | None = None
         regions = theatre.climates or []
         self.region_of = (
@@ -162,12 +168,27 @@ class SupplyNetwork:
             else np.full(n, -1, dtype=np.int32)
         )
         self.regions = regions
+        self._dst_region = self.region_of[self.dst]
+        # Canonical positions of the edges each entry of the day's per-region tables (see
+        # ``_ground_today``; -1, no region, is the last) applies to.
+        self._luts = len(regions) + 1 if regions else 1
+        entry = np.where(self._dst_region < 0, self._luts - 1, self._dst_region)[self._order]
+        self._by_lut = [np.flatnonzero(entry == k) for k in range(self._luts)]
         # Rail adjacency for the widest-path search: hex index -> [(neighbour, edge key)].
         self.rail_adj: dict[int, list[tuple[int, tuple[Hex, Hex]]]] = {}
         for a, b in theatre.rails:
             ia, ib = grid.index(a), grid.index(b)
             self.rail_adj.setdefault(ia, []).append((ib, (a, b)))
             self.rail_adj.setdefault(ib, []).append((ia, (a, b)))
+        # ...and the same with each edge's capacity (tons/day) and gauge, for the search itself.
+        self.rail_nodes = np.array(sorted(self.rail_adj), dtype=np.int64)
+        self.rail_out: dict[int, list[tuple[int, tuple[Hex, Hex], float, str]]] = {
+            i: [
+                (j, key, theatre.rails[key].capacity * TONS_PER_TRAIN, theatre.rails[key].gauge)
+                for j, key in out
+            ]
+            for i, out in self.rail_adj.items()
+        }
 
     def hops(self, heads: list[int], limit: int) -> np.ndarray:
         """Steps over land from the nearest of ``heads`` to every hex, up to ``limit``
@@ -181,24 +202,83 @@ class SupplyNetwork:
         )
 
     def truck_costs(self, weather: Weather | None, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per-edge motor-transport km today, and whether the edge is a river crossing in flood."""
-        factor = np.ones(self.size)
-        river_cost = np.full(self.size, RIVER_CROSSING_COST * self.theatre.hex_km)
-        if weather is not None:
-            names = self.regions or [None]
-            for k, name in enumerate(names):
-                today = weather.on(name, day)
-                mask = self.region_of == k if self.regions else np.ones(self.size, dtype=bool)
-                factor[mask] = GROUND_TRUCK_COST[today.ground]
-                if today.rivers == Rivers.FROZEN:
-                    river_cost[mask] = 0.0
-                elif today.rivers == Rivers.FLOOD:
-                    river_cost[mask] *= 3.0
+        """Per-edge motor-transport km today, and the ground's cost factor on each edge."""
+        factor, river = self._ground_today(weather, day)
+        return self._edge_costs(factor, river, slice(None))
+
+    def _ground_today(self, weather: Weather | None, day: int) -> tuple[list[float], list[float]]:
+        """Lorry cost factor and river-crossing km today per climate region, looked up by the
+        region of the hex an edge enters; the last entry is for hexes of no region (index -1):
+        dry ground, normal rivers."""
+        crossing = RIVER_CROSSING_COST * self.theatre.hex_km
+        if weather is None:
+            return [1.0] * self._luts, [crossing] * self._luts
+        days = [weather.on(name, day) for name in self.regions or [None]]
+        factor = [GROUND_TRUCK_COST[d.ground] for d in days]
+        river = [
+            0.0
+            if d.rivers == Rivers.FROZEN
+            else crossing * 3.0
+            if d.rivers == Rivers.FLOOD
+            else crossing
+            for d in days
+        ]
+        if self.regions:
+            factor.append(1.0)
+            river.append(crossing)
+        return factor, river
+
+    def _edge_costs(
+        self, factor: list[float], river: list[float], pick: slice | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        region = self._dst_region[pick]
+        f = np.array(factor)[region]
         # Roads keep lorries moving in mud far better than open country does.
-        f = factor[self.dst]
-        f = np.where(self.road, 1.0 + (f - 1.0) * 0.35, f)
-        cost = self.base * f + np.where(self.river, river_cost[self.dst], 0.0)
+        f = np.where(self.road[pick], 1.0 + (f - 1.0) * 0.35, f)
+        cost = self.base[pick] * f + np.where(self.river[pick], np.array(river)[region], 0.0)
         return cost, f
+
+    def truck_graph(
+        self, weather: Weather | None, day: int, control: np.ndarray, mine: int, blocked: np.ndarray
+    ) -> tuple[csr_matrix, np.ndarray]:
+        """Today's motor-transport graph over the edges into hexes ``mine`` holds and lorries
+        may enter, and the hexes lorries reach through mud. Both sides drive on the same
+        ground, so its costs are worked out once a day, and then only in the regions whose
+        ground or rivers changed since the day before."""
+        today = self._truck_day
+        if today is None or today.weather is not weather or today.day != day:
+            factor, river = self._ground_today(weather, day)
+            if today is None or today.weather is not weather:
+                cost, ground = self._edge_costs(factor, river, self._order)
+            else:
+                cost, ground = today.cost, today.ground  # updated in place, region by region
+                for k, was in enumerate(zip(today.factor, today.river, strict=True)):
+                    if was != (factor[k], river[k]):
+                        at = self._by_lut[k]
+                        cost[at], ground[at] = self._edge_costs(factor, river, self._order[at])
+            mud = np.zeros(self.size, dtype=bool)
+            mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
+            today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
+        into = self._cols
+        passable = (control[into] == mine) & ~blocked[into]
+        rows = self._rows[passable]
+        indptr = np.zeros(self.size + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=self.size), out=indptr[1:])
+        graph = csr_matrix((today.cost[passable], into[passable], indptr), shape=(self.size,) * 2)
+        return graph, today.mud
+
+
+@dataclass(slots=True)
+class TruckDay:
+    """A day's lorry costs over the edges, in ``SupplyNetwork``'s canonical edge order."""
+
+    weather: Weather | None
+    day: int
+    factor: list[float]  # the ground per region (see ``SupplyNetwork._ground_today``)
+    river: list[float]
+    cost: np.ndarray
+    ground: np.ndarray
+    mud: np.ndarray  # per hex: lorries get there through mud
 
 
 def compute(
@@ -223,7 +303,7 @@ def compute(
     ``captured_day`` the day each hex last changed hands (-inf if never), ``trucks`` the
     side's lorry fleet (None: as many as it takes).
     """
-    theatre, grid = net.theatre, net.theatre.grid
+    grid = net.theatre.grid
     mine = CONTROL_CODES[side]
     gauge = SIDE_GAUGE[side]
 
@@ -237,37 +317,37 @@ def compute(
             best[i] = s.tons_per_day
             heapq.heappush(heap, (-s.tons_per_day, i))
     used: dict[tuple[Hex, Hex], float] = {}
+    # Rail hexes trains may enter: held, and not taken in the last CAPTURED_RAIL_DAYS.
+    nodes = net.rail_nodes
+    usable = set(
+        nodes[(control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)].tolist()
+    )
+    damaged = {key for key, days in rail_damage.items() if days > 0}
+    rail_out, pop, push = net.rail_out, heapq.heappop, heapq.heappush
     while heap:
-        neg, i = heapq.heappop(heap)
+        neg, i = pop(heap)
         flow = -neg
         if flow < best.get(i, 0.0):
             continue
-        for j, key in net.rail_adj.get(i, ()):
-            if control[j] != mine or rail_damage.get(key, 0) > 0:
+        for j, key, cap, built in rail_out.get(i, ()):
+            if j not in usable or key in damaged:
                 continue
-            if day - captured_day[j] < CAPTURED_RAIL_DAYS:
-                continue
-            rail = theatre.rails[key]
-            cap = rail.capacity * TONS_PER_TRAIN
-            if converted.get(key, rail.gauge) != gauge:
+            if converted.get(key, built) != gauge:
                 cap *= GAUGE_PENALTY
             f = min(flow, cap)
             if f > best.get(j, 0.0):
                 best[j] = f
                 used[key] = cap
-                heapq.heappush(heap, (-f, j))
-    railheads = {grid.hex_at(i): tons for i, tons in best.items()}
+                push(heap, (-f, j))
+    hexes = net.theatre.hexes
+    railheads = {hexes[i]: tons for i, tons in best.items()}
 
     # 2. Trucks: multi-source Dijkstra from the railheads over land this side holds.
     level = np.zeros(net.size)
     connected = np.zeros(net.size, dtype=bool)
     truck_load = mud_share = needed = 0.0
     if best:
-        cost, ground = net.truck_costs(weather, day)
-        passable = (control[net.dst] == mine) & ~blocked[net.dst]
-        graph = csr_matrix(
-            (cost[passable], (net.src[passable], net.dst[passable])), shape=(net.size, net.size)
-        )
+        graph, mud = net.truck_graph(weather, day, control, mine, blocked)
         heads = np.fromiter(best.keys(), dtype=np.int32)
         dist, _, origin = dijkstra(
             graph, directed=True, indices=heads, min_only=True, return_predecessors=True
@@ -279,8 +359,7 @@ def compute(
         level[~reach] = 0.0
         # 3. Share each railhead's freight among the units it feeds.
         served = level > 0
-        by_head = np.zeros(net.size)
-        np.add.at(by_head, origin[served], demand[served])
+        by_head = np.bincount(origin[served], weights=demand[served], minlength=net.size)
         tons = np.zeros(net.size)
         tons[heads] = list(best.values())
         share = np.ones(net.size)
@@ -291,9 +370,7 @@ def compute(
         ton_km = np.where(served, level * demand * np.where(reach, dist, 0.0), 0.0)
         needed = float(ton_km.sum())
         if needed > 0:
-            heavy = np.zeros(net.size, dtype=bool)
-            heavy[net.dst[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
-            mud_share = float(ton_km[heavy].sum()) / needed
+            mud_share = float(ton_km[mud].sum()) / needed
         if trucks is not None:
             capacity = max(0.0, trucks) * TRUCK_TON_KM_PER_DAY
             truck_load = needed / capacity if capacity > 0 else (np.inf if needed else 0.0)

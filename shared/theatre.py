@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,23 @@ class Theatre:
     country: bytearray = field(default_factory=bytearray)  # per hex: 1 + index, 0 = none
     climates: list[str] = field(default_factory=list)
     climate: bytearray = field(default_factory=bytearray)  # per hex: 1 + index, 0 = none
+    # Tables derived from the layers above and built on first use (path fields, sight, hex
+    # lists), shared by every world on this map; see ``derive``.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def derive(self, name: str, build: Callable[[Theatre], Any] | None = None) -> Any:
+        """The derived table ``name``, built by ``build(self)`` the first time it is asked for
+        (without ``build``: an empty dict, to remember answers in). Derived tables assume the
+        map is not edited afterwards (maps are data, fixed once compiled)."""
+        table = self.derived.get(name)
+        if table is None:
+            table = self.derived[name] = {} if build is None else build(self)
+        return table
+
+    @property
+    def hexes(self) -> list[Hex]:
+        """Every hex of the grid by its index: ``hexes[grid.index(h)] == h``."""
+        return self.derive("hexes", _all_hexes)
 
     def rail_between(self, a: Hex, b: Hex) -> Rail | None:
         return self.rails.get(edge_key(a, b))
@@ -145,8 +163,16 @@ class Theatre:
         return from_plane(x, y, self.hex_km)
 
     def latlon_of(self, h: Hex) -> tuple[float, float]:
-        x, y = to_plane(h, self.hex_km)
-        return self.projection.to_latlon(x, y)
+        memo: dict[Hex, tuple[float, float]] = self.derive("latlon")
+        ll = memo.get(h)
+        if ll is None:  # asked for every unit every hour (daylight): worth remembering
+            x, y = to_plane(h, self.hex_km)
+            ll = memo[h] = self.projection.to_latlon(x, y)
+        return ll
+
+
+def _all_hexes(theatre: Theatre) -> list[Hex]:
+    return list(theatre.grid)
 
 
 def _ring_km(projection: Projection, coords: list[list[float]]) -> list[Point]:

@@ -23,7 +23,10 @@ class Objective:
 def update_control(world: World) -> None:
     """A hex changes hands when ground units of one side only stand in it."""
     for obj in world.objectives:
-        sides = {u.side for u in world.units_at(obj.hex) if not u.is_air}
+        there = world.units_at(obj.hex)
+        if not there:
+            continue  # most objectives, most hours: nobody there, nothing changes
+        sides = {u.side for u in there if not u.is_air}
         if len(sides) == 1:
             (side,) = sides
             if obj.owner != side:

@@ -4,8 +4,10 @@ heights, with concealing ground (forest, towns) only seen into at half range."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from shared.hexgrid import Hex, distance, within
 from shared.terrain import RULES
@@ -26,17 +28,43 @@ def sight_radius(theatre: Theatre, unit: Unit, factor: float = 1.0) -> int:
     return max(1, math.floor(km / theatre.hex_km + 0.5))
 
 
+def sight_hexes(theatre: Theatre, pos: Hex, radius: int) -> frozenset[Hex]:
+    """The hexes seen from ``pos`` at ``radius``: all on the map within it, concealing ground
+    only within half of it. The ground never changes, so each answer is kept with the map:
+    sight is then a union of remembered sets, not a walk over hexes every hour."""
+    memo: dict[tuple[Hex, int], frozenset[Hex]] = theatre.derive("sight")
+    seen = memo.get((pos, radius))
+    if seen is None:
+        half = max(1, radius // 2)
+        seen = memo[pos, radius] = frozenset(
+            h
+            for h in within(pos, radius)
+            if theatre.contains(h)
+            and not (RULES[theatre.terrain_at(h)].conceals and distance(pos, h) > half)
+        )
+    return seen
+
+
 def visible_hexes(
-    theatre: Theatre, units: list[Unit], factor: Callable[[Unit], float] | None = None
+    theatre: Theatre, units: Iterable[Unit], factor: Callable[[Unit], float] | None = None
 ) -> set[Hex]:
     seen: set[Hex] = set()
     for unit in units:
         radius = sight_radius(theatre, unit, factor(unit) if factor is not None else 1.0)
-        half = max(1, radius // 2)
-        for h in within(unit.pos, radius):
-            if h in seen or not theatre.contains(h):
-                continue
-            if RULES[theatre.terrain_at(h)].conceals and distance(unit.pos, h) > half:
-                continue
-            seen.add(h)
+        seen |= sight_hexes(theatre, unit.pos, radius)
     return seen
+
+
+def watch_areas(
+    theatre: Theatre, kinds: tuple[str, ...], radius: int
+) -> tuple[np.ndarray, list[frozenset[Hex]]]:
+    """Places of the given kinds on the map: their hex indices, and the hexes within ``radius``
+    of each (on the map), in the order of ``theatre.places``. Built once per map and kind."""
+
+    def build(t: Theatre) -> tuple[np.ndarray, list[frozenset[Hex]]]:
+        places = [p for p in t.places.values() if p.kind in kinds and t.contains(p.hex)]
+        index = np.array([t.grid.index(p.hex) for p in places], dtype=np.int64)
+        areas = [frozenset(h for h in within(p.hex, radius) if t.contains(h)) for p in places]
+        return index, areas
+
+    return theatre.derive(f"watch:{','.join(kinds)}:{radius}", build)

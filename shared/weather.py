@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Sky(StrEnum):
@@ -206,8 +207,10 @@ def _generate(climate: Climate, region: str, start: date, days: int, seed: int) 
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def daylight_hours(when: date, latitude: float) -> float:
-    """Hours of daylight on a date at a latitude (standard declination formula)."""
+    """Hours of daylight on a date at a latitude (standard declination formula); remembered,
+    since every unit asks every hour and the answer only changes with the day."""
     day_of_year = when.timetuple().tm_yday
     decl = math.radians(23.44) * math.sin(2 * math.pi * (284 + day_of_year) / 365.0)
     x = -math.tan(math.radians(latitude)) * math.tan(decl)

@@ -15,16 +15,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from shared import air, combat, movement, victory
-from shared.hexgrid import Hex, line, neighbours, within
+from shared.hexgrid import Hex, line, neighbours
 from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.pathfinding import FlowFields
 from shared.theatre import Theatre
 from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit
 from shared.victory import Objective
-from shared.vision import visible_hexes
+from shared.vision import visible_hexes, watch_areas
+from shared.weather import is_night
 
 ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
 ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
@@ -74,6 +76,15 @@ class World:
         self.hour = 0
         self.units: dict[str, Unit] = {}
         self._at: dict[Hex, list[Unit]] = {}
+        # Caches of queries asked many times an hour, dropped when units come, go or move
+        # (``_place``, ``destroy``, ``relocate``): see ``_moved``.
+        self._sorted: list[Unit] | None = None
+        self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
+        self._enemy_hexes: dict[str, tuple[tuple[int, ...], frozenset[Hex]]] = {}
+        self._vision: dict[str, tuple[int, set[Hex]]] = {}
+        self._town_seen: dict[str, tuple[bytes, set[Hex]]] = {}
+        self._clock: tuple[int, datetime] = (-1, start)
+        self._night: tuple[int, dict[Hex, bool]] = (-1, {})  # hour, hex -> night
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
@@ -87,7 +98,6 @@ class World:
         self.finished = False
         self.version = 0  # bumped on every change, for caches of derived state
         self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
-        self._vision_cache: tuple[int, dict[str, set[Hex]]] | None = None
         self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
@@ -97,7 +107,19 @@ class World:
     # -- time -------------------------------------------------------------------------------
     @property
     def now(self) -> datetime:
-        return self.start + timedelta(hours=self.hour)
+        if self._clock[0] != self.hour:
+            self._clock = (self.hour, self.start + timedelta(hours=self.hour))
+        return self._clock[1]
+
+    def night_at(self, h: Hex) -> bool:
+        """Night now at hex h (``weather.is_night`` at its latitude), remembered for the hour:
+        every marching, looking and flying unit asks."""
+        if self._night[0] != self.hour:
+            self._night = (self.hour, {})
+        night = self._night[1].get(h)
+        if night is None:
+            night = self._night[1][h] = is_night(self.now, self.theatre.latlon_of(h)[0])
+        return night
 
     def step(self) -> list[Event]:
         """Advance one game hour and return what happened in it."""
@@ -174,6 +196,8 @@ class World:
         """Take a unit that has ceased to exist as a formation off the map."""
         if not unit.surrendered:
             self.emit("destroyed", unit.pos, f"{unit.name} is destroyed", unit)
+        self._moved(unit)
+        self._sorted = None
         self._at[unit.pos].remove(unit)
         if not self._at[unit.pos]:
             del self._at[unit.pos]
@@ -323,7 +347,11 @@ class World:
 
     # -- queries ----------------------------------------------------------------------------
     def sorted_units(self) -> list[Unit]:
-        return [self.units[k] for k in sorted(self.units)]
+        """Every unit, by id: the order every rules loop runs in (kept until one comes or
+        goes; the list returned is the caller's own)."""
+        if self._sorted is None:
+            self._sorted = [self.units[k] for k in sorted(self.units)]
+        return list(self._sorted)
 
     def units_at(self, h: Hex) -> list[Unit]:
         return self._at.get(h, [])
@@ -336,20 +364,30 @@ class World:
         """Enemy ground units in h: what blocks a march and is assaulted (never aircraft)."""
         return [u for u in self._at.get(h, ()) if u.side != side and not u.is_air]
 
-    def occupied_by_enemy_of(self, side: str) -> set[Hex]:
-        return {h for h, us in self._at.items() if any(u.side != side and not u.is_air for u in us)}
+    def occupied_by_enemy_of(self, side: str) -> frozenset[Hex]:
+        """Hexes enemy ground units stand in; the same object until an enemy unit moves,
+        comes or goes, so that path fields keyed by it are found again."""
+        stamp = tuple(n for s, n in self._moves.items() if s != side)
+        cached = self._enemy_hexes.get(side)
+        if cached is None or cached[0] != stamp:
+            hexes = frozenset(
+                h for h, us in self._at.items() if any(u.side != side and not u.is_air for u in us)
+            )
+            cached = self._enemy_hexes[side] = (stamp, hexes)
+        return cached[1]
 
     def in_enemy_zone(self, h: Hex, side: str) -> bool:
         """True when an enemy unit stands next to h: its zone of control halts a march."""
-        return any(self.enemy_units_at(n, side) for n in neighbours(h))
+        at = self._at
+        for n in neighbours(h):
+            for u in at.get(n, ()):
+                if u.side != side and not u.is_air:
+                    return True
+        return False
 
     def flow_fields(self) -> FlowFields:
         """Path fields over this world's ground, shared by every world on the same theatre."""
-        fields = getattr(self.theatre, "_flow_fields", None)
-        if fields is None:
-            fields = FlowFields(self.theatre)
-            self.theatre._flow_fields = fields  # type: ignore[attr-defined]
-        return fields
+        return self.theatre.derive("flow_fields", FlowFields)
 
     def march_factor(self, unit: Unit) -> float:
         factor = self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0
@@ -365,49 +403,52 @@ class World:
         return any(r.unit.side == side for r in self.reinforcements)
 
     def visible(self, side: str) -> set[Hex]:
-        """Hexes a side sees now (cached until the world changes)."""
-        if self._vision_cache is None or self._vision_cache[0] != self.version:
-            self._vision_cache = (
-                self.version,
-                {
-                    s: visible_hexes(
-                        self.theatre,
-                        [u for u in self.sorted_units() if u.side == s and not u.is_air],
-                        self._sight_factor if self.logistics is not None else None,
-                    )
-                    | air.recon_hexes(self, s)
-                    | self._town_sight(s)
-                    for s in SIDES
-                },
+        """Hexes a side sees now (cached, per side, until the world changes)."""
+        cached = self._vision.get(side)
+        if cached is None or cached[0] != self.version:
+            seen = visible_hexes(
+                self.theatre,
+                [u for u in self.sorted_units() if u.side == side and not u.is_air],
+                self._sight_factor if self.logistics is not None else None,
             )
-        return self._vision_cache[1][side]
+            seen |= air.recon_hexes(self, side)
+            seen |= self._town_sight(side)
+            cached = self._vision[side] = (self.version, seen)
+        return cached[1]
 
     def _town_sight(self, side: str) -> set[Hex]:
         """Towns and cities a side holds watch their surroundings: police, railwaymen,
         informers. Only with the operational layer, which knows who holds the ground."""
         if self.logistics is None:
             return set()
-        grid = self.theatre.grid
         code = 1 if side == "soviet" else 2
-        seen: set[Hex] = set()
-        for place in self.theatre.places.values():
-            if place.kind not in ("city", "town", "port") or not self.theatre.contains(place.hex):
-                continue
-            if self.logistics.control[grid.index(place.hex)] == code:
-                seen.update(h for h in within(place.hex, TOWN_SIGHT) if self.theatre.contains(h))
-        return seen
+        index, areas = watch_areas(self.theatre, ("city", "town", "port"), TOWN_SIGHT)
+        held = self.logistics.control[index] == code
+        key = held.tobytes()  # the same towns held: the same sight
+        cached = self._town_seen.get(side)
+        if cached is None or cached[0] != key:
+            seen: set[Hex] = set().union(*(areas[k] for k in np.flatnonzero(held)))
+            cached = self._town_seen[side] = (key, seen)
+        return cached[1]
 
     def _sight_factor(self, unit: Unit) -> float:
         assert self.logistics is not None
         return self.logistics.sight_factor(self, unit)
 
     # -- mutation helpers used by the rules modules -----------------------------------------
+    def _moved(self, unit: Unit) -> None:
+        """A unit came, went or moved: drop the caches that depend on where units are."""
+        self._moves[unit.side] = self._moves.get(unit.side, 0) + 1
+
     def _place(self, unit: Unit) -> None:
+        self._moved(unit)
+        self._sorted = None
         self.men_entered[unit.side] += unit.men * unit.strength
         self.units[unit.id] = unit
         self._at.setdefault(unit.pos, []).append(unit)
 
     def relocate(self, unit: Unit, dest: Hex) -> None:
+        self._moved(unit)
         here = self._at[unit.pos]
         here.remove(unit)
         if not here:
