@@ -358,7 +358,8 @@ def counter(
     """A NATO-style unit counter centred on (0, 0), ``k`` km per hex.
 
     Side-coloured body in a black frame; a light symbol box with the kind's mark (infantry X,
-    armour ellipse, artillery dot, cavalry slash, engineer bridge, air propeller); a strength
+    armour ellipse, artillery dot, cavalry slash, engineer bridge, anti-aircraft dome, air
+    propeller); a strength
     bar and a thinner organisation bar; a supply pip in the top-left corner (green supplied to
     red unsupplied, a black centre when cut off; own units only); a burst when fighting; a
     yellow halo when selected. Parts that are off are drawn fully transparent so the vertex
@@ -396,6 +397,14 @@ def counter(
         tris.segment((bx0 + 0.05 * k, top), (bx1 - 0.05 * k, top), mark, palette.INK)
         for x in (bx0 + 0.05 * k, 0.0, bx1 - 0.05 * k):
             tris.segment((x, top), (x, foot), mark, palette.INK)
+    elif kind == "anti_air":  # the NATO air-defence dome over the base of the box
+        cx, rx, ry = 0.0, (bx1 - bx0) * 0.42, (by1 - by0) * 0.7
+        arc = [
+            (cx + rx * math.cos(math.pi * i / 8), by0 + ry * math.sin(math.pi * i / 8))
+            for i in range(9)
+        ]
+        for a, b in itertools.pairwise(arc):
+            tris.segment(a, b, mark, palette.INK)
     elif kind == "air":  # a propeller: two blades either side of the hub
         cy = (by0 + by1) / 2
         for cx in (-0.06 * k, 0.06 * k):

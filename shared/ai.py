@@ -26,6 +26,7 @@ DECIDE_EVERY_HOURS = 3  # an operational staff re-plans a few times a day, not e
 REST_ORG = 0.35  # below this a unit stops to recover
 LOW_FOOD_DAYS = 3.0  # below this a unit stops advancing until supply catches up
 RESUME_ORG = 0.7  # ...and goes again above this
+SUPPORT_KINDS = ("artillery", "anti_air")  # stay behind the line, covering it
 ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective
 INTERDICT_AHEAD = 2  # interdiction flies this many hexes in front of a held objective
 LEVEL_CAUTION = {"easy": 0.5, "normal": 0.8, "hard": 1.2}  # force ratio it attacks at
@@ -123,7 +124,7 @@ def decide(
             want = ("hold", None) if unit.pos == post else ("move", post)
         elif attacking:
             want = _approach(unit, nearest_target[k])
-        elif held and unit.kind != "artillery":
+        elif held and unit.kind not in SUPPORT_KINDS:
             # Defend: stand on or next to the nearest objective we hold.
             goal = nearest_held[k]
             want = ("hold", None) if distance(unit.pos, goal) <= 1 else ("move", goal)
@@ -221,7 +222,7 @@ def _posts(
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works)
     if attacking or not held:
         return posts
-    free = [u for u in own if u.kind not in ("engineer", "artillery") and u.id not in posts]
+    free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
     reach = (
         ai_staff.hex_distances(np.array([o.pos for o in held]), np.array(staff.front)).min(axis=1)
@@ -257,7 +258,7 @@ def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex
 
 def _approach(unit: SeenUnit, goal: Hex) -> tuple[str, Hex | None]:
     """Infantry and armour go for the objective; artillery stops within supporting range."""
-    if unit.kind == "artillery" and distance(unit.pos, goal) <= ARTILLERY_STANDOFF:
+    if unit.kind in SUPPORT_KINDS and distance(unit.pos, goal) <= ARTILLERY_STANDOFF:
         return ("hold", None)
     return ("move", goal)
 

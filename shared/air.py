@@ -9,7 +9,8 @@ target — until it gets another order. ``move`` rebases it along a straight lin
 
 How much a sortie achieves is its **effectiveness**: its side's share of the air power that can
 fly within range of the target (floored at ``MIN_EFFECTIVENESS``), halved when enemy artillery
-stands within ``ANTI_AIR_HEXES`` of the target. Air power is thousands of men x strength.
+stands within ``ANTI_AIR_HEXES`` of the target, cut to ``ANTI_AIRCRAFT`` when an enemy
+anti-aircraft unit does. Air power is thousands of men x strength.
 
 At the start of each hour ``begin_hour`` works out the sorties of the hour; the rules modules ask
 ``support``, ``march_factor`` and ``recon_hexes`` about them. The effects that come once a day
@@ -35,6 +36,8 @@ AIR_SUPPORT = 1.5  # combat power added per unit of air power, at full effective
 MIN_EFFECTIVENESS = 0.25  # even an outnumbered air force gets some sorties through
 ANTI_AIR = 0.5  # effectiveness x this with enemy artillery near the target
 ANTI_AIR_HEXES = 1
+ANTI_AIRCRAFT = 0.3  # effectiveness x this under an enemy anti-aircraft unit's umbrella
+ANTI_AIRCRAFT_KM = 40.0  # its reach (at least ANTI_AIR_HEXES)
 MISSION_HEXES = 1  # support, interdiction and airdrops act within this many hexes of the target
 INTERDICT_MARCH = 0.6  # enemy march speed near the target at full effectiveness
 INTERDICT_RAIL_DAYS = 2  # days of repair a line hit from the air needs
@@ -103,7 +106,7 @@ def flies_mission(world: World, unit: Unit) -> bool:
 
 def effectiveness(world: World, side: str, target: Hex) -> float:
     """A side's share of the air power able to fly within range of the target (at least
-    ``MIN_EFFECTIVENESS``), halved by enemy artillery near the target."""
+    ``MIN_EFFECTIVENESS``), cut by enemy anti-aircraft guns or artillery near the target."""
     own = enemy = 0.0
     for unit in world.sorted_units():
         if not unit.is_air or not in_range(world, unit.pos, target) or not can_fly(world, unit):
@@ -115,10 +118,16 @@ def effectiveness(world: World, side: str, target: Hex) -> float:
     share = own / (own + enemy) if own + enemy > 0 else 1.0
     eff = max(MIN_EFFECTIVENESS, share)
     foe = enemy_of(side)
-    for h in within(target, ANTI_AIR_HEXES):
-        if any(u.kind == Kind.ARTILLERY for u in world.friendly_units_at(h, foe)):
-            eff *= ANTI_AIR
-            break
+    guns = [
+        u
+        for u in world.sorted_units()
+        if u.side == foe and u.kind in (Kind.ANTI_AIR, Kind.ARTILLERY)
+    ]
+    reach = max(ANTI_AIR_HEXES, round(ANTI_AIRCRAFT_KM / world.theatre.hex_km))
+    if any(u.kind == Kind.ANTI_AIR and distance(u.pos, target) <= reach for u in guns):
+        return eff * ANTI_AIRCRAFT  # a flak brigade's umbrella
+    if any(distance(u.pos, target) <= ANTI_AIR_HEXES for u in guns):
+        return eff * ANTI_AIR
     return eff
 
 

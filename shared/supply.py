@@ -88,6 +88,7 @@ NEEDS: dict[str, KindNeeds] = {
     "armour": KindNeeds(7, 4, 3, 40.0, 1 / 12, 1 / 6),
     "artillery": KindNeeds(8, 4, 4, 30.0, 1 / 36, 1 / 5),
     "engineer": KindNeeds(10, 4, 4, 15.0, 1 / 36, 1 / 10),
+    "anti_air": KindNeeds(8, 4, 4, 20.0, 1 / 36, 1 / 6),
     "air": KindNeeds(10, 4, 3, 60.0, 1 / 8, 1 / 10),  # fuel-hungry: flying burns it fast
 }
 

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     ARTILLERY = "artillery"
     CAVALRY = "cavalry"
     ENGINEER = "engineer"
+    ANTI_AIR = "anti_air"  # anti-aircraft guns: spoil enemy sorties around them (shared.air)
     AIR = "air"  # aircraft at an airfield: flies missions (shared.air), never fights on the ground
 
 
@@ -43,6 +44,7 @@ KIND_RULES: dict[Kind, KindRules] = {
     Kind.ARTILLERY: KindRules(2.5, 0.4, 0.5, 4.0, False, support_km=12.0),
     Kind.CAVALRY: KindRules(6.0, 0.8, 0.7, 8.0, False),
     Kind.ENGINEER: KindRules(3.0, 0.6, 0.8, 5.0, False),  # repairs and converts railways
+    Kind.ANTI_AIR: KindRules(3.0, 0.3, 0.5, 6.0, False),
     Kind.AIR: KindRules(300.0, 0.0, 0.2, 0.0, False),  # speed: rebasing flight, straight line
 }
 

@@ -295,6 +295,25 @@ def test_anti_aircraft_guns_halve_effectiveness_and_cost_aircraft() -> None:
     assert w.units["a"].strength == pytest.approx(1.0 - AIR_LOSS * 2 * (1 - air.ANTI_AIR))
 
 
+def test_an_anti_aircraft_brigade_spreads_a_wider_and_deadlier_umbrella() -> None:
+    w = world(
+        plain(),
+        [
+            plane("a", "soviet", (0, 0)),
+            unit("s", "soviet", (0, 1)),
+            unit("flak", "japan", (9, 3), kind=Kind.ANTI_AIR),
+        ],
+        start=MORNING,
+    )
+    reach = max(air.ANTI_AIR_HEXES, round(air.ANTI_AIRCRAFT_KM / w.theatre.hex_km))
+    assert reach > air.ANTI_AIR_HEXES  # it covers more than the guns of an artillery unit
+    assert air.effectiveness(w, "soviet", (9 - reach, 3)) == pytest.approx(air.ANTI_AIRCRAFT)
+    assert air.ANTI_AIRCRAFT < air.ANTI_AIR
+    assert air.effectiveness(w, "soviet", (9 - reach - 1, 3)) == pytest.approx(1.0)
+    # Its own side's sorties fly under it untouched.
+    assert air.effectiveness(w, "japan", (9, 3)) == pytest.approx(air.MIN_EFFECTIVENESS)
+
+
 # -- aircraft and the ground war -------------------------------------------------------------------
 def test_an_air_unit_never_blocks_a_march_and_is_never_assaulted() -> None:
     w = world(

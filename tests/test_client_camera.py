@@ -201,7 +201,9 @@ def test_linework_covers_rivers_roads_and_borders(ground: Ground) -> None:
     assert {palette.RIVER, palette.ROAD, palette.BORDER} <= cols
 
 
-@pytest.mark.parametrize("kind", ["infantry", "armour", "artillery", "cavalry", "engineer"])
+@pytest.mark.parametrize(
+    "kind", ["infantry", "armour", "artillery", "cavalry", "engineer", "anti_air", "air"]
+)
 def test_counter_vertex_count_depends_only_on_kind(kind: str) -> None:
     a = meshes.counter(kind, "soviet", 1.0, 1.0, False, False, 2.0)
     b = meshes.counter(kind, "japan", 0.1, 0.3, True, True, 2.0, supply=0.2, cut_off=True)
