@@ -51,6 +51,12 @@ def report(world: World) -> dict[str, Any]:
                 else 0,
                 "prisoners_lost": logistics.prisoners[side],
             }
+            if side in logistics.trucks:
+                state = logistics.supply.get(side)
+                per_side[side]["supply"]["trucks"] = round(logistics.trucks[side])
+                per_side[side]["supply"]["truck_load"] = (
+                    round(state.truck_load, 2) if state is not None else 0.0
+                )
     return {
         "scenario": world.scenario,
         "seed": world.seed,

@@ -50,5 +50,7 @@ def test_a_theatre_scenario_runs_to_its_end(name: str) -> None:
     out = report(world)
     for side in SIDES:
         assert out["sides"][side]["losses"] > 0
-        assert {"mean_level", "prisoners_lost", "railheads"} <= set(out["sides"][side]["supply"])
+        supply = out["sides"][side]["supply"]
+        assert {"mean_level", "prisoners_lost", "railheads", "trucks", "truck_load"} <= set(supply)
+        assert supply["trucks"] > 0  # worn and replaced, never run out
     assert ai.DECIDE_EVERY_HOURS >= 1
