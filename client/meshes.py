@@ -241,10 +241,13 @@ def mode_colours(
     return _per_vertex(hexes)
 
 
-def railheads(ground: Ground, heads: Sequence[Sequence[int]]) -> Tris:
-    """A black square with a white centre on each railhead (``[q, r, tons]``)."""
+def railheads(
+    ground: Ground, heads: Sequence[Sequence[int]], lines: Sequence[Sequence[int]] = ()
+) -> Tris:
+    """The supply network: the rail in use (``supply_lines``), then a black square with a white
+    centre on each railhead (``[q, r, tons]``)."""
     k = ground.hex_km
-    tris = Tris()
+    tris = supply_lines(ground, lines)
     for head in heads:
         pos = (head[0], head[1])
         if not ground.contains(pos):
@@ -252,6 +255,23 @@ def railheads(ground: Ground, heads: Sequence[Sequence[int]]) -> Tris:
         x, y = ground.centre(pos)
         tris.rect(x - 0.2 * k, y - 0.2 * k, x + 0.2 * k, y + 0.2 * k, palette.INK)
         tris.rect(x - 0.11 * k, y - 0.11 * k, x + 0.11 * k, y + 0.11 * k, palette.RAILHEAD)
+    return tris
+
+
+def supply_lines(ground: Ground, lines: Sequence[Sequence[int]]) -> Tris:
+    """The rail the side's freight runs on (``[q1, r1, q2, r2, tons]``), thicker and darker
+    the more it carries: where the network is strong and where it is a thread."""
+    k = ground.hex_km
+    tris = Tris()
+    most = max((line[4] for line in lines), default=0) or 1
+    for line in lines:
+        a, b = (line[0], line[1]), (line[2], line[3])
+        if not (ground.contains(a) and ground.contains(b)):
+            continue
+        share = max(0.0, min(1.0, line[4] / most))
+        width = (0.06 + 0.22 * share) * k
+        shade = round(90 * (1.0 - share))
+        tris.segment(ground.centre(a), ground.centre(b), width, (shade, shade, shade))
     return tris
 
 

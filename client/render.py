@@ -361,7 +361,7 @@ class MapRenderer:
         if supply is not None and supply.railheads:
             self._railheads = _upload(
                 self.shapes_program,
-                meshes.railheads(self.ground, supply.railheads),
+                meshes.railheads(self.ground, supply.railheads, supply.lines),
                 self.world,
                 self._railhead_group,
             )

@@ -151,9 +151,15 @@ def mode_lines(mirror: Mirror, mode: str, hover: tuple[int, int] | None = None) 
         if sm is None:
             return [f"Map: {side} supply (no supply map yet)"]
         line = f"Map: {side} supply, day {sm.day} - red unsupplied to green full"
-        line += f", {len(sm.railheads)} railheads"
+        line += f", {len(sm.railheads)} railheads (rail in use: thicker carries more)"
+        lines = [line]
+        trucks = getattr(sm, "trucks", None)
+        if trucks is not None:
+            load = getattr(sm, "truck_load", 0.0)
+            short = " - not enough: the far end goes short" if load > 1 else ""
+            lines.append(f"lorries {trucks:,}, driving {load:.0%} of what they can{short}")
         level = mirror.supply_level(hover) if hover is not None else None
-        return [line] + ([f"supply here {level:.0%}"] if level is not None else [])
+        return lines + ([f"supply here {level:.0%}"] if level is not None else [])
     if mode == "weather":
         today = mirror.weather_at(hover)
         if today is None or mirror.weather is None:

@@ -228,6 +228,21 @@ def test_own_counters_show_their_supply_and_others_do_not() -> None:
     assert full not in unknown and starving not in unknown
 
 
+def test_the_supply_map_draws_busy_rail_thicker_than_a_thread(ground: Ground) -> None:
+    a, b, c = (5, 5), (6, 5), (7, 5)
+    busy = meshes.supply_lines(ground, [(*a, *b, 4000)])
+    thread = meshes.supply_lines(ground, [(*a, *b, 4000), (*b, *c, 400)])
+
+    def width(t: meshes.Tris, first: int) -> float:
+        ys = t.positions[first * 12 + 1 : first * 12 + 12 : 2]
+        return max(ys) - min(ys)
+
+    assert len(busy) == 6 and len(thread) == 12  # one quad per edge
+    assert width(thread, 0) > width(thread, 1) > 0
+    heads = meshes.railheads(ground, [(*b, 4000)], [(*a, *b, 4000)])
+    assert len(heads) == len(busy) + 12  # the line under the railhead's two squares
+
+
 def test_dashes_cover_about_their_share_of_a_line() -> None:
     tris = meshes.Tris()
     tris.dashed([(0.0, 0.0), (10.0, 0.0)], 0.1, 1.0, 1.0, (0, 0, 0))
@@ -260,7 +275,8 @@ def test_map_mode_texts_and_supply_lines_of_a_unit() -> None:
     assert supply is not None
     head = (supply.railheads[0][0], supply.railheads[0][1])
     lines = texts.mode_lines(mirror, "supply", head)
-    assert "Soviet supply" in lines[0] and lines[1].startswith("supply here")
+    assert "Soviet supply" in lines[0] and lines[-1].startswith("supply here")
+    assert supply.trucks is not None and f"lorries {supply.trucks:,}" in lines[1]
     weather = texts.mode_lines(mirror, "weather")
     first = mirror.weather.regions[0] if mirror.weather else None
     assert first is not None and first.region in weather[0] and first.ground in weather[0]
