@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 RESUPPLY_DAYS_PER_HOUR = 0.25  # stock days regained per hour at full supply
 DEMOLITION_DAYS = 5  # days of repair a line needs after the other side blew it on leaving
+RELAY_KM_PER_DAY = 12.0  # track an engineer brigade relays to its side's gauge in a day
 ENGINEER_REPAIR_PER_DAY = 3  # repair days engineers do a day (railway troops otherwise: 1)
 RAID_DAMAGE_DAYS = 3
 TRAINS_PER_THOUSAND_MEN = 3.0  # troop trains (or ships) to move a thousand men with their kit
@@ -78,6 +79,7 @@ class Logistics:
     prisoners: dict[str, int]  # men of each side taken prisoner
     partisans: list[Partisans] = field(default_factory=list)
     truck_range_km: dict[str, float] = field(default_factory=dict)  # per side: its lorry fleet
+    relaid_km: dict = field(default_factory=dict)  # rail edge -> km relaid to the other gauge
     trucks: dict[str, float] = field(default_factory=dict)  # lorries per side (absent: unlimited)
     truck_replacements: dict[str, float] = field(default_factory=dict)  # lorries a day per side
     troop_trains: dict[str, int] = field(default_factory=dict)  # per source, yesterday
@@ -221,9 +223,20 @@ class Logistics:
             else:
                 del self.rail_damage[key]
         for i, side in sorted(engineers.items()):
-            for _, key in self.net.rail_adj.get(i, ()):
-                if self.converted.get(key, world.theatre.rails[key].gauge) != SIDE_GAUGE[side]:
+            # Relaying track is slow: a brigade does RELAY_KM_PER_DAY, one stretch at a time.
+            todo = sorted(
+                key
+                for _, key in self.net.rail_adj.get(i, ())
+                if self.converted.get(key, world.theatre.rails[key].gauge) != SIDE_GAUGE[side]
+            )
+            if todo:
+                key = todo[0]
+                done = self.relaid_km.get(key, 0.0) + RELAY_KM_PER_DAY
+                if done >= world.theatre.hex_km:
                     self.converted[key] = SIDE_GAUGE[side]
+                    self.relaid_km.pop(key, None)
+                else:
+                    self.relaid_km[key] = done
         for raid in self.partisans:
             self._raid(world, raid, day)
 

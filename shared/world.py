@@ -493,6 +493,7 @@ class World:
                 sorted(self.logistics.prisoners.items()),
                 sorted(self.logistics.rail_damage.items()),
                 sorted(self.logistics.converted.items()),
+                sorted(self.logistics.relaid_km.items()),
                 sorted(self.logistics.troop_trains.items()),
                 sorted(self.logistics.troop_trains_today.items()),
                 sorted((k, round(v, 3)) for k, v in self.logistics.trucks.items()),

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from shared.hexgrid import edge_key
-from shared.logistics import DEMOLITION_DAYS, ENGINEER_REPAIR_PER_DAY, Logistics, Partisans
+from shared.logistics import (
+    DEMOLITION_DAYS,
+    ENGINEER_REPAIR_PER_DAY,
+    RELAY_KM_PER_DAY,
+    Logistics,
+    Partisans,
+)
 from shared.orders import OrderRequest
 from shared.supply import (
     GAUGE_PENALTY,
@@ -301,7 +307,17 @@ def test_engineers_repair_faster_and_relay_the_other_gauge() -> None:
     for _ in range(25):
         w.step()
     assert w.logistics.rail_damage[edge_key(h(10), h(11))] == 6 - ENGINEER_REPAIR_PER_DAY
-    assert w.logistics.converted[edge_key(h(9), h(10))] == "russian"
+    # Relaying is slow: RELAY_KM_PER_DAY a day, one stretch at a time.
+    first, second = edge_key(h(9), h(10)), edge_key(h(10), h(11))
+    assert RELAY_KM_PER_DAY < HEX_KM <= 2 * RELAY_KM_PER_DAY
+    assert first not in w.logistics.converted and second not in w.logistics.converted
+    assert w.logistics.relaid_km[first] == pytest.approx(RELAY_KM_PER_DAY)
+    for _ in range(24):
+        w.step()
+    assert w.logistics.converted[first] == "russian" and second not in w.logistics.converted
+    for _ in range(24 * 2):
+        w.step()
+    assert w.logistics.converted[second] == "russian"
 
 
 def test_partisans_raid_the_enemy_s_railways_once_their_war_begins() -> None:
