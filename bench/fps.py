@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import threading
 import time
 from typing import Any
 
+from bench import xvfb
 from bench.server_process import ServerProcess, cpu_seconds, machine_busy, machine_description
 
 WARMUP_S = 1.0
@@ -37,25 +37,14 @@ def log(text: str) -> None:
 
 
 def start_xvfb() -> subprocess.Popen[bytes] | None:
-    """A private Xvfb when there is no display (the X server picks a free display number)."""
+    """A private Xvfb when there is no display."""
     if os.environ.get("DISPLAY"):
         return None
-    if shutil.which("Xvfb") is None:
-        raise SystemExit("no DISPLAY and no Xvfb: install xvfb or run under a display")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        raise SystemExit("Xvfb did not start")
-    os.environ["DISPLAY"] = f":{number}"
+    try:
+        proc, display = xvfb.start_xvfb("1920x1080x24")
+    except xvfb.NoDisplay as e:
+        raise SystemExit(str(e)) from None
+    os.environ["DISPLAY"] = display
     return proc
 
 

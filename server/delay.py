@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from shared import protocol as p
+from shared.views import snapshot_of
 
 
 @dataclass(slots=True)
@@ -78,19 +79,4 @@ class DelayedFeed:
         self.finished, self.winner, self.result = d.finished, d.winner, d.result
 
     def snapshot(self, speed: float, paused: bool, paused_by: str | None) -> p.Snapshot:
-        return p.Snapshot(
-            match=self.match_id,
-            view=self.view,  # type: ignore[arg-type]
-            tick=self.tick,
-            hour=self.hour,
-            time=self.time,
-            speed=speed,
-            paused=paused,
-            units=list(self.units.values()),
-            objectives=self.objectives,
-            visible=self.visible,
-            finished=self.finished,
-            winner=self.winner,  # type: ignore[arg-type]
-            result=self.result,
-            paused_by=paused_by,
-        )
+        return snapshot_of(self, speed, paused, paused_by)

@@ -113,7 +113,7 @@ def decide(
         fallback = _fall_back(unit, own, enemies, held) if not attacking else None
         if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
             # Encircled: fight through to the nearest railhead before hunger ends it.
-            home = min(staff.railheads, key=lambda h: (distance(unit.pos, h), h))
+            home = _nearest_hex(unit.pos, staff.railheads)
             want = ("attack", home)
         elif fallback is not None:
             want = ("move", fallback)
@@ -256,11 +256,34 @@ def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex
     return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
 
 
+def _nearest_hex(pos: Hex, hexes: list[Hex]) -> Hex:
+    """The hex of ``hexes`` nearest ``pos``, the least of the nearest (``min`` by (distance,
+    hex)): in numpy, as a cut-off unit weighs every railhead of a theatre."""
+    where = np.array(hexes)
+    dist = ai_staff.hex_distances(np.array([pos]), where)[0]
+    return min(hexes[i] for i in np.flatnonzero(dist == dist.min()).tolist())
+
+
 def _approach(unit: SeenUnit, goal: Hex) -> tuple[str, Hex | None]:
     """Infantry and armour go for the objective; artillery stops within supporting range."""
     if unit.kind in SUPPORT_KINDS and distance(unit.pos, goal) <= ARTILLERY_STANDOFF:
         return ("hold", None)
     return ("move", goal)
+
+
+_seen_last: dict[tuple[str, str], tuple[tuple, SeenUnit]] = {}
+
+
+def _seen(side: str, fields: tuple) -> SeenUnit:
+    """The SeenUnit of these fields as seen by ``side``: the one built last time when nothing
+    about the unit changed (most hold still between decisions, and a frozen dataclass is slow
+    to build)."""
+    last = _seen_last.get((side, fields[0]))
+    if last is not None and last[0] == fields:
+        return last[1]
+    seen = SeenUnit(*fields)
+    _seen_last[side, fields[0]] = (fields, seen)
+    return seen
 
 
 def from_world(
@@ -269,8 +292,10 @@ def from_world(
     """Orders for an AI seat, decided from exactly what that side's view shows; with
     ``command``, for that command's units only (the side plans as one, each seat orders its
     own)."""
-    units = [
-        SeenUnit(
+    units: list[SeenUnit] = []
+    for u in visible_units(world, side):
+        own = u.side == side
+        fields = (
             u.id,
             u.side,
             str(u.kind),
@@ -280,12 +305,11 @@ def from_world(
             u.men,
             u.order.kind,
             u.order.to,
-            u.order.mission if u.side == side else None,
-            u.cut_off_hours > 0 if u.side == side else False,
-            round(u.stocks.food, 1) if u.side == side and u.stocks is not None else None,
+            u.order.mission if own else None,
+            u.cut_off_hours > 0 if own else False,
+            round(u.stocks.food, 1) if own and u.stocks is not None else None,
         )
-        for u in visible_units(world, side)
-    ]
+        units.append(_seen(side, fields))
     objectives = [SeenObjective(o.name, o.hex, o.owner, o.value) for o in world.objectives]
     staff = None
     if world.logistics is not None:
@@ -295,7 +319,7 @@ def from_world(
         staff = Staff(
             ai_staff.front_hexes(
                 world.logistics.control,
-                ai_staff.land_of(world.theatre.terrain, Terrain.WATER),
+                world.theatre.derive("land", lambda t: ai_staff.land_of(t.terrain, Terrain.WATER)),
                 grid.cols,
                 grid.rows,
                 side,

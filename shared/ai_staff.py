@@ -36,6 +36,11 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 _last_front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = {}
+# The answer too, while the anchors (the objectives held) stay the same as well.
+_last_line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], list[Hex]]] = {}
+# Per side, the map the line was last drawn on: (cols, rows, land), control, front marks.
+_front_marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = {}
+_last_works: dict[str, tuple[tuple[object, ...], list[Hex]]] = {}
 
 
 @lru_cache(maxsize=8)
@@ -74,19 +79,35 @@ def front_hexes(
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
     # The control map changes in few hours of most: keep each side's last front line.
     key = (cols, rows, control.tobytes(), land.tobytes())
+    line = _last_line.get(side)
+    if line is not None and line[0] == key and line[1] == tuple(anchors):
+        return list(line[2])
     last = _last_front.get(side)
     if last is not None and last[0] == key:
         coords = last[1]
     else:
-        idx = np.flatnonzero((control == mine) & land)
+        table = neighbour_table(cols, rows)
         beyond = np.append(control, 0)  # off the map (index n): nobody's
-        touching = (beyond[neighbour_table(cols, rows)[idx]] == theirs).any(axis=1)
-        coords = np.stack(axial(cols, idx[touching]), axis=1)
+        before = _front_marks.get(side)
+        if before is not None and before[0] == key[:2] + key[3:]:
+            # Only hexes that changed hands, and their neighbours, can join or leave the line.
+            _, was, front = before
+            changed = np.flatnonzero(was != control)
+            near = np.unique(np.concatenate([changed, table[changed].ravel()]))
+            idx = near[near < len(control)]
+        else:
+            idx = np.arange(len(control))
+            front = np.zeros(len(control), dtype=bool)
+        front[idx] = (control[idx] == mine) & land[idx] & (beyond[table[idx]] == theirs).any(axis=1)
+        _front_marks[side] = (key[:2] + key[3:], control.copy(), front)
+        coords = np.stack(axial(cols, np.flatnonzero(front)), axis=1)
         _last_front[side] = (key, coords)
-    if not len(coords):
-        return []
-    near = hex_distances(coords, np.array(anchors)).min(axis=1) <= FRONT_REACH
-    return list(map(tuple, coords[near].tolist()))
+    out: list[Hex] = []
+    if len(coords):
+        near = hex_distances(coords, np.array(anchors)).min(axis=1) <= FRONT_REACH
+        out = list(map(tuple, coords[near].tolist()))
+    _last_line[side] = (key, tuple(anchors), out)
+    return list(out)
 
 
 def land_of(terrain: bytes | bytearray, water: int) -> np.ndarray:
@@ -107,6 +128,16 @@ def works(world: World, side: str) -> list[Hex]:
         world.theatre._rail_edges = rails  # type: ignore[attr-defined]
     mine, gauge = CONTROL_CODES[side], SIDE_GAUGE[side]
     control = logistics.control
+    # The same control map, damage and relaying as last time: the same works.
+    known = (
+        rails,
+        control.tobytes(),
+        tuple(logistics.converted.items()),
+        tuple(logistics.rail_damage.items()),
+    )
+    last = _last_works.get(side)
+    if last is not None and last[0] == known:
+        return list(last[1])
     held = (control[rails.a] == mine) & (control[rails.b] == mine)
     todo = rails.gauge != gauge  # still of the other gauge...
     for key, relaid in logistics.converted.items():
@@ -117,7 +148,9 @@ def works(world: World, side: str) -> list[Hex]:
         k = rails.at.get(key)
         if k is not None and days > 0:
             todo[k] = True  # or wrecked
-    return sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()})
+    out = sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()})
+    _last_works[side] = (known, out)
+    return list(out)
 
 
 class RailEdges:

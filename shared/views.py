@@ -8,6 +8,8 @@ only on their airfield, never in flight between two), nor do the enemy's orders 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import msgspec
 import numpy as np
 
@@ -144,6 +146,43 @@ def event_view(e: Event) -> EventView:
     return EventView(e.hour, e.kind, e.pos, e.text, e.side, e.unit)  # type: ignore[arg-type]
 
 
+class ViewState(Protocol):
+    """A view's state as of its last delta: what a snapshot of it holds."""
+
+    match_id: str
+    view: str
+    units: dict[str, UnitView]
+    objectives: list[ObjectiveView]
+    visible: bytes | None
+    tick: int
+    hour: int
+    time: str
+    finished: bool
+    winner: str | None
+    result: str | None
+
+
+def snapshot_of(
+    state: ViewState, speed: float, paused: bool, paused_by: str | None = None
+) -> Snapshot:
+    return Snapshot(
+        match=state.match_id,
+        view=state.view,  # type: ignore[arg-type]
+        tick=state.tick,
+        hour=state.hour,
+        time=state.time,
+        speed=speed,
+        paused=paused,
+        units=list(state.units.values()),
+        objectives=state.objectives,
+        visible=state.visible,
+        finished=state.finished,
+        winner=state.winner,  # type: ignore[arg-type]
+        result=state.result,
+        paused_by=paused_by,
+    )
+
+
 class ViewTracker:
     """Builds deltas of one view of one world, and snapshots consistent with them.
 
@@ -208,22 +247,7 @@ class ViewTracker:
 
     def snapshot(self, speed: float, paused: bool, paused_by: str | None = None) -> Snapshot:
         """The state the last delta left every connection of this view in."""
-        return Snapshot(
-            match=self.match_id,
-            view=self.view,  # type: ignore[arg-type]
-            tick=self.tick,
-            hour=self.hour,
-            time=self.time,
-            speed=speed,
-            paused=paused,
-            units=list(self.units.values()),
-            objectives=self.objectives,
-            visible=self.visible,
-            finished=self.finished,
-            winner=self.winner,  # type: ignore[arg-type]
-            result=self.result,
-            paused_by=paused_by,
-        )
+        return snapshot_of(self, speed, paused, paused_by)
 
     def delta(
         self,

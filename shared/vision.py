@@ -48,10 +48,18 @@ def sight_hexes(theatre: Theatre, pos: Hex, radius: int) -> frozenset[Hex]:
 def visible_hexes(
     theatre: Theatre, units: Iterable[Unit], factor: Callable[[Unit], float] | None = None
 ) -> set[Hex]:
+    # What a unit sees follows from where it stands, its kind's eyes and the factor: kept per
+    # map by those, a side's sight is one lookup per unit.
+    memo: dict[tuple[Hex, float, float], frozenset[Hex]] = theatre.derive("sight_of")
     seen: set[Hex] = set()
     for unit in units:
-        radius = sight_radius(theatre, unit, factor(unit) if factor is not None else 1.0)
-        seen |= sight_hexes(theatre, unit.pos, radius)
+        scale = factor(unit) if factor is not None else 1.0
+        key = (unit.pos, unit.rules.sight_km, scale)
+        hexes = memo.get(key)
+        if hexes is None:
+            radius = sight_radius(theatre, unit, scale)
+            hexes = memo[key] = sight_hexes(theatre, unit.pos, radius)
+        seen |= hexes
     return seen
 
 

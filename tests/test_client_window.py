@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bench.xvfb import NoDisplay, start_xvfb
 from client import palette
 from client.camera import Camera
 from client.mirror import Mirror
@@ -38,22 +38,12 @@ def display() -> Iterator[str]:
     if os.environ.get("DISPLAY"):
         yield os.environ["DISPLAY"]
         return
-    if shutil.which("Xvfb") is None:
-        pytest.skip("no DISPLAY and no Xvfb")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
     try:
-        with os.fdopen(read_fd) as f:
-            number = f.readline().strip()
-        if not number:
-            pytest.skip("Xvfb did not start")
-        os.environ["DISPLAY"] = f":{number}"
+        proc, number = start_xvfb()
+    except NoDisplay as e:
+        pytest.skip(str(e))
+    try:
+        os.environ["DISPLAY"] = number
         yield os.environ["DISPLAY"]
     finally:
         os.environ.pop("DISPLAY", None)
