@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+import msgspec
+
 from shared import protocol as p
 from shared.views import snapshot_of
 
@@ -22,6 +24,10 @@ class _Entry:
     frames: list[bytes]
     delta: p.Delta | None = None
     daily: bool = False  # supply / weather / control: the latest batch is sent to joiners
+
+
+def _empty(d: p.Delta) -> bool:
+    return not (d.units or d.removed or d.events) and d.objectives is None and d.visible is None
 
 
 @dataclass(slots=True)
@@ -43,6 +49,19 @@ class DelayedFeed:
     ended: bytes | None = None  # the match.end frame, once released
 
     def push_delta(self, hour: int, delta: p.Delta, frame: bytes) -> None:
+        last = self.queue[-1] if self.queue else None
+        if (
+            _empty(delta)
+            and last is not None
+            and last.delta is not None
+            and _empty(last.delta)
+            and last.hour == hour
+        ):
+            # Most network ticks change nothing (between game hours, or paused): fold them into
+            # one delta from the last one's base, so a paused match does not pile up frames.
+            merged = msgspec.structs.replace(delta, base=last.delta.base)
+            self.queue[-1] = _Entry(hour, [p.encode(merged)], merged)
+            return
         self.queue.append(_Entry(hour, [frame], delta))
 
     def push_daily(self, hour: int, frames: list[bytes]) -> None:
