@@ -43,6 +43,7 @@ MIN_COUNTER_PX = 26.0  # a counter is never drawn narrower than this, however fa
 STACK_LEVELS = 3  # counters in one hex draw in this many layers, later ones on top
 MAX_PATHS = 48  # marches drawn for a large selection; the rest are left out
 GLIDE_PATHS = 4  # up to this many selected units, paths start from the gliding counter
+TOP_BAR_PX = 44  # place names keep out from under the top bar
 ROUTE_COLOUR = {"move": palette.PATH, "attack": palette.ATTACK, "rail": palette.RAIL_MOVE}
 
 # Map modes, cycled with M: what the per-hex overlay tints the ground by.
@@ -574,7 +575,7 @@ class MapRenderer:
         hex_px = self._k * cam.scale
         for (_, label, bg), show in zip(
             self._place_labels,
-            labels.shown(boxes, self._place_ranks, hex_px, cam.width, cam.height),
+            labels.shown(boxes, self._place_ranks, hex_px, cam.width, cam.height - TOP_BAR_PX),
             strict=True,
         ):
             label.visible = bg.visible = show
