@@ -55,15 +55,21 @@ def line(a: Hex, b: Hex) -> list[Hex]:
         t = i / n
         q = a[0] + (b[0] - a[0]) * t + 1e-6
         r = a[1] + (b[1] - a[1]) * t + 2e-6
-        s = -q - r
-        rq, rr, rs = round(q), round(r), round(s)
-        dq, dr, ds = abs(rq - q), abs(rr - r), abs(rs - s)
-        if dq > dr and dq > ds:
-            rq = -rr - rs
-        elif dr > ds:
-            rr = -rq - rs
-        out.append((rq, rr))
+        out.append(cube_round(q, r))
     return out
+
+
+def cube_round(q_f: float, r_f: float) -> Hex:
+    """The hex containing fractional axial coordinates: round all three cube coordinates and
+    fix the one that moved most, so that they still sum to zero."""
+    s_f = -q_f - r_f
+    q, r, s = round(q_f), round(r_f), round(s_f)
+    dq, dr, ds = abs(q - q_f), abs(r - r_f), abs(s - s_f)
+    if dq > dr and dq > ds:
+        q = -r - s
+    elif dr > ds:
+        r = -q - s
+    return q, r
 
 
 def axial_to_offset(h: Hex) -> tuple[int, int]:
@@ -84,15 +90,7 @@ def to_plane(h: Hex, hex_km: float) -> tuple[float, float]:
 def from_plane(x: float, y: float, hex_km: float) -> Hex:
     """The hex containing a plane point (cube rounding)."""
     r_f = y / (hex_km * SQRT3 / 2.0)
-    q_f = x / hex_km - r_f / 2.0
-    s_f = -q_f - r_f
-    q, r, s = round(q_f), round(r_f), round(s_f)
-    dq, dr, ds = abs(q - q_f), abs(r - r_f), abs(s - s_f)
-    if dq > dr and dq > ds:
-        q = -r - s
-    elif dr > ds:
-        r = -q - s
-    return q, r
+    return cube_round(x / hex_km - r_f / 2.0, r_f)
 
 
 def direction_between(a: Hex, b: Hex) -> int | None:
