@@ -24,6 +24,7 @@ from client.mirror import Mirror
 from client.selection import Selection
 from shared.hexgrid import distance
 from shared.protocol import UnitView
+from tests.test_client_bot import bot as start_bot
 from tests.test_client_mirror import Feed, joined_mirror, theatre_mirror
 
 pytestmark = pytest.mark.window
@@ -395,28 +396,10 @@ def test_client_creates_a_game_and_screenshots_it(
 
 
 def test_client_watches_the_first_match(display: str, server_url: str, tmp_path: Path) -> None:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    bot = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "client.bot",
-            "--server",
-            server_url,
-            "--side",
-            "japan",
-            "--create",
-            "lake-khasan",
-            "--vs-ai",
-            "--speed",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    bot = start_bot(
+        "--server", server_url, "--side", "japan", "--create", "lake-khasan", "--vs-ai",
+        "--speed", "1",
+    )  # fmt: skip
     try:
         assert bot.stdout is not None
         for line in bot.stdout:
