@@ -349,7 +349,7 @@ class Session:
         if self.view != SPECTATOR:
             raise LobbyError("not_spectator")
         self.send(p.Ok(re=msg.id))
-        self._enter_match(runner, SPECTATOR, None, None, msg.view)
+        self._enter_match(runner, SPECTATOR, None, None, msg.view, send_map=False)
 
     def _enter_match(
         self,
@@ -358,11 +358,12 @@ class Session:
         re: int | None,
         seat: str | None,
         perspective: str | None = None,
+        send_map: bool = True,
     ) -> None:
         if self.match is not None:
             self.match.leave(self)
         self.match, self.view, self.seat = runner, view, seat
-        runner.join(self, view, re, perspective)
+        runner.join(self, view, re, perspective, send_map)
 
     def _need_match(self) -> MatchRunner:
         if self.match is None or self.view is None:

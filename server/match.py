@@ -345,12 +345,18 @@ class MatchRunner:
         return cached[1]
 
     def join(
-        self, viewer: Viewer, view: str, re: int | None, perspective: str | None = None
+        self,
+        viewer: Viewer,
+        view: str,
+        re: int | None,
+        perspective: str | None = None,
+        send_map: bool = True,
     ) -> None:
         """Send joined, map and snapshot, then add to the view's fan-out, all without yielding.
 
         ``view`` is a side (a player, whose ``viewer.seat`` is set) or ``spectator``; a
-        spectator looks at the whole map or one side's view as ``perspective`` says."""
+        spectator looks at the whole map or one side's view as ``perspective`` says. A spectator
+        switching perspective already has the map (``send_map`` false)."""
         spectator = view == SPECTATOR
         if spectator:
             perspective = perspective or "all"
@@ -368,7 +374,8 @@ class MatchRunner:
             delay=self.spectating.delay if delayed else 0,
         )
         push(viewer.ws, p.encode(joined))
-        push(viewer.ws, self.map_frame())
+        if send_map:
+            push(viewer.ws, self.map_frame())
         push(viewer.ws, self.snapshot_frame(view, delayed))
         for frame in self.feeds[view].daily if delayed else self._daily[view]:
             push(viewer.ws, frame)

@@ -249,6 +249,7 @@ async def test_a_spectator_switches_between_the_whole_map_and_each_side(server_u
     assert again["perspective"] == "all"
     whole = await watcher.next("snapshot")
     assert whole["view"] == "spectator" and "visible" not in whole
+    assert [m["t"] for m in watcher.seen].count("map") == 1, "the map is not sent again"
     assert {u["id"] for u in whole["units"] if u["side"] == "soviet"} == all_soviet
     # The player's game is untouched by a spectator's comings and goings.
     verdict = await host.request(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import deque
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -250,8 +251,13 @@ def _place_hex(theatre: Theatre, name: str) -> Hex:
 
 
 def _rail_reach(theatre: Theatre, start: Hex) -> set[Hex]:
+    return _reach(theatre.rails, start)
+
+
+def _reach(edges: Iterable[tuple[Hex, Hex]], start: Hex) -> set[Hex]:
+    """Every hex linked to ``start`` by a chain of ``edges``."""
     adjacent: dict[Hex, list[Hex]] = {}
-    for a, b in theatre.rails:
+    for a, b in edges:
         adjacent.setdefault(a, []).append(b)
         adjacent.setdefault(b, []).append(a)
     seen, queue = {start}, deque([start])
@@ -534,16 +540,6 @@ def test_the_gauge_breaks_are_at_otpor_and_grodekovo_and_nowhere_else(theatre):
 
 
 def test_the_khalkhin_gol_supply_road_links_borzya_to_the_battlefield(theatre):
-    adjacent: dict[Hex, list[Hex]] = {}
-    for a, b in theatre.roads:
-        adjacent.setdefault(a, []).append(b)
-        adjacent.setdefault(b, []).append(a)
-    start, goal = _place_hex(theatre, "Borzya"), _place_hex(theatre, "Khalkhin Gol")
-    seen, queue = {start}, deque([start])
-    while queue:
-        for n in adjacent.get(queue.popleft(), []):
-            if n not in seen:
-                seen.add(n)
-                queue.append(n)
-    assert goal in seen
+    seen = _reach(theatre.roads, _place_hex(theatre, "Borzya"))
+    assert _place_hex(theatre, "Khalkhin Gol") in seen
     assert _place_hex(theatre, "Tamsag Bulag") in seen
