@@ -102,6 +102,7 @@ def decide(
     posts = _posts(own, held, attacking, staff)
 
     orders: list[OrderRequest] = []
+    railheads = np.array(staff.railheads) if staff is not None and staff.railheads else None
     nearest_target = _nearest(own, targets) if attacking else []
     nearest_held = _nearest(own, held)
     for k, unit in enumerate(own):
@@ -113,7 +114,7 @@ def decide(
         fallback = _fall_back(unit, own, enemies, held) if not attacking else None
         if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
             # Encircled: fight through to the nearest railhead before hunger ends it.
-            home = _nearest_hex(unit.pos, staff.railheads)
+            home = _nearest_hex(unit.pos, staff.railheads, railheads)
             want = ("attack", home)
         elif fallback is not None:
             want = ("move", fallback)
@@ -134,10 +135,11 @@ def decide(
             orders.append(OrderRequest(unit.id, "hold"))
         elif want[0] in ("move", "attack") and (unit.order != want[0] or unit.to != want[1]):
             orders.append(OrderRequest(unit.id, want[0], want[1]))  # type: ignore[arg-type]
+    picture = _AirPicture.of(own, enemies, targets, held, attacking)
     for unit in flyers:
         if unit.order == "move":
             continue  # rebasing: let it land first
-        mission = _air_mission(unit, own, enemies, targets, held, attacking, hex_km)
+        mission = picture.mission_for(unit, hex_km)
         if mission is None:
             if unit.order != "hold":
                 orders.append(OrderRequest(unit.id, "hold"))
@@ -148,42 +150,62 @@ def decide(
     return orders
 
 
-def _air_mission(
-    unit: SeenUnit,
-    own: list[SeenUnit],
-    enemies: list[SeenUnit],
-    targets: list[SeenObjective],
-    held: list[SeenObjective],
-    attacking: bool,
-    hex_km: float | None,
-) -> tuple[str, Hex] | None:
-    """(mission, target) for an air unit: supplies for the cut off first, then support over
-    the objective the attack is heading for, or interdiction in front of what is held."""
+@dataclass(frozen=True, slots=True)
+class _AirPicture:
+    """What every air unit's choice of mission starts from, worked out once per decision."""
 
-    def reach(h: Hex) -> bool:
-        return hex_km is None or distance(unit.pos, h) * hex_km <= AIR_RANGE_KM
+    cut_off: list[SeenUnit]  # own ground units cut off: airdrops first
+    attacking: bool
+    targets: list[SeenObjective]
+    heading: dict[Hex, int]  # per target: own units bound there
+    fronts: list[Hex]  # on the defensive: interdiction targets, most urgent first
 
-    cut_off = [u for u in own if u.cut_off and reach(u.pos)]
-    if cut_off:
-        return "airdrop", min(cut_off, key=lambda u: (distance(unit.pos, u.pos), u.id)).pos
-    if attacking:
-        bound = Counter(u.to for u in own)
-        heading = {o.pos: bound[o.pos] for o in targets}
-        ranked = sorted(targets, key=lambda o: (-heading[o.pos], distance(unit.pos, o.pos), o.name))
-        goal = next((o.pos for o in ranked if reach(o.pos)), None)
-        return ("support", goal) if goal is not None else None
-    if held:
-        fronts = []
-        for o in held:
-            if enemies:
-                foe = min(enemies, key=lambda e: (distance(o.pos, e.pos), e.id))
-                ahead = line(o.pos, foe.pos)[min(INTERDICT_AHEAD, distance(o.pos, foe.pos))]
-                fronts.append((distance(o.pos, foe.pos), o.name, ahead))
-            else:
-                fronts.append((0, o.name, o.pos))
-        goal = next((h for _, _, h in sorted(fronts) if reach(h)), None)
+    @classmethod
+    def of(
+        cls,
+        own: list[SeenUnit],
+        enemies: list[SeenUnit],
+        targets: list[SeenObjective],
+        held: list[SeenObjective],
+        attacking: bool,
+    ) -> _AirPicture:
+        heading: dict[Hex, int] = {}
+        fronts: list[Hex] = []
+        if attacking:
+            bound = Counter(u.to for u in own)
+            heading = {o.pos: bound[o.pos] for o in targets}
+        elif held:
+            ranked = []
+            for o in held:
+                if enemies:
+                    foe = min(enemies, key=lambda e: (distance(o.pos, e.pos), e.id))
+                    ahead = line(o.pos, foe.pos)[min(INTERDICT_AHEAD, distance(o.pos, foe.pos))]
+                    ranked.append((distance(o.pos, foe.pos), o.name, ahead))
+                else:
+                    ranked.append((0, o.name, o.pos))
+            fronts = [h for _, _, h in sorted(ranked)]
+        return cls([u for u in own if u.cut_off], attacking, targets, heading, fronts)
+
+    def mission_for(self, unit: SeenUnit, hex_km: float | None) -> tuple[str, Hex] | None:
+        """(mission, target) for an air unit: supplies for the cut off first, then support
+        over the objective the attack is heading for, or interdiction in front of what is
+        held; only within its range (``hex_km`` None: the server judges)."""
+
+        def reach(h: Hex) -> bool:
+            return hex_km is None or distance(unit.pos, h) * hex_km <= AIR_RANGE_KM
+
+        cut_off = [u for u in self.cut_off if reach(u.pos)]
+        if cut_off:
+            return "airdrop", min(cut_off, key=lambda u: (distance(unit.pos, u.pos), u.id)).pos
+        if self.attacking:
+            heading = self.heading
+            ranked = sorted(
+                self.targets, key=lambda o: (-heading[o.pos], distance(unit.pos, o.pos), o.name)
+            )
+            goal = next((o.pos for o in ranked if reach(o.pos)), None)
+            return ("support", goal) if goal is not None else None
+        goal = next((h for h in self.fronts if reach(h)), None)
         return ("interdict", goal) if goal is not None else None
-    return None
 
 
 def _fall_back(
@@ -256,10 +278,11 @@ def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex
     return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
 
 
-def _nearest_hex(pos: Hex, hexes: list[Hex]) -> Hex:
+def _nearest_hex(pos: Hex, hexes: list[Hex], where: np.ndarray | None = None) -> Hex:
     """The hex of ``hexes`` nearest ``pos``, the least of the nearest (``min`` by (distance,
-    hex)): in numpy, as a cut-off unit weighs every railhead of a theatre."""
-    where = np.array(hexes)
+    hex)): in numpy, as a cut-off unit weighs every railhead of a theatre (``where``: the
+    hexes as an array already)."""
+    where = np.array(hexes) if where is None else where
     dist = ai_staff.hex_distances(np.array([pos]), where)[0]
     return min(hexes[i] for i in np.flatnonzero(dist == dist.min()).tolist())
 

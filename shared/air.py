@@ -108,8 +108,8 @@ def effectiveness(world: World, side: str, target: Hex) -> float:
     """A side's share of the air power able to fly within range of the target (at least
     ``MIN_EFFECTIVENESS``), cut by enemy anti-aircraft guns or artillery near the target."""
     own = enemy = 0.0
-    for unit in world.sorted_units():
-        if not unit.is_air or not in_range(world, unit.pos, target) or not can_fly(world, unit):
+    for unit in world.sorted_air_units():
+        if not in_range(world, unit.pos, target) or not can_fly(world, unit):
             continue
         if unit.side == side:
             own += air_power(unit)
@@ -150,7 +150,7 @@ def in_transit(unit: Unit) -> bool:
 def begin_hour(world: World) -> list[Sortie]:
     """The sorties of the hour that begins, with the effects that come once a day."""
     sorties: list[Sortie] = []
-    flyers = [u for u in world.sorted_units() if u.is_air and flies_mission(world, u)]
+    flyers = [u for u in world.sorted_air_units() if flies_mission(world, u)]
     if not flyers:
         return sorties
     today = world.hour // 24
@@ -257,8 +257,8 @@ def rebase(world: World, unit: Unit) -> None:
 def end_hour(world: World) -> None:
     """Air units whose airfield enemy troops stand on fly to the nearest one their side can
     use (or are lost on the ground if there is none)."""
-    for unit in world.sorted_units():
-        if not unit.is_air or not world.enemy_units_at(unit.pos, unit.side):
+    for unit in world.sorted_air_units():
+        if not world.enemy_units_at(unit.pos, unit.side):
             continue
         refuge = _nearest_base(world, unit)
         if refuge is None:

@@ -17,6 +17,7 @@ from shared.hexgrid import Hex, distance
 from shared.supply import (
     CAPTURED_RAIL_DAYS,
     CONTROL_CODES,
+    NEEDS,
     SIDE_GAUGE,
     SURRENDER_AFTER_HOURS,
     TONS_PER_TRAIN,
@@ -90,6 +91,11 @@ class Logistics:
     # the every-unit-every-hour questions: (game day, days).
     _weather_today: tuple[int, list[Day]] = field(
         default_factory=lambda: (-1, []), init=False, repr=False
+    )
+    # Per side, its supply state and that state's level and connection per hex as lists: read
+    # for every unit every hour, where a numpy element costs more than the arithmetic.
+    _supply_lists: dict[str, tuple[SupplyState, list[float], list[bool]]] = field(
+        default_factory=dict, init=False, repr=False
     )
 
     @classmethod
@@ -388,33 +394,52 @@ class Logistics:
                 self.trucks.get(side),
             )
 
+    def _lists_of(
+        self, side: str, state: SupplyState
+    ) -> tuple[SupplyState, list[float], list[bool]]:
+        kept = self._supply_lists.get(side)
+        if kept is None or kept[0] is not state:
+            kept = self._supply_lists[side] = (
+                state,
+                state.level.tolist(),
+                state.connected.tolist(),
+            )
+        return kept
+
     def end_hour(self, world: World, marched: set[str]) -> None:
         """Consume, resupply, starve, surrender; then ground changes hands under the units."""
-        grid = world.theatre.grid
-        for unit in world.sorted_units():  # every unit every hour: lookups hoisted
-            kind = str(unit.kind)
-            n = needs(kind)
+        index = world.theatre.grid.index
+        # Every unit every hour: the lookups are hoisted, the per-side supply levels read as
+        # lists (a numpy scalar per unit costs more than the arithmetic).
+        levels = {side: self._lists_of(side, state) for side, state in self.supply.items()}
+        hourly_food = 1 / 24
+        for unit in world.sorted_units():
+            n = NEEDS.get(unit.kind) or NEEDS["infantry"]
             s = unit.stocks
             if s is None:
-                s = unit.stocks = full_stocks(kind)
-            i = grid.index(unit.pos)
-            state = self.supply.get(unit.side)
-            s.food = max(0.0, s.food - 1 / 24)
+                s = unit.stocks = full_stocks(str(unit.kind))
+            food = s.food - hourly_food
+            food = food if food > 0.0 else 0.0
+            fuel = s.fuel
             if unit.id in marched:
-                s.fuel = max(0.0, s.fuel - n.fuel_per_march_hour)
+                fuel = max(0.0, fuel - n.fuel_per_march_hour)
+            ammo = s.ammo
             if unit.in_combat:
-                s.ammo = max(0.0, s.ammo - n.ammo_per_combat_hour)
-            level = float(state.level[i]) if state is not None else 1.0
-            gain = level * RESUPPLY_DAYS_PER_HOUR
-            s.food = min(n.food_days, s.food + gain)
-            s.ammo = min(n.ammo_days, s.ammo + gain)
-            s.fuel = min(n.fuel_days, s.fuel + gain)
-            if s.food <= 0:
+                ammo = max(0.0, ammo - n.ammo_per_combat_hour)
+            state = levels.get(unit.side)
+            i = index(unit.pos)
+            gain = (state[1][i] if state is not None else 1.0) * RESUPPLY_DAYS_PER_HOUR
+            s.food = food = min(n.food_days, food + gain)
+            s.ammo = min(n.ammo_days, ammo + gain)
+            s.fuel = min(n.fuel_days, fuel + gain)
+            if food <= 0:
                 unit.org = max(0.0, unit.org - STARVING_ORG_LOSS)
                 unit.strength = max(0.0, unit.strength - STARVING_STRENGTH_LOSS)
-            cut_off = state is not None and not state.connected[i]
-            unit.cut_off_hours = unit.cut_off_hours + 1 if cut_off else 0
-            if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and s.food <= 0:
+            if state is not None and not state[2][i]:
+                unit.cut_off_hours += 1
+            else:
+                unit.cut_off_hours = 0
+            if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and food <= 0:
                 men = round(unit.men * unit.strength)
                 self.prisoners[unit.side] += men
                 world.emit(
@@ -430,7 +455,7 @@ class Logistics:
         for unit in world.units.values():
             if unit.is_air:
                 continue  # aircraft hold no ground
-            i = grid.index(unit.pos)
+            i = index(unit.pos)
             code = CONTROL_CODES[unit.side]
             if control[i] != code:
                 lost = self.control[i] != 0

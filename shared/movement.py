@@ -36,7 +36,6 @@ def plan_path(
         goal,
         unit.rules.armoured,
         enemy_hexes,
-        stamp=world.hour,
     )
 
 

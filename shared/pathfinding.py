@@ -13,6 +13,7 @@ from shared.theatre import Theatre
 
 MAX_EXPANSIONS = 20_000  # bound on work for one query; the theatre map stays well under it
 OPEN_FIELDS = 256  # fields over open ground kept per theatre (goal, mover), ~45 kB each
+BLOCKED_FIELDS = 128  # fields around enemy-held hexes kept per theatre (goal, mover, hexes)
 
 
 def find_path(
@@ -130,7 +131,6 @@ class FlowFields:
         self._rcost = {k: c[order] for k, c in self.cost.items()}
         self._open: dict[tuple[Hex, bool], array[int]] = {}  # fields over open ground
         self._cache: dict[tuple[object, ...], array[int]] = {}  # around blocked hexes
-        self._cache_stamp: object = None
 
     def path(
         self,
@@ -138,10 +138,8 @@ class FlowFields:
         goal: Hex,
         armoured: bool,
         blocked: frozenset[Hex],
-        stamp: object,
     ) -> list[Hex] | None:
-        """Like ``find_path``; ``stamp`` says when the cached fields around ``blocked`` stop
-        being valid (the world's hour: blocked hexes only change when time passes).
+        """Like ``find_path``, around the ``blocked`` hexes.
 
         Most marches never come near the enemy: the field over open ground (kept for the
         theatre's life, it never changes) is tried first, and only a path that runs into a
@@ -160,14 +158,15 @@ class FlowFields:
         path = self._walk(open_ground, start, goal)
         if path is None or not blocked or blocked.isdisjoint(path[:-1]):
             return path
-        if stamp != self._cache_stamp:
-            self._cache.clear()
-            self._cache_stamp = stamp
+        # The ground never changes: a field around the same blocked hexes serves again for as
+        # long as the enemy stands still, however many hours that is.
         key = (goal, armoured, blocked)
         pred = self._cache.get(key)
         if pred is None:
             bad = [grid.index(h) for h in blocked if h != goal and grid.contains(h)]
             pred = self._cache[key] = self._field(goal, armoured, bad)
+            while len(self._cache) > BLOCKED_FIELDS:
+                del self._cache[next(iter(self._cache))]  # the oldest
         return self._walk(pred, start, goal)
 
     def _field(self, goal: Hex, armoured: bool, barred: Sequence[int]) -> array[int]:

@@ -89,15 +89,14 @@ class Unit:
     entrenched: float = 0.0  # 0..1: field works dug while holding still (full after 3 days)
     flown_day: int = -1  # air units: the game day it last flew (daily mission effects done)
     command: str = ""  # the command (seat) that orders it; "" is the side's only command
+    # Fixed by the kind, and asked by every rules loop every hour: kept, not looked up.
+    rules: KindRules = field(init=False, repr=False, compare=False)
+    # Aircraft: based at a hex, but never blocking, stacking, assaulting or defending.
+    is_air: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def rules(self) -> KindRules:
-        return KIND_RULES[self.kind]
-
-    @property
-    def is_air(self) -> bool:
-        """Aircraft: based at a hex, but never blocking, stacking, assaulting or defending."""
-        return self.kind == Kind.AIR
+    def __post_init__(self) -> None:
+        self.rules = KIND_RULES[self.kind]
+        self.is_air = self.kind == Kind.AIR
 
     @property
     def power_base(self) -> float:

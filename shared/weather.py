@@ -217,8 +217,13 @@ def daylight_hours(when: date, latitude: float) -> float:
     return 24.0 * math.acos(max(-1.0, min(1.0, x))) / math.pi
 
 
+def daylight_span(when: date, latitude: float) -> tuple[float, float]:
+    """Sunrise and sunset on a date at a latitude, in hours of local solar time."""
+    half = daylight_hours(when, latitude) / 2.0
+    return 12.0 - half, 12.0 + half
+
+
 def is_night(moment: datetime, latitude: float) -> bool:
     """Night by local solar time: the game clock is the theatre's local time."""
-    half = daylight_hours(moment.date(), latitude) / 2.0
-    hour = moment.hour + moment.minute / 60.0
-    return not (12.0 - half <= hour < 12.0 + half)
+    rise, sets = daylight_span(moment.date(), latitude)
+    return not (rise <= moment.hour + moment.minute / 60.0 < sets)

@@ -11,7 +11,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -26,7 +26,7 @@ from shared.theatre import Theatre
 from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit
 from shared.victory import Objective
 from shared.vision import visible_hexes, watch_areas
-from shared.weather import is_night
+from shared.weather import daylight_span
 
 ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
 ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
@@ -79,12 +79,17 @@ class World:
         # Caches of queries asked many times an hour, dropped when units come, go or move
         # (``_place``, ``destroy``, ``relocate``): see ``_moved``.
         self._sorted: list[Unit] | None = None
+        self._sorted_air: list[Unit] = []
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
         self._enemy_hexes: dict[str, tuple[tuple[int, ...], frozenset[Hex]]] = {}
         self._vision: dict[str, tuple[int, set[Hex]]] = {}
         self._town_seen: dict[str, tuple[bytes, set[Hex]]] = {}
         self._clock: tuple[int, datetime] = (-1, start)
-        self._night: tuple[int, dict[Hex, bool]] = (-1, {})  # hour, hex -> night
+        # The hour whose time of day ``_hour_of_day`` holds, and per hex its sunrise and
+        # sunset on the day ``_daylight`` was kept for.
+        self._night_hour = -1
+        self._hour_of_day = 0.0
+        self._daylight: tuple[date | None, dict[Hex, tuple[float, float]]] = (None, {})
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
@@ -112,14 +117,20 @@ class World:
         return self._clock[1]
 
     def night_at(self, h: Hex) -> bool:
-        """Night now at hex h (``weather.is_night`` at its latitude), remembered for the hour:
-        every marching, looking and flying unit asks."""
-        if self._night[0] != self.hour:
-            self._night = (self.hour, {})
-        night = self._night[1].get(h)
-        if night is None:
-            night = self._night[1][h] = is_night(self.now, self.theatre.latlon_of(h)[0])
-        return night
+        """Night now at hex h (``weather.is_night`` at its latitude): every marching, looking
+        and flying unit asks every hour, so each hex's daylight is kept for the day."""
+        if self._night_hour != self.hour:
+            now = self.now
+            self._night_hour = self.hour
+            self._hour_of_day = now.hour + now.minute / 60.0
+            if self._daylight[0] != now.date():
+                self._daylight = (now.date(), {})
+        when, spans = self._daylight
+        span = spans.get(h)
+        if span is None:
+            assert when is not None
+            span = spans[h] = daylight_span(when, self.theatre.latlon_of(h)[0])
+        return not (span[0] <= self._hour_of_day < span[1])
 
     def step(self) -> list[Event]:
         """Advance one game hour and return what happened in it."""
@@ -351,7 +362,14 @@ class World:
         goes; the list returned is the caller's own)."""
         if self._sorted is None:
             self._sorted = [self.units[k] for k in sorted(self.units)]
+            self._sorted_air = [u for u in self._sorted if u.is_air]
         return list(self._sorted)
+
+    def sorted_air_units(self) -> list[Unit]:
+        """The air units, by id (the air rules ask every hour; they are few)."""
+        if self._sorted is None:
+            self.sorted_units()
+        return list(self._sorted_air)
 
     def units_at(self, h: Hex) -> list[Unit]:
         return self._at.get(h, [])
