@@ -1,4 +1,5 @@
-"""A* over the theatre's movement costs."""
+"""Paths over the theatre's movement costs: A* for a single query, and flow fields (one search
+from a goal serving every unit bound there) for the rules and the AI."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from shared.theatre import Theatre
 MAX_EXPANSIONS = 20_000  # bound on work for one query; the theatre map stays well under it
 OPEN_FIELDS = 256  # fields over open ground kept per theatre (goal, mover), ~45 kB each
 BLOCKED_FIELDS = 128  # fields around enemy-held hexes kept per theatre (goal, mover, hexes)
+NEAR_FIELD_WIDTHS = 30.0  # how far a near field reaches, in hex widths of movement cost
 
 
 def find_path(
@@ -129,8 +131,9 @@ class FlowFields:
         self._rows = self.dst[order]
         self._cols = self.src[order]
         self._rcost = {k: c[order] for k, c in self.cost.items()}
-        self._open: dict[tuple[Hex, bool], array[int]] = {}  # fields over open ground
+        self._open: dict[tuple[Any, ...], array[int]] = {}  # fields over open ground
         self._cache: dict[tuple[object, ...], array[int]] = {}  # around blocked hexes
+        self._graphs: dict[bool, Any] = {}  # the reversed graph per mover, built once
 
     def path(
         self,
@@ -150,43 +153,72 @@ class FlowFields:
             return []
         if not theatre.passable(goal) or not theatre.contains(start):
             return None
-        open_ground = self._open.get((goal, armoured))
-        if open_ground is None:
-            open_ground = self._open[goal, armoured] = self._field(goal, armoured, ())
-            while len(self._open) > OPEN_FIELDS:
-                del self._open[next(iter(self._open))]  # the oldest goal
-        path = self._walk(open_ground, start, goal)
+        path = self._walk_fields(self._open, (goal, armoured), start, (), OPEN_FIELDS)
         if path is None or not blocked or blocked.isdisjoint(path[:-1]):
             return path
         # The ground never changes: a field around the same blocked hexes serves again for as
         # long as the enemy stands still, however many hours that is.
-        key = (goal, armoured, blocked)
-        pred = self._cache.get(key)
-        if pred is None:
-            bad = [grid.index(h) for h in blocked if h != goal and grid.contains(h)]
-            pred = self._cache[key] = self._field(goal, armoured, bad)
-            while len(self._cache) > BLOCKED_FIELDS:
-                del self._cache[next(iter(self._cache))]  # the oldest
-        return self._walk(pred, start, goal)
+        bad = [grid.index(h) for h in blocked if h != goal and grid.contains(h)]
+        return self._walk_fields(self._cache, (goal, armoured, blocked), start, bad, BLOCKED_FIELDS)
 
-    def _field(self, goal: Hex, armoured: bool, barred: Sequence[int]) -> array[int]:
-        """Next step towards ``goal`` from every hex (-1: no way), never entering ``barred``."""
+    def _walk_fields(
+        self,
+        store: dict[Any, array[int]],
+        key: tuple[Any, ...],
+        start: Hex,
+        barred: Sequence[int],
+        keep: int,
+    ) -> list[Hex] | None:
+        """The path from ``start`` in the field of ``key`` (goal, armoured, ...): the near
+        field's when the start lies within it, else the whole theatre's. Most orders go a few
+        hexes (to a post on the line, an attack next door): a search that stops
+        ``NEAR_FIELD_WIDTHS`` out costs a fraction of one over the whole theatre. Which field
+        serves depends on the start and goal alone, never on what was asked before, so paths
+        stay the same in every match that shares the theatre."""
+        goal, armoured = key[0], key[1]
+        reach = NEAR_FIELD_WIDTHS * self.theatre.hex_km
+        near = distance(start, goal) * ROAD_MOVE_COST * self.theatre.hex_km <= reach
+        for limit in (reach, INF) if near else (INF,):
+            pred = store.get((*key, limit))
+            if pred is None:
+                pred = store[(*key, limit)] = self._field(goal, armoured, barred, limit)
+                while len(store) > keep:
+                    del store[next(iter(store))]  # the oldest
+            path = self._walk(pred, start, goal)
+            if path is not None:
+                return path
+        return None
+
+    def _field(
+        self, goal: Hex, armoured: bool, barred: Sequence[int], limit: float = INF
+    ) -> array[int]:
+        """Next step towards ``goal`` from every hex (-1: no way), never entering ``barred``;
+        only hexes within ``limit`` of it (in movement cost) get one."""
         import numpy as np
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import dijkstra
 
-        n = len(self.theatre.grid)
-        rows, cols, cost = self._rows, self._cols, self._rcost[armoured]
-        if len(barred):
-            bad = np.zeros(n, dtype=bool)
-            bad[list(barred)] = True
-            keep = ~bad[rows]  # no way into a blocked hex
-            rows, cols, cost = rows[keep], cols[keep], cost[keep]
-        indptr = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        graph = csr_matrix((cost, cols, indptr), shape=(n, n))
+        graph = self._graphs.get(armoured)
+        if graph is None:
+            n = len(self.theatre.grid)
+            indptr = np.zeros(n + 1, dtype=np.int32)
+            np.cumsum(np.bincount(self._rows, minlength=n), out=indptr[1:])
+            graph = self._graphs[armoured] = csr_matrix(
+                (self._rcost[armoured].copy(), self._cols, indptr), shape=(n, n)
+            )
+        # No way into a blocked hex: its row of the reversed graph (the edges into it) costs
+        # infinity for this search, and is put back after.
+        rows = [slice(graph.indptr[i], graph.indptr[i + 1]) for i in barred]
+        for row in rows:
+            graph.data[row] = INF
         end = self.theatre.grid.index(goal)
-        _, pred = dijkstra(graph, directed=True, indices=end, return_predecessors=True)
+        try:
+            _, pred = dijkstra(
+                graph, directed=True, indices=end, return_predecessors=True, limit=limit
+            )
+        finally:
+            for row in rows:
+                graph.data[row] = self._rcost[armoured][row]
         # A compact array of plain ints: small to keep, and quick to walk in Python.
         return array("i", pred.astype(np.int32).tobytes())
 

@@ -1,4 +1,5 @@
-"""A* over movement costs: shortest, legal, and honest about what cannot be reached."""
+"""Paths over movement costs (A* and the flow fields): shortest, legal, and honest about what
+cannot be reached."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import random
 
 import pytest
 
+from shared import pathfinding
 from shared.hexgrid import distance, edge_key
-from shared.pathfinding import find_path
+from shared.pathfinding import FlowFields, find_path
 from shared.terrain import INF, Terrain
 from shared.theatre import Theatre
 from tests.tiny_world import TinyMap
@@ -163,3 +165,48 @@ def _random_theatre(seed: int) -> Theatre:
             elif roll < 0.14:
                 t.roads.add(edge_key(h, n))
     return t
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_flow_field_paths_are_the_cheapest_near_and_far_and_round_the_enemy(seed, monkeypatch):
+    """Fields (near ones that stop a few hexes out, and whole-map ones) give the cheapest path,
+    around blocked hexes too, whatever was asked before: a field searched with some hexes
+    blocked leaves the open ground's costs as they were."""
+    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", 3.0)  # most starts are far
+    t = _random_theatre(seed)
+    rng = random.Random(seed)
+    land = [h for h in t.grid if t.passable(h)]
+    fields = FlowFields(t)
+    for _ in range(40):
+        start, goal, armoured = rng.choice(land), rng.choice(land), rng.random() < 0.5
+        blocked = frozenset(rng.sample(land, 6)) - {start} if rng.random() < 0.5 else frozenset()
+        path = fields.path(start, goal, armoured, blocked)
+        # The goal may be blocked itself (an attack); nothing else on the way may be.
+        reference = find_path(t, start, goal, armoured, (blocked - {goal}).__contains__)
+        if reference is None:
+            assert path is None
+            continue
+        assert path is not None
+        assert_legal(t, start, goal, path)
+        assert not blocked & set(path[:-1])
+        cheapest = path_cost(t, start, reference, armoured)
+        assert path_cost(t, start, path, armoured) == pytest.approx(cheapest)
+
+
+def test_flow_field_paths_do_not_depend_on_what_was_asked_before(monkeypatch):
+    """Matches on one theatre share its fields: the path a unit gets must not depend on the
+    order other matches asked in (replays and state hashes rely on it)."""
+    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", 3.0)
+    t = _random_theatre(7)
+    rng = random.Random(7)
+    land = [h for h in t.grid if t.passable(h)]
+    blocked = frozenset(rng.sample(land, 8))
+    asks = [
+        (rng.choice(land), rng.choice(land), rng.random() < 0.5, blocked if k % 2 else frozenset())
+        for k in range(40)
+    ]
+    one, two = FlowFields(t), FlowFields(t)
+    forward = [one.path(*ask) for ask in asks]
+    backward = [two.path(*ask) for ask in reversed(asks)][::-1]
+    assert forward == backward
+    assert any(p for p in forward)
