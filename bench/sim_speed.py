@@ -3,6 +3,11 @@ cost of one whole-theatre supply recomputation.
 
     python -m bench.sim_speed the-war --seeds 1 --days 30
     python -m bench.sim_speed lake-khasan
+    python -m bench.sim_speed the-war --seeds 1 --phases   # where the time goes
+
+With ``--phases`` each part of the hour (the rules modules, the AI's parts) is timed in CPU
+microseconds per game hour; the timers cost a little themselves, so take the rate from a run
+without them.
 
 One process, one core, no network: this is the cost of ``World.step()`` and the AI, which bounds
 how many matches a server runs at top speed and how long balance runs over many seeds take.
@@ -14,12 +19,60 @@ import argparse
 import json
 import statistics
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bench.server_process import machine_description
 from shared import ai
 from shared.scenario import new_world
 from shared.units import SIDES
+
+# (module path, attribute, label): the parts of an hour that ``--phases`` times.
+PHASES = (
+    ("shared.logistics:Logistics", "begin_hour", "supply: daily network, repairs, claims"),
+    ("shared.logistics:Logistics", "end_hour", "supply: stocks, starving, ground taken"),
+    ("shared.movement", "move_units", "movement"),
+    ("shared.combat", "resolve", "combat"),
+    ("shared.air", "begin_hour", "air missions"),
+    ("shared.world:World", "_recover", "recovery, entrenchment"),
+    ("shared.victory", "update_control", "objective control"),
+    ("shared.ai", "visible_units", "AI: what the side sees"),
+    ("shared.ai_staff", "front_hexes", "AI: the front line"),
+    ("shared.ai_staff", "works", "AI: railway works"),
+    ("shared.ai", "decide", "AI: deciding"),
+    ("shared.world:World", "issue", "AI: orders issued (paths planned)"),
+)
+
+
+@contextmanager
+def timed_phases(spent: Counter[str]) -> Iterator[None]:
+    """Wrap each of ``PHASES`` to add its CPU time to ``spent`` (by label) while inside."""
+    import importlib
+
+    undo: list[Callable[[], None]] = []
+    for where, name, label in PHASES:
+        module, _, cls = where.partition(":")
+        owner: Any = importlib.import_module(module)
+        if cls:
+            owner = getattr(owner, cls)
+        original = getattr(owner, name)
+
+        def timed(*a: Any, _f: Any = original, _label: str = label, **k: Any) -> Any:
+            t0 = time.process_time()
+            try:
+                return _f(*a, **k)
+            finally:
+                spent[_label] += time.process_time() - t0
+
+        setattr(owner, name, timed)
+        undo.append(lambda o=owner, n=name, f=original: setattr(o, n, f))
+    try:
+        yield
+    finally:
+        for step in reversed(undo):
+            step()
 
 
 def run_once(scenario: str, seed: int, days: float | None) -> dict[str, Any]:
@@ -65,7 +118,19 @@ def main() -> None:
     ap.add_argument("scenario")
     ap.add_argument("--seeds", type=int, default=3, help="runs, with seeds 1..N")
     ap.add_argument("--days", type=float, default=None, help="stop after this many game days")
+    ap.add_argument("--phases", action="store_true", help="CPU time per part of the hour")
     args = ap.parse_args()
+    if args.phases:
+        spent: Counter[str] = Counter()
+        with timed_phases(spent):
+            runs = [run_once(args.scenario, seed, args.days) for seed in range(1, args.seeds + 1)]
+        hours = sum(r["game_days"] for r in runs) * 24
+        phases = {
+            "whole hour (wall clock)": round(1e6 * sum(r["seconds"] for r in runs) / hours, 1)
+        }
+        phases.update({k: round(1e6 * v / hours, 1) for k, v in spent.most_common()})
+        print(json.dumps({"scenario": args.scenario, "us_per_game_hour": phases}, indent=2))
+        return
     runs = [run_once(args.scenario, seed, args.days) for seed in range(1, args.seeds + 1)]
     rates = [r["game_days_per_second"] for r in runs]
     print(
