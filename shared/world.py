@@ -99,6 +99,7 @@ class World:
         self.version = 0  # bumped on every change, for caches of derived state
         self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
         self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
+        self.postures: dict[str, str] = {}  # side -> "defensive" (scenario data, for its AI)
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
         victory.update_control(self)
