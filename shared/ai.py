@@ -15,7 +15,7 @@ import numpy as np
 
 from shared import ai_staff
 from shared.ai_staff import spread
-from shared.air import AIR_RANGE_KM
+from shared.air import AIR_RANGE_KM, COMBAT_MISSIONS
 from shared.hexgrid import Hex, distance, line, neighbours
 from shared.orders import OrderRequest
 from shared.terrain import Terrain
@@ -83,6 +83,7 @@ class Staff:
     defensive: bool = False
     land: Callable[[Hex], bool] | None = None  # where a unit can stand (reserves' posts)
     pockets: list[list[Hex]] = field(default_factory=list)  # enemy ground left behind
+    ceasefire: bool = False  # a truce holds: nobody attacks, both sides consolidate
 
 
 def decide(
@@ -112,10 +113,11 @@ def decide(
     advancing = 2 * sum(1 for u in own if u.order in ("move", "attack")) > len(own)
     caution = LEVEL_CAUTION.get(level, 0.8) * (PRESS_ON if advancing else 1.0)
     attacking = bool(targets) and own_power >= enemy_power * caution
-    if staff is not None and staff.defensive:
-        attacking = False
+    truce = staff is not None and staff.ceasefire
+    if staff is not None and (staff.defensive or truce):
+        attacking = False  # in a ceasefire both sides man their lines and hold their reserves
     posts, reserves = _posts(own, held, attacking, staff)
-    strikes = _counter_strikes(own, enemies, reserves)
+    strikes = {} if truce else _counter_strikes(own, enemies, reserves)
     if attacking and staff is not None and staff.pockets:
         strikes.update(_sieges(own, enemies, staff.pockets, posts))
 
@@ -132,7 +134,7 @@ def decide(
         if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
             # Encircled: fight through to the nearest railhead before hunger ends it.
             home = _nearest_hex(unit.pos, staff.railheads)
-            want = ("attack", home)
+            want = ("move" if truce else "attack", home)
         elif fallback is not None:
             want = ("move", fallback)
         elif unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
@@ -158,6 +160,8 @@ def decide(
         if unit.order == "move":
             continue  # rebasing: let it land first
         mission = _air_mission(unit, own, enemies, targets, held, attacking, hex_km)
+        if truce and mission is not None and mission[0] in COMBAT_MISSIONS:
+            mission = None
         if mission is None:
             if unit.order != "hold":
                 orders.append(OrderRequest(unit.id, "hold"))
@@ -450,6 +454,7 @@ def from_world(
             world.postures.get(side) == "defensive",
             world.theatre.passable,
             ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
+            world.ceasefire(),
         )
     orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
     if command is None:

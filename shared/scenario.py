@@ -89,6 +89,13 @@ def _parse(path: Path, data: dict[str, Any]) -> Scenario:
         s: SideInfo(s, data["sides"][s]["name"], data["sides"][s].get("briefing", ""))
         for s in SIDES
     }
+    for spec in data.get("ceasefires", []):
+        if not (
+            isinstance(spec.get("start"), datetime)
+            and isinstance(spec.get("end"), datetime)
+            and spec["start"] < spec["end"]
+        ):
+            raise ScenarioError(f"{path.name}: a ceasefire needs a start before its end")
     for s, info in data["sides"].items():
         if info.get("posture", "defensive") not in POSTURES:
             raise ScenarioError(f"{path.name}: {s}'s posture must be one of {sorted(POSTURES)}")
@@ -187,6 +194,9 @@ def build_world(scenario: Scenario, seed: int) -> World:
     )
     for spec in scenario.data.get("fortifications", []):
         world.forts[_position(theatre, spec, f"fortification {spec}")] = int(spec.get("level", 1))
+    world.ceasefires = sorted(
+        (spec["start"], spec["end"]) for spec in scenario.data.get("ceasefires", [])
+    )
     world.postures = {
         side: str(info["posture"])
         for side, info in scenario.data.get("sides", {}).items()

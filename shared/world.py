@@ -85,6 +85,7 @@ class World:
         self._town_seen: dict[str, tuple[bytes, set[Hex]]] = {}
         self._clock: tuple[int, datetime] = (-1, start)
         self._night: tuple[int, dict[Hex, bool]] = (-1, {})  # hour, hex -> night
+        self._truce = False  # a ceasefire held last hour
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
@@ -100,6 +101,8 @@ class World:
         self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
         self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
         self.postures: dict[str, str] = {}  # side -> "defensive" (scenario data, for its AI)
+        # Scripted truces (scenario data): [start, end) during which nobody fights.
+        self.ceasefires: list[tuple[datetime, datetime]] = []
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
         victory.update_control(self)
@@ -122,6 +125,11 @@ class World:
             night = self._night[1][h] = is_night(self.now, self.theatre.latlon_of(h)[0])
         return night
 
+    def ceasefire(self, at: datetime | None = None) -> bool:
+        """Does a ceasefire hold now (or at ``at``)? Then nobody attacks."""
+        when = self.now if at is None else at
+        return any(start <= when < end for start, end in self.ceasefires)
+
     def step(self) -> list[Event]:
         """Advance one game hour and return what happened in it."""
         self.events = []
@@ -131,9 +139,15 @@ class World:
             unit.in_combat = unit.marched = False
         if self.logistics is not None:
             self.logistics.begin_hour(self)
+        truce = self.ceasefire()
+        if truce != self._truce:
+            self._truce = truce
+            text = "A ceasefire: both sides hold their lines" if truce else "The ceasefire ends"
+            self.emit("ceasefire", (0, 0), text, None, active=truce)
         self.sorties = air.begin_hour(self)
         assaults = movement.move_units(self)
-        combat.resolve(self, assaults)
+        if not truce:  # a march into the enemy stops at his line, and nobody fights
+            combat.resolve(self, assaults)
         if self.logistics is not None:
             self.logistics.end_hour(self, {u.id for u in self.units.values() if u.marched})
         self._remove_destroyed()
@@ -263,6 +277,8 @@ class World:
             return self._issue_air(unit, o, refuse)
         if o.kind == "air" or o.mission is not None:
             return refuse("not_air")
+        if o.kind == "attack" and self.ceasefire():
+            return refuse("ceasefire")
         if o.via and o.kind not in ("move", "attack"):
             return refuse("bad_order")
         if o.kind == "hold":
@@ -331,6 +347,8 @@ class World:
         if o.kind == "air":
             if not air.in_range(self, unit.pos, goal):
                 return refuse("out_of_range")
+            if o.mission in air.COMBAT_MISSIONS and self.ceasefire():
+                return refuse("ceasefire")
             unit.order = Order("air", goal, o.mission)
             unit.path = []
             unit.progress = 0.0

@@ -246,3 +246,27 @@ def test_pockets_are_islands_of_enemy_ground_behind_the_front_not_coasts():
         sorted(zip(q.tolist(), r.tolist(), strict=True))
     ]
     assert ai_staff.pockets(control, land, cols, rows, "japan") == []
+
+
+def test_in_a_ceasefire_the_ai_attacks_nobody_and_mans_its_lines():
+    from dataclasses import replace
+
+    units = [
+        seen("a", pos=(9, 1)),
+        replace(seen("c", pos=(3, 1)), cut_off=True),
+        seen("j", "japan", pos=(11, 0), men=100),
+    ]
+    staff = ai.Staff([(8, 0)], [], railheads=[(0, 0)], pockets=[[(11, 0)]], ceasefire=True)
+    orders = ai.decide("soviet", units, [HILL, OURS], staff=staff)
+    assert orders and all(o.kind in ("move", "hold") for o in orders)
+    assert all(o.to != HILL.pos for o in orders)
+    assert OrderRequest("c", "move", (0, 0)) in orders  # it makes for the railhead, unfought
+
+
+def test_the_war_has_the_winter_ceasefire_of_december_1938():
+    from datetime import datetime
+
+    w = new_world("the-war", 1)
+    assert w.ceasefire(datetime(1938, 12, 25))
+    assert not w.ceasefire(datetime(1938, 12, 5)) and not w.ceasefire(datetime(1939, 1, 2))
+    assert w.postures == {"japan": "defensive"}
