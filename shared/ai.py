@@ -8,14 +8,15 @@ an AI seat in the server and a bot over the network alike.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from shared import ai_staff
 from shared.ai_staff import spread
-from shared.air import AIR_RANGE_KM
-from shared.hexgrid import Hex, distance, line
+from shared.air import AIR_RANGE_KM, COMBAT_MISSIONS
+from shared.hexgrid import Hex, distance, line, neighbours
 from shared.orders import OrderRequest
 from shared.terrain import Terrain
 from shared.units import STACK_LIMIT
@@ -35,6 +36,13 @@ LOCAL_HEXES = 3  # how far a unit looks around to judge whether it is about to b
 OUTNUMBERED = 2.5  # the local odds against it at which it falls back
 HOLD_TO_THE_LAST = 8  # objectives worth this much are not given up by their garrisons
 PRESS_ON = 0.75  # ...and the share of that ratio an offensive under way keeps going at
+RESERVE_SHARE = 0.3  # of the units not in garrisons, the share a defending side holds back
+RESERVE_PER_POST = 2  # reserve units gathered behind each threatened objective
+COUNTER_HEXES = 2  # how far from its post a reserve strikes at an enemy who broke in
+COUNTER_ODDS = 1.5  # the local odds a reserve wants before it strikes
+MOBILE_FIRST = {"armour": 0, "cavalry": 1, "infantry": 2}  # who makes the best reserve
+SIEGE_ODDS = 3.0  # an attacking side sends this much against each pocket left behind it
+SIEGE_SHARE = 0.35  # ...but no more than this share of its units in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,12 @@ class Staff:
     front: list[Hex]  # own ground touching the enemy's, near the objectives held
     works: list[Hex]  # own railway wrecked or of the other gauge: work for engineers
     railheads: list[Hex] = field(default_factory=list)  # where the side's freight arrives
+    # The side's posture (scenario data): a defensive side holds its ground and strikes back
+    # with its reserves, but never goes over to the general offensive.
+    defensive: bool = False
+    land: Callable[[Hex], bool] | None = None  # where a unit can stand (reserves' posts)
+    pockets: list[list[Hex]] = field(default_factory=list)  # enemy ground left behind
+    ceasefire: bool = False  # a truce holds: nobody attacks, both sides consolidate
 
 
 def decide(
@@ -99,7 +113,13 @@ def decide(
     advancing = 2 * sum(1 for u in own if u.order in ("move", "attack")) > len(own)
     caution = LEVEL_CAUTION.get(level, 0.8) * (PRESS_ON if advancing else 1.0)
     attacking = bool(targets) and own_power >= enemy_power * caution
-    posts = _posts(own, held, attacking, staff)
+    truce = staff is not None and staff.ceasefire
+    if staff is not None and (staff.defensive or truce):
+        attacking = False  # in a ceasefire both sides man their lines and hold their reserves
+    posts, reserves = _posts(own, held, attacking, staff)
+    strikes = {} if truce else _counter_strikes(own, enemies, reserves)
+    if attacking and staff is not None and staff.pockets:
+        strikes.update(_sieges(own, enemies, staff.pockets, posts))
 
     orders: list[OrderRequest] = []
     railheads = np.array(staff.railheads) if staff is not None and staff.railheads else None
@@ -115,11 +135,13 @@ def decide(
         if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
             # Encircled: fight through to the nearest railhead before hunger ends it.
             home = _nearest_hex(unit.pos, staff.railheads, railheads)
-            want = ("attack", home)
+            want = ("move" if truce else "attack", home)
         elif fallback is not None:
             want = ("move", fallback)
         elif unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
             want = ("hold", None)
+        elif unit.id in strikes:
+            want = ("attack", strikes[unit.id])
         elif unit.id in posts:
             post = posts[unit.id]
             want = ("hold", None) if unit.pos == post else ("move", post)
@@ -140,6 +162,8 @@ def decide(
         if unit.order == "move":
             continue  # rebasing: let it land first
         mission = picture.mission_for(unit, hex_km)
+        if truce and mission is not None and mission[0] in COMBAT_MISSIONS:
+            mission = None
         if mission is None:
             if unit.order != "hold":
                 orders.append(OrderRequest(unit.id, "hold"))
@@ -236,14 +260,15 @@ def _fall_back(
 
 def _posts(
     own: list[SeenUnit], held: list[SeenObjective], attacking: bool, staff: Staff | None
-) -> dict[str, Hex]:
+) -> tuple[dict[str, Hex], dict[str, Hex]]:
     """Unit id -> the hex it should stand on: engineers at the railway works; on the defensive,
-    a garrison in every objective held (the most valuable first) and the rest on the line."""
+    a garrison in every objective held (the most valuable first), a reserve behind the most
+    valuable ones, and the rest on the line. Also the reserve: unit id -> its post."""
     if staff is None:
-        return {}
+        return {}, {}
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works)
     if attacking or not held:
-        return posts
+        return posts, {}
     free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
     reach = (
@@ -259,8 +284,106 @@ def _posts(
             nearest = min(free, key=lambda u: (distance(u.pos, obj.pos), u.id))
             posts[nearest.id] = obj.pos
             free.remove(nearest)
+    reserves = _reserves(free, threatened, staff)
+    free = [u for u in free if u.id not in reserves]
+    posts.update(reserves)
     posts.update(spread([(u.id, u.pos) for u in free], staff.front))
-    return posts
+    return posts, reserves
+
+
+def _reserves(
+    free: list[SeenUnit], threatened: list[SeenObjective], staff: Staff
+) -> dict[str, Hex]:
+    """A share of the free units held back a hex behind the most valuable threatened
+    objectives, mobile units first: a line one unit deep breaks wherever it is hit, and a
+    reserve at hand is what seals the break (``_counter_strikes``)."""
+    count = int(len(free) * RESERVE_SHARE)
+    if not count or not threatened:
+        return {}
+    pool = sorted(
+        (u for u in free if u.kind in MOBILE_FIRST),
+        key=lambda u: (MOBILE_FIRST[u.kind], -u.men * u.strength, u.id),
+    )[:count]
+    ranked = sorted(threatened, key=lambda o: (-o.value, o.name))
+    slots = [_behind(o.pos, staff) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
+    pairs = sorted((distance(u.pos, slot), u.id, k) for u in pool for k, slot in enumerate(slots))
+    room = dict.fromkeys(range(len(slots)), RESERVE_PER_POST)
+    out: dict[str, Hex] = {}
+    for _, uid, k in pairs:
+        if uid not in out and room[k]:
+            out[uid] = slots[k]
+            room[k] -= 1
+    return out
+
+
+def _behind(pos: Hex, staff: Staff) -> Hex:
+    """The hex next to an objective furthest from the front, where its reserve waits."""
+    if not staff.front:
+        return pos
+    front = np.array(staff.front)
+    around = [n for n in neighbours(pos) if staff.land is None or staff.land(n)]
+    if not around:
+        return pos
+    depth = ai_staff.hex_distances(np.array(around), front).min(axis=1).tolist()
+    return max(zip(depth, around, strict=True), key=lambda d: (d[0], d[1]))[1]
+
+
+def _counter_strikes(
+    own: list[SeenUnit], enemies: list[SeenUnit], reserves: dict[str, Hex]
+) -> dict[str, Hex]:
+    """Reserve unit id -> the enemy hex it strikes: the enemy nearest its post within
+    ``COUNTER_HEXES``, when the reserve there outweighs what stands around it by
+    ``COUNTER_ODDS``. Otherwise the reserve waits."""
+    if not reserves or not enemies:
+        return {}
+    by_id = {u.id: u for u in own}
+    groups: dict[Hex, list[SeenUnit]] = {}
+    for uid, post in reserves.items():
+        groups.setdefault(post, []).append(by_id[uid])
+    out: dict[str, Hex] = {}
+    for post, group in sorted(groups.items()):
+        near = [e for e in enemies if distance(e.pos, post) <= COUNTER_HEXES]
+        if not near:
+            continue
+        foe = min(near, key=lambda e: (distance(e.pos, post), e.id))
+        theirs = sum(_strength(e) for e in enemies if distance(e.pos, foe.pos) <= 1)
+        ours = sum(_strength(u) for u in group if u.org >= RESUME_ORG)
+        if ours >= theirs * COUNTER_ODDS:
+            out.update((u.id, foe.pos) for u in group if u.org >= RESUME_ORG)
+    return out
+
+
+def _sieges(
+    own: list[SeenUnit], enemies: list[SeenUnit], pockets: list[list[Hex]], posts: dict[str, Hex]
+) -> dict[str, Hex]:
+    """Unit id -> the pocket hex it attacks. An advance that leaves enemy ground behind it finds
+    the enemy astride its railways and roads: the nearest units turn back on each pocket, with
+    ``SIEGE_ODDS`` to one against the enemies seen in it (one unit if none are seen), up to
+    ``SIEGE_SHARE`` of the side's units in all."""
+    able = [
+        u
+        for u in own
+        if u.kind in MOBILE_FIRST and u.id not in posts and u.org >= REST_ORG and not u.cut_off
+    ]
+    budget = int(len(own) * SIEGE_SHARE)
+    out: dict[str, Hex] = {}
+    for pocket in pockets:
+        area = set(pocket)
+        inside = [e for e in enemies if e.pos in area]
+        theirs = sum(_strength(e) for e in inside)
+        goals = sorted({e.pos for e in inside}) or pocket
+        ours = 0.0
+        for u in sorted(able, key=lambda u: (min(distance(u.pos, g) for g in goals), u.id)):
+            if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
+                break
+            if u.id not in out:
+                out[u.id] = min(goals, key=lambda g: (distance(u.pos, g), g))
+                ours += _strength(u)
+    return out
+
+
+def _strength(u: SeenUnit) -> float:
+    return u.men * u.strength * u.org
 
 
 def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
@@ -339,10 +462,11 @@ def from_world(
         held = [o.hex for o in world.objectives if o.owner == side]
         supply = world.logistics.supply.get(side)
         grid = world.theatre.grid
+        land = world.theatre.derive("land", lambda t: ai_staff.land_of(t.terrain, Terrain.WATER))
         staff = Staff(
             ai_staff.front_hexes(
                 world.logistics.control,
-                world.theatre.derive("land", lambda t: ai_staff.land_of(t.terrain, Terrain.WATER)),
+                land,
                 grid.cols,
                 grid.rows,
                 side,
@@ -350,6 +474,10 @@ def from_world(
             ),
             ai_staff.works(world, side),
             sorted(supply.railheads) if supply is not None else [],
+            world.postures.get(side) == "defensive",
+            world.theatre.passable,
+            ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
+            world.ceasefire(),
         )
     orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
     if command is None:

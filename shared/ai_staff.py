@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from shared.hexgrid import DIRECTIONS, Hex
 from shared.supply import CONTROL_CODES, SIDE_GAUGE
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from shared.world import World
 
 FRONT_REACH = 8  # hexes from a held objective that the line covers
+POCKET_HEXES = 60  # an island of enemy ground behind the front no larger than this...
+POCKET_SHARE = 0.75  # ...and bordered this much by the side's own ground is a pocket
 LINE_SPACING = 2  # hexes between two units on the line (a hex between them is in both zones)
 
 
@@ -201,3 +205,48 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
                 is_open[c] = False
                 still_open -= 1
     return out
+
+
+_last_pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = {}
+
+
+def pockets(
+    control: np.ndarray, land: np.ndarray, cols: int, rows: int, side: str
+) -> list[list[Hex]]:
+    """Islands of enemy ground left behind the side's advance: each a list of hexes, a
+    connected patch of the enemy's land of at most ``POCKET_HEXES`` whose border is at least
+    ``POCKET_SHARE`` the side's ground (water and the map's edge count against it, so a coast,
+    an island or the enemy's hinterland is no pocket). Whoever holds one sits astride the
+    side's railways and roads until it is reduced. From the control map, which both sides
+    know."""
+    key = (cols, rows, control.tobytes(), land.tobytes())
+    last = _last_pockets.get(side)
+    if last is not None and last[0] == key:
+        return [list(p) for p in last[1]]
+    mine = CONTROL_CODES[side]
+    theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
+    n = len(control)
+    table = neighbour_table(cols, rows)
+    enemy = (control == theirs) & land
+    idx = np.flatnonzero(enemy)
+    out: list[list[Hex]] = []
+    if len(idx):
+        nb = table[idx]  # (k, 6), n off the map
+        inside = np.append(enemy, False)[nb]
+        rows_, cols_ = np.nonzero(inside)
+        graph = csr_matrix((np.ones(len(rows_)), (idx[rows_], nb[rows_, cols_])), shape=(n, n))
+        _, label = connected_components(graph, directed=False)
+        comp = label[idx]
+        size = np.bincount(comp, minlength=label.max() + 1)
+        border = ~inside  # off the map and water count against it, as the enemy's ground does
+        ours = border & (np.append(control, 0)[nb] == mine)
+        edge = np.bincount(comp, weights=border.sum(axis=1), minlength=len(size))
+        held = np.bincount(comp, weights=ours.sum(axis=1), minlength=len(size))
+        small = (size <= POCKET_HEXES) & (held >= POCKET_SHARE * edge)
+        for c in np.unique(comp[small[comp]]).tolist():
+            members = idx[comp == c]
+            q, r = axial(cols, members)
+            out.append(sorted(zip(q.tolist(), r.tolist(), strict=True)))
+        out.sort()
+    _last_pockets[side] = (key, out)
+    return [list(p) for p in out]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from shared.world import World
 
 MISSIONS = ("support", "interdict", "airdrop", "recon")
+COMBAT_MISSIONS = ("support", "interdict")  # what a ceasefire grounds
 AIR_RANGE_KM = 400.0  # combat radius of a 1938 bomber or fighter from its airfield
 AIR_SUPPORT = 1.5  # combat power added per unit of air power, at full effectiveness
 MIN_EFFECTIVENESS = 0.25  # even an outnumbered air force gets some sorties through
@@ -148,9 +149,12 @@ def in_transit(unit: Unit) -> bool:
 
 # -- the hour ----------------------------------------------------------------------------------
 def begin_hour(world: World) -> list[Sortie]:
-    """The sorties of the hour that begins, with the effects that come once a day."""
+    """The sorties of the hour that begins, with the effects that come once a day. In a
+    ceasefire only airdrops and reconnaissance fly."""
     sorties: list[Sortie] = []
     flyers = [u for u in world.sorted_air_units() if flies_mission(world, u)]
+    if flyers and world.ceasefire():
+        flyers = [u for u in flyers if u.order.mission not in COMBAT_MISSIONS]
     if not flyers:
         return sorties
     today = world.hour // 24

@@ -370,14 +370,17 @@ class Logistics:
     def recompute(self, world: World) -> None:
         grid = world.theatre.grid
         for side in SIDES:
-            blocked = np.zeros(len(grid), dtype=bool)
+            enemy = np.zeros(len(grid), dtype=bool)
+            own = np.zeros(len(grid), dtype=bool)
             demand = np.zeros(len(grid))
             for unit in world.units.values():
                 i = grid.index(unit.pos)
                 if unit.side == side:
                     demand[i] += needs(str(unit.kind)).tons_per_day * unit.power_base
+                    own[i] |= not unit.is_air
                 elif not unit.is_air:  # aircraft on their airfield block no lorries
-                    blocked[i] = True
+                    enemy[i] = True
+            blocked = self.net.zone_blocked(enemy, own)
             self.supply[side] = compute(
                 self.net,
                 side,

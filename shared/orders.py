@@ -68,4 +68,6 @@ ORDER_ERRORS: dict[str, str] = {
     "match_over": "the match has ended",
     "not_air": "only air units fly missions",
     "out_of_range": "the target is beyond the air unit's range from its base",
+    "ceasefire": "a ceasefire holds: no attacks, no ground support and no interdiction until it "
+    "ends (moves, trains, airdrops and reconnaissance go on)",
 }

@@ -20,6 +20,8 @@ from shared.units import SIDES, Kind, Unit
 from shared.victory import Objective
 from shared.world import Reinforcement, World
 
+POSTURES = frozenset({"defensive"})  # a side's AI stance besides the default (attack when able)
+
 
 class ScenarioError(ValueError):
     """A scenario file is missing or inconsistent."""
@@ -87,6 +89,16 @@ def _parse(path: Path, data: dict[str, Any]) -> Scenario:
         s: SideInfo(s, data["sides"][s]["name"], data["sides"][s].get("briefing", ""))
         for s in SIDES
     }
+    for spec in data.get("ceasefires", []):
+        if not (
+            isinstance(spec.get("start"), datetime)
+            and isinstance(spec.get("end"), datetime)
+            and spec["start"] < spec["end"]
+        ):
+            raise ScenarioError(f"{path.name}: a ceasefire needs a start before its end")
+    for s, info in data["sides"].items():
+        if info.get("posture", "defensive") not in POSTURES:
+            raise ScenarioError(f"{path.name}: {s}'s posture must be one of {sorted(POSTURES)}")
     try:
         commands = parse_commands(
             data.get("commands", []), {s: info.name for s, info in sides.items()}
@@ -182,6 +194,14 @@ def build_world(scenario: Scenario, seed: int) -> World:
     )
     for spec in scenario.data.get("fortifications", []):
         world.forts[_position(theatre, spec, f"fortification {spec}")] = int(spec.get("level", 1))
+    world.ceasefires = sorted(
+        (spec["start"], spec["end"]) for spec in scenario.data.get("ceasefires", [])
+    )
+    world.postures = {
+        side: str(info["posture"])
+        for side, info in scenario.data.get("sides", {}).items()
+        if "posture" in info
+    }
     world.points_to_win = {
         side: float(points) for side, points in scenario.data.get("victory", {}).items()
     }

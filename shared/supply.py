@@ -10,13 +10,16 @@ The network is recomputed once per game day for each side:
 2. **Rail**: from the sources along rail the side controls, a route carries what its weakest
    link carries (widest path). A line of the other gauge carries a quarter until converted; a
    line taken from the enemy is unusable for ``CAPTURED_RAIL_DAYS``; damaged rail carries nothing.
-3. **Trucks**: from every railhead over land the side controls, out to ``truck_range_km`` of
-   motor-transport distance (roads help; mud, snow and flooded rivers hurt; enemy-held hexes and
-   their zones block). Supply falls off with distance, and each railhead's freight is shared by
-   the units it feeds: when they need more than it carries, everybody gets a share. The lorries
-   are a finite fleet per side (``TRUCK_TON_KM_PER_DAY`` each): when the day's tons times the
-   km to carry them exceed what the fleet can drive, everything beyond the railheads is cut
-   in proportion. Lorries wear out, faster in mud, and replacements trickle in (``Logistics``).
+3. **Trucks**: from every railhead over land, out to ``truck_range_km`` of motor-transport
+   distance (roads help; mud, snow and flooded rivers hurt; ground the enemy holds costs
+   double). Enemy troops and their zones of control block them unless the side's own troops
+   stand there too: a unit is cut off only when enemy troops really surround it, not when
+   the enemy merely claims the ground around it. Supply falls off with distance, and each
+   railhead's freight is shared by the units it feeds: when they need more than it carries,
+   everybody gets a share. The lorries are a finite fleet per side (``TRUCK_TON_KM_PER_DAY``
+   each): when the day's tons times the km to carry them exceed what the fleet can drive,
+   everything beyond the railheads is cut in proportion. Lorries wear out, faster in mud, and
+   replacements trickle in (``Logistics``).
 
 Units hold days of food, ammunition and fuel (``Stocks``): marching burns fuel (motorised and
 armoured units most), fighting burns ammunition, everybody eats. Out of a stock a unit slows,
@@ -46,6 +49,9 @@ TRUCK_KM_PER_DAY = 200.0  # driven in a day on Manchurian roads, half of it back
 TRUCK_TON_KM_PER_DAY = TRUCK_TONS * TRUCK_KM_PER_DAY / 2
 TRUCK_RANGE_KM = 300.0  # motor-transport radius from a railhead in good weather
 GROUND_TRUCK_COST = {Ground.DRY: 1.0, Ground.MUD: 1.8, Ground.FROZEN: 0.9, Ground.SNOW: 1.3}
+# Lorries may drive through ground the enemy holds but has no troops in or next to (convoys
+# under escort, by back roads): slowly. Only enemy troops and their zones stop them.
+HOSTILE_GROUND_TRUCK_COST = 2.0
 SURRENDER_AFTER_HOURS = 72
 
 SIDE_GAUGE = {"soviet": "russian", "japan": "standard"}
@@ -239,11 +245,19 @@ class SupplyNetwork:
         cost = self.base[pick] * f + np.where(self.river[pick], np.array(river)[region], 0.0)
         return cost, f
 
+    def zone_blocked(self, enemy: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Hexes a side's lorries cannot enter: those holding enemy troops (``enemy``), and
+        those next to them unless the side's own troops (``own``) stand there as well."""
+        zone = np.zeros(self.size, dtype=bool)
+        zone[self.dst[enemy[self.src]]] = True
+        return enemy | (zone & ~own)
+
     def truck_graph(
         self, weather: Weather | None, day: int, control: np.ndarray, mine: int, blocked: np.ndarray
     ) -> tuple[csr_matrix, np.ndarray]:
-        """Today's motor-transport graph over the edges into hexes ``mine`` holds and lorries
-        may enter, and the hexes lorries reach through mud. Both sides drive on the same
+        """Today's motor-transport graph over the edges into hexes lorries may enter (not
+        ``blocked``), ground the enemy holds at ``HOSTILE_GROUND_TRUCK_COST``; and the hexes
+        lorries reach through mud. Both sides drive on the same
         ground, so its costs are worked out once a day, and then only in the regions whose
         ground or rivers changed since the day before."""
         today = self._truck_day
@@ -261,11 +275,14 @@ class SupplyNetwork:
             mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
             today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
         into = self._cols
-        passable = (control[into] == mine) & ~blocked[into]
+        passable = ~blocked[into]
         rows = self._rows[passable]
         indptr = np.zeros(self.size + 1, dtype=np.int32)
         np.cumsum(np.bincount(rows, minlength=self.size), out=indptr[1:])
-        graph = csr_matrix((today.cost[passable], into[passable], indptr), shape=(self.size,) * 2)
+        into = into[passable]
+        hostile = np.where(control[into] == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
+        cost = today.cost[passable] * hostile
+        graph = csr_matrix((cost, into, indptr), shape=(self.size,) * 2)
         return graph, today.mud
 
 
@@ -300,7 +317,8 @@ def compute(
     """One side's supply for one day.
 
     ``control`` is the owner code per hex, ``blocked`` marks hexes trucks cannot enter (enemy
-    units and their zones), ``demand`` is tons/day wanted per hex by this side's units,
+    units and their zones: ``SupplyNetwork.zone_blocked``), ``demand`` is tons/day wanted per
+    hex by this side's units,
     ``captured_day`` the day each hex last changed hands (-inf if never), ``trucks`` the
     side's lorry fleet (None: as many as it takes).
     """

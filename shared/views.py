@@ -137,7 +137,7 @@ def visibility_mask(theatre: Theatre, hexes: set[Hex]) -> bytes:
 
 
 def event_visible(event: Event, view: str, seen: set[Hex] | None) -> bool:
-    if seen is None or event.kind == "end" or event.side == view:
+    if seen is None or event.kind in ("end", "ceasefire") or event.side == view:
         return True
     return event.pos in seen
 

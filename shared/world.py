@@ -90,6 +90,7 @@ class World:
         self._night_hour = -1
         self._hour_of_day = 0.0
         self._daylight: tuple[date | None, dict[Hex, tuple[float, float]]] = (None, {})
+        self._truce = False  # a ceasefire held last hour
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
@@ -104,6 +105,9 @@ class World:
         self.version = 0  # bumped on every change, for caches of derived state
         self.order_log: list[tuple[int, str, list[OrderRequest]]] = []
         self.points_to_win: dict[str, float] = {}  # empty: hold every objective to win
+        self.postures: dict[str, str] = {}  # side -> "defensive" (scenario data, for its AI)
+        # Scripted truces (scenario data): [start, end) during which nobody fights.
+        self.ceasefires: list[tuple[datetime, datetime]] = []
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
         victory.update_control(self)
@@ -132,6 +136,11 @@ class World:
             span = spans[h] = daylight_span(when, self.theatre.latlon_of(h)[0])
         return not (span[0] <= self._hour_of_day < span[1])
 
+    def ceasefire(self, at: datetime | None = None) -> bool:
+        """Does a ceasefire hold now (or at ``at``)? Then nobody attacks."""
+        when = self.now if at is None else at
+        return any(start <= when < end for start, end in self.ceasefires)
+
     def step(self) -> list[Event]:
         """Advance one game hour and return what happened in it."""
         self.events = []
@@ -141,9 +150,15 @@ class World:
             unit.in_combat = unit.marched = False
         if self.logistics is not None:
             self.logistics.begin_hour(self)
+        truce = self.ceasefire()
+        if truce != self._truce:
+            self._truce = truce
+            text = "A ceasefire: both sides hold their lines" if truce else "The ceasefire ends"
+            self.emit("ceasefire", (0, 0), text, None, active=truce)
         self.sorties = air.begin_hour(self)
         assaults = movement.move_units(self)
-        combat.resolve(self, assaults)
+        if not truce:  # a march into the enemy stops at his line, and nobody fights
+            combat.resolve(self, assaults)
         if self.logistics is not None:
             self.logistics.end_hour(self, {u.id for u in self.units.values() if u.marched})
         self._remove_destroyed()
@@ -273,6 +288,8 @@ class World:
             return self._issue_air(unit, o, refuse)
         if o.kind == "air" or o.mission is not None:
             return refuse("not_air")
+        if o.kind == "attack" and self.ceasefire():
+            return refuse("ceasefire")
         if o.via and o.kind not in ("move", "attack"):
             return refuse("bad_order")
         if o.kind == "hold":
@@ -341,6 +358,8 @@ class World:
         if o.kind == "air":
             if not air.in_range(self, unit.pos, goal):
                 return refuse("out_of_range")
+            if o.mission in air.COMBAT_MISSIONS and self.ceasefire():
+                return refuse("ceasefire")
             unit.order = Order("air", goal, o.mission)
             unit.path = []
             unit.progress = 0.0

@@ -3,6 +3,7 @@ from what its side can see."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from shared import ai
@@ -176,3 +177,96 @@ def test_a_hungry_unit_waits_for_supply_unless_it_is_cut_off() -> None:
     assert OrderRequest("a", "move", HILL.pos) in orders
     assert OrderRequest("b", "hold") in orders  # stops outrunning its lorries
     assert OrderRequest("c", "move", HILL.pos) in orders  # only breaking out helps
+
+
+# -- the staff: posture, reserves, pockets ---------------------------------------------------
+CITY = SeenObjective("Harbin", (10, 0), "japan", value=10)
+
+
+def test_a_defensive_side_never_goes_over_to_the_general_offensive():
+    units = [seen("j", "japan", pos=(5, 0), men=9000), seen("s", "soviet", pos=(20, 0))]
+    target = SeenObjective("Blagoveshchensk", (20, 0), "soviet")
+    attacking = ai.decide("japan", units, [target, CITY], staff=ai.Staff([(12, 0)], []))
+    assert attacking[0] == OrderRequest("j", "move", target.pos)
+    staff = ai.Staff([(12, 0)], [], defensive=True)
+    assert all(o.to != target.pos for o in ai.decide("japan", units, [target, CITY], staff=staff))
+
+
+def test_a_defending_side_holds_back_a_reserve_behind_its_most_valuable_city():
+    line = [seen(f"i{k}", "japan", pos=(9, k - 4)) for k in range(9)]
+    tank = seen("t", "japan", pos=(8, 0), kind="armour")
+    enemy = seen("s", "soviet", pos=(20, 0), men=50_000)
+    front = [(13, r) for r in range(-6, 7)]
+    _, reserves = ai._posts([*line, tank], [CITY], False, ai.Staff(front, []))
+    assert "t" in reserves  # armour first
+    assert len(reserves) == int((len(line) + 1 - 3) * ai.RESERVE_SHARE)
+    post = reserves["t"]
+    assert ai.distance(post, CITY.pos) == 1 and post[0] < CITY.pos[0]  # behind, away from the front
+    assert ai._counter_strikes([*line, tank], [enemy], reserves) == {}
+
+
+def test_a_reserve_strikes_an_enemy_who_breaks_in_when_it_has_the_odds():
+    reserve = {"t": (9, 0), "u": (9, 0)}
+    own = [seen("t", "japan", pos=(9, 0), kind="armour", men=5000), seen("u", "japan", pos=(9, 0))]
+    weak = seen("s", "soviet", pos=(11, 0), men=2000)
+    strong = seen("s", "soviet", pos=(11, 0), men=9000)
+    far = seen("s", "soviet", pos=(9 + ai.COUNTER_HEXES + 1, 0), men=100)
+    assert ai._counter_strikes(own, [weak], reserve) == {"t": (11, 0), "u": (11, 0)}
+    assert ai._counter_strikes(own, [strong], reserve) == {}
+    assert ai._counter_strikes(own, [far], reserve) == {}
+
+
+def test_an_attacking_side_turns_back_on_a_pocket_left_behind_it():
+    pocket = [(3, 0), (4, 0)]
+    units = [
+        seen("near", pos=(2, 0)),
+        seen("far", pos=(9, 0)),
+        seen("gun", pos=(2, 1), kind="artillery"),
+        seen("j", "japan", pos=(4, 0), men=200),
+    ]
+    staff = ai.Staff([], [], pockets=[pocket])
+    orders = ai.decide("soviet", units, [HILL], staff=staff)
+    assert OrderRequest("near", "attack", (4, 0)) in orders  # at the enemy seen in it
+    assert OrderRequest("far", "move", HILL.pos) in orders
+
+
+def test_pockets_are_islands_of_enemy_ground_behind_the_front_not_coasts():
+    from shared import ai_staff
+    from shared.supply import CONTROL_CODES
+
+    cols, rows = 12, 8
+    control = np.full(cols * rows, CONTROL_CODES["soviet"], dtype=np.int8)
+    land = np.ones(cols * rows, dtype=bool)
+    island = np.array([3 * cols + 4, 3 * cols + 5])
+    control[island] = CONTROL_CODES["japan"]  # left behind the front
+    for r in range(rows):
+        control[r * cols + 10 : (r + 1) * cols] = CONTROL_CODES["japan"]  # the enemy's country
+    q, r = ai_staff.axial(cols, island)
+    assert ai_staff.pockets(control, land, cols, rows, "soviet") == [
+        sorted(zip(q.tolist(), r.tolist(), strict=True))
+    ]
+    assert ai_staff.pockets(control, land, cols, rows, "japan") == []
+
+
+def test_in_a_ceasefire_the_ai_attacks_nobody_and_mans_its_lines():
+    from dataclasses import replace
+
+    units = [
+        seen("a", pos=(9, 1)),
+        replace(seen("c", pos=(3, 1)), cut_off=True),
+        seen("j", "japan", pos=(11, 0), men=100),
+    ]
+    staff = ai.Staff([(8, 0)], [], railheads=[(0, 0)], pockets=[[(11, 0)]], ceasefire=True)
+    orders = ai.decide("soviet", units, [HILL, OURS], staff=staff)
+    assert orders and all(o.kind in ("move", "hold") for o in orders)
+    assert all(o.to != HILL.pos for o in orders)
+    assert OrderRequest("c", "move", (0, 0)) in orders  # it makes for the railhead, unfought
+
+
+def test_the_war_has_the_winter_ceasefire_of_december_1938():
+    from datetime import datetime
+
+    w = new_world("the-war", 1)
+    assert w.ceasefire(datetime(1938, 12, 25))
+    assert not w.ceasefire(datetime(1938, 12, 5)) and not w.ceasefire(datetime(1939, 1, 2))
+    assert w.postures == {"japan": "defensive"}

@@ -247,3 +247,53 @@ def test_marching_leaves_the_trenches_behind() -> None:
         w.step()
     assert u.pos != (2, 3) and u.order.kind == "move"
     assert u.entrenched == 0.0
+
+
+# -- the ceasefire ------------------------------------------------------------------------------
+def test_no_combat_during_a_ceasefire_and_attacks_are_refused() -> None:
+    from datetime import timedelta
+
+    from tests.tiny_world import START
+
+    attackers, defender = three_regiments(), japan("j", TARGET, men=1000)
+    w = world(plain(10, 8), [*attackers, defender])
+    w.ceasefires = [(START, START + timedelta(hours=48))]
+    refused = w.issue("soviet", [OrderRequest("s0", "attack", TARGET)])
+    assert [r.code for r in refused] == ["ceasefire"]
+    assert all(r.ok for r in w.issue("soviet", [OrderRequest("s1", "move", TARGET)]))
+    events = [e for _ in range(24) for e in w.step()]
+    assert [e.kind for e in events if e.kind in ("ceasefire", "combat")] == ["ceasefire"]
+    assert w.units["j"].strength == 1.0 and w.units["s1"].pos != TARGET
+    while w.ceasefire():
+        w.step()
+    events = [e for _ in range(3) for e in w.step()]
+    assert any(e.kind == "combat" for e in events)  # the march goes on into the assault
+    assert w.issue("soviet", [OrderRequest("s0", "attack", TARGET)])[0].ok
+
+
+def test_a_ceasefire_grounds_ground_support_and_interdiction() -> None:
+    from datetime import timedelta
+
+    from shared import air
+    from tests.tiny_world import START
+
+    w = world(plain(10, 8), [soviet("s", WEST), japan("j", TARGET)])
+    w.ceasefires = [(START, START + timedelta(days=2))]
+    flyer = soviet("a", (1, 3), kind=Kind.AIR)
+    w._place(flyer)
+    for mission in air.COMBAT_MISSIONS:
+        verdict = w.issue("soviet", [OrderRequest("a", "air", TARGET, mission=mission)])
+        assert verdict[0].code == "ceasefire"
+    assert w.issue("soviet", [OrderRequest("a", "air", TARGET, mission="recon")])[0].ok
+
+
+def test_both_sides_hear_of_the_ceasefire() -> None:
+    from datetime import timedelta
+
+    from shared.views import event_visible
+    from tests.tiny_world import START
+
+    w = world(plain(10, 8), [soviet("s", WEST), japan("j", TARGET)])
+    w.ceasefires = [(START, START + timedelta(hours=5))]
+    [truce] = [e for e in w.step() if e.kind == "ceasefire"]
+    assert all(event_visible(truce, side, set()) for side in ("soviet", "japan"))

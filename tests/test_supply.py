@@ -376,3 +376,47 @@ def test_reinforcements_by_rail_wait_for_trains_and_take_them_from_the_freight()
     assert hours[1] - hours[0] >= 24 and hours[2] - hours[1] >= 24
     # The day after troops went up the line, it carried less freight.
     assert w.logistics.troop_trains or w.logistics.troop_trains_today
+
+
+def test_a_unit_behind_a_mere_claim_is_not_cut_off_but_one_surrounded_by_troops_is() -> None:
+    # Enemy ground all around the unit (a claim, no troops): the lorries still get through,
+    # slowly; a ring of enemy troops whose zones of control close every gap cuts it off.
+    t = line_map(rail_to=10)
+    n = len(t.grid)
+    net = SupplyNetwork(t)
+    pos = t.grid.index(h(15))
+    control = np.full(n, 2, dtype=np.int8)
+    control[[t.grid.index(h(c)) for c in range(11)]] = 1
+    control[pos] = 1
+    own = np.zeros(n, dtype=bool)
+    own[pos] = True
+
+    def state(enemy: np.ndarray):
+        return compute(
+            net, "soviet", control, net.zone_blocked(enemy, own),
+            [Source("Irkutsk", "soviet", h(0), 4000.0)], np.zeros(n), {},
+            np.full(n, -10_000, dtype=np.int32), None, 0, {},
+        )  # fmt: skip
+
+    claimed = state(np.zeros(n, dtype=bool))
+    assert claimed.connected[pos]
+    assert 0 < claimed.level[pos] < 1
+    ring = np.zeros(n, dtype=bool)
+    for col, row in [(13, 0), (13, 2), (13, 4)]:  # a wall of troops two hexes west, every other row
+        ring[t.grid.index((col - row // 2, row))] = True
+    assert not state(ring).connected[pos]
+
+
+def test_a_zone_of_control_blocks_lorries_unless_own_troops_stand_there() -> None:
+    t = line_map()
+    net = SupplyNetwork(t)
+    n = len(t.grid)
+    enemy = np.zeros(n, dtype=bool)
+    enemy[t.grid.index(h(10))] = True
+    own = np.zeros(n, dtype=bool)
+    own[t.grid.index(h(11))] = True
+    blocked = net.zone_blocked(enemy, own)
+    assert blocked[t.grid.index(h(10))]  # the enemy's own hex
+    assert blocked[t.grid.index(h(9))]  # its zone
+    assert not blocked[t.grid.index(h(11))]  # its zone, but our troops hold it
+    assert not blocked[t.grid.index(h(12))]
