@@ -31,6 +31,7 @@ from shared.units import SIDES
 
 # (module path, attribute, label): the parts of an hour that ``--phases`` times.
 PHASES = (
+    ("shared.ai", "from_world", "AI, all of it (the AI: lines below are parts of it)"),
     ("shared.logistics:Logistics", "begin_hour", "supply: daily network, repairs, claims"),
     ("shared.logistics:Logistics", "end_hour", "supply: stocks, starving, ground taken"),
     ("shared.movement", "move_units", "movement"),
@@ -41,6 +42,7 @@ PHASES = (
     ("shared.ai", "visible_units", "AI: what the side sees"),
     ("shared.ai_staff", "front_hexes", "AI: the front line"),
     ("shared.ai_staff", "works", "AI: railway works"),
+    ("shared.ai_staff", "pockets", "AI: pockets behind the front"),
     ("shared.ai", "decide", "AI: deciding"),
     ("shared.world:World", "issue", "AI: orders issued (paths planned)"),
 )

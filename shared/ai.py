@@ -16,7 +16,7 @@ import numpy as np
 from shared import ai_staff
 from shared.ai_staff import spread
 from shared.air import AIR_RANGE_KM, COMBAT_MISSIONS
-from shared.hexgrid import Hex, distance, line, neighbours
+from shared.hexgrid import Hex, distance, line_at, neighbours
 from shared.orders import OrderRequest
 from shared.terrain import Terrain
 from shared.units import STACK_LIMIT
@@ -122,7 +122,8 @@ def decide(
         strikes.update(_sieges(own, enemies, staff.pockets, posts))
 
     orders: list[OrderRequest] = []
-    railheads = np.array(staff.railheads) if staff is not None and staff.railheads else None
+    pressure = None if attacking else _Pressure(own, enemies, held)
+    railheads: np.ndarray | None = None  # as an array, once a cut-off unit asks
     nearest_target = _nearest(own, targets) if attacking else []
     nearest_held = _nearest(own, held)
     for k, unit in enumerate(own):
@@ -131,9 +132,11 @@ def decide(
         # A unit living on its last days of food waits for the railheads to catch up rather
         # than march further from them (unless it is cut off: then only breaking out helps).
         hungry = unit.food is not None and unit.food < LOW_FOOD_DAYS and not unit.cut_off
-        fallback = _fall_back(unit, own, enemies, held) if not attacking else None
+        fallback = pressure.fall_back(k) if pressure is not None else None
         if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
             # Encircled: fight through to the nearest railhead before hunger ends it.
+            if railheads is None:
+                railheads = np.array(staff.railheads)
             home = _nearest_hex(unit.pos, staff.railheads, railheads)
             want = ("move" if truce else "attack", home)
         elif fallback is not None:
@@ -157,7 +160,7 @@ def decide(
             orders.append(OrderRequest(unit.id, "hold"))
         elif want[0] in ("move", "attack") and (unit.order != want[0] or unit.to != want[1]):
             orders.append(OrderRequest(unit.id, want[0], want[1]))  # type: ignore[arg-type]
-    picture = _AirPicture.of(own, enemies, targets, held, attacking)
+    picture = _AirPicture.of(own, enemies, targets, held, attacking, bool(flyers))
     for unit in flyers:
         if unit.order == "move":
             continue  # rebasing: let it land first
@@ -192,21 +195,30 @@ class _AirPicture:
         targets: list[SeenObjective],
         held: list[SeenObjective],
         attacking: bool,
+        flying: bool = True,
     ) -> _AirPicture:
+        """``flying``: the side has air units to task (else the defensive picture is not
+        worth drawing)."""
         heading: dict[Hex, int] = {}
         fronts: list[Hex] = []
         if attacking:
             bound = Counter(u.to for u in own)
             heading = {o.pos: bound[o.pos] for o in targets}
-        elif held:
-            ranked = []
-            for o in held:
-                if enemies:
-                    foe = min(enemies, key=lambda e: (distance(o.pos, e.pos), e.id))
-                    ahead = line(o.pos, foe.pos)[min(INTERDICT_AHEAD, distance(o.pos, foe.pos))]
-                    ranked.append((distance(o.pos, foe.pos), o.name, ahead))
-                else:
-                    ranked.append((0, o.name, o.pos))
+        elif held and flying:
+            ranked: list[tuple[int, str, Hex]] = []
+            if enemies:
+                # Each objective's nearest enemy (the first by id among the nearest), at once.
+                foes = sorted(enemies, key=lambda e: e.id)
+                far = ai_staff.hex_distances(
+                    np.array([o.pos for o in held]), np.array([e.pos for e in foes])
+                )
+                for o, j, d in zip(
+                    held, far.argmin(axis=1).tolist(), far.min(axis=1).tolist(), strict=True
+                ):
+                    ahead = line_at(o.pos, foes[j].pos, min(INTERDICT_AHEAD, d))
+                    ranked.append((d, o.name, ahead))
+            else:
+                ranked = [(0, o.name, o.pos) for o in held]
             fronts = [h for _, _, h in sorted(ranked)]
         return cls([u for u in own if u.cut_off], attacking, targets, heading, fronts)
 
@@ -232,30 +244,53 @@ class _AirPicture:
         return ("interdict", goal) if goal is not None else None
 
 
-def _fall_back(
-    unit: SeenUnit, own: list[SeenUnit], enemies: list[SeenUnit], held: list[SeenObjective]
-) -> Hex | None:
-    """Where a unit about to be overwhelmed falls back to, if it should: an objective held
-    further from the enemy than it stands. Great cities are held to the last; the rest of the
-    ground is traded for time, as the Kwantung Army gave up Qiqihar to escape the trap."""
-    near = [e for e in enemies if distance(e.pos, unit.pos) <= LOCAL_HEXES]
-    if not near or not held:
-        return None
-    if any(o.pos == unit.pos and o.value >= HOLD_TO_THE_LAST for o in held):
-        return None
-    theirs = sum(e.men * e.strength * e.org for e in near)
-    ours = sum(u.men * u.strength * u.org for u in own if distance(u.pos, unit.pos) <= LOCAL_HEXES)
-    if theirs < ours * OUTNUMBERED:
-        return None
-    danger = min(distance(e.pos, unit.pos) for e in near)
-    safer = [
-        o
-        for o in held
-        if min(distance(e.pos, o.pos) for e in near) > danger + 1 and o.pos != unit.pos
-    ]
-    if not safer:
-        return None
-    return min(safer, key=lambda o: (distance(unit.pos, o.pos), o.name)).pos
+class _Pressure:
+    """Distances between own units, enemies and objectives held, worked out once per decision:
+    every unit on the defensive asks who is near it and where it could fall back to."""
+
+    def __init__(
+        self, own: list[SeenUnit], enemies: list[SeenUnit], held: list[SeenObjective]
+    ) -> None:
+        self.own, self.enemies, self.held = own, enemies, held
+        mine = np.array([u.pos for u in own]).reshape(-1, 2)
+        theirs = np.array([e.pos for e in enemies]).reshape(-1, 2)
+        kept = np.array([o.pos for o in held]).reshape(-1, 2)
+        self.to_enemy = ai_staff.hex_distances(mine, theirs)
+        self.to_own = ai_staff.hex_distances(mine, mine)
+        self.held_to_enemy = ai_staff.hex_distances(kept, theirs)
+        self.to_held = ai_staff.hex_distances(mine, kept)
+        near = self.to_enemy <= LOCAL_HEXES
+        self.pressed = near.any(axis=1).tolist() if enemies else [False] * len(own)
+        self.own_power = [u.men * u.strength * u.org for u in own]
+        self.enemy_power = [e.men * e.strength * e.org for e in enemies]
+
+    def fall_back(self, k: int) -> Hex | None:
+        """Where own unit ``k`` about to be overwhelmed falls back to, if it should: an
+        objective held further from the enemy than it stands. Great cities are held to the
+        last; the rest of the ground is traded for time, as the Kwantung Army gave up Qiqihar
+        to escape the trap."""
+        if not self.pressed[k] or not self.held:
+            return None
+        unit = self.own[k]
+        if any(o.pos == unit.pos and o.value >= HOLD_TO_THE_LAST for o in self.held):
+            return None
+        row = self.to_enemy[k]
+        near = row <= LOCAL_HEXES
+        # Summed in unit order, as a plain sum over the units would: the same float.
+        theirs = sum(self.enemy_power[j] for j in np.flatnonzero(near).tolist())
+        close = np.flatnonzero(self.to_own[k] <= LOCAL_HEXES).tolist()
+        ours = sum(self.own_power[i] for i in close)
+        if theirs < ours * OUTNUMBERED:
+            return None
+        danger = int(row[near].min())
+        clear = (self.held_to_enemy[:, near].min(axis=1) > danger + 1).tolist()
+        dist = self.to_held[k].tolist()
+        safer = [
+            (dist[i], o.name, o.pos)
+            for i, o in enumerate(self.held)
+            if clear[i] and o.pos != unit.pos
+        ]
+        return min(safer)[2] if safer else None
 
 
 def _posts(
@@ -277,13 +312,26 @@ def _posts(
         else np.full(len(held), ai_staff.FRONT_REACH + 1)
     )
     threatened = [o for o, d in zip(held, reach.tolist(), strict=True) if d <= ai_staff.FRONT_REACH]
-    for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
-        for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
-            if not free:
-                break
-            nearest = min(free, key=lambda u: (distance(u.pos, obj.pos), u.id))
-            posts[nearest.id] = obj.pos
-            free.remove(nearest)
+    if threatened and free:
+        # The nearest free unit (the first by id among the nearest) for each garrison place,
+        # the most valuable objectives first, from one table of distances.
+        free = sorted(free, key=lambda u: u.id)
+        far = ai_staff.hex_distances(
+            np.array([u.pos for u in free]), np.array([o.pos for o in threatened])
+        )
+        taken = np.zeros(len(free), dtype=bool)
+        ranked = sorted(
+            range(len(threatened)), key=lambda j: (-threatened[j].value, threatened[j].name)
+        )
+        for j in ranked:
+            obj = threatened[j]
+            for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
+                if taken.all():
+                    break
+                i = int(np.where(taken, np.iinfo(far.dtype).max, far[:, j]).argmin())
+                posts[free[i].id] = obj.pos
+                taken[i] = True
+        free = [u for u, gone in zip(free, taken.tolist(), strict=True) if not gone]
     reserves = _reserves(free, threatened, staff)
     free = [u for u in free if u.id not in reserves]
     posts.update(reserves)
@@ -371,13 +419,21 @@ def _sieges(
         area = set(pocket)
         inside = [e for e in enemies if e.pos in area]
         theirs = sum(_strength(e) for e in inside)
-        goals = sorted({e.pos for e in inside}) or pocket
+        goals = sorted({e.pos for e in inside}) or sorted(pocket)
         ours = 0.0
-        for u in sorted(able, key=lambda u: (min(distance(u.pos, g) for g in goals), u.id)):
+        if not able:
+            continue
+        # Each able unit's distance to the pocket, and its nearest goal (the least hex among
+        # the nearest: goals are sorted, argmin takes the first), from one table.
+        far = ai_staff.hex_distances(np.array([u.pos for u in able]), np.array(goals))
+        gap = far.min(axis=1).tolist()
+        aim = far.argmin(axis=1).tolist()
+        for k in sorted(range(len(able)), key=lambda k: (gap[k], able[k].id)):
+            u = able[k]
             if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
                 break
             if u.id not in out:
-                out[u.id] = min(goals, key=lambda g: (distance(u.pos, g), g))
+                out[u.id] = goals[aim[k]]
                 ours += _strength(u)
     return out
 
@@ -463,6 +519,8 @@ def from_world(
         supply = world.logistics.supply.get(side)
         grid = world.theatre.grid
         land = world.theatre.derive("land", lambda t: ai_staff.land_of(t.terrain, Terrain.WATER))
+        defensive = world.postures.get(side) == "defensive"
+        truce = world.ceasefire()
         staff = Staff(
             ai_staff.front_hexes(
                 world.logistics.control,
@@ -474,10 +532,13 @@ def from_world(
             ),
             ai_staff.works(world, side),
             sorted(supply.railheads) if supply is not None else [],
-            world.postures.get(side) == "defensive",
+            defensive,
             world.theatre.passable,
-            ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
-            world.ceasefire(),
+            # Only a side that may attack goes after pockets.
+            []
+            if defensive or truce
+            else ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
+            truce,
         )
     orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
     if command is None:

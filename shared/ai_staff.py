@@ -17,10 +17,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy import ndimage
 
-from shared.hexgrid import DIRECTIONS, Hex
+from shared.hexgrid import DIRECTIONS, Hex, within
 from shared.supply import CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
@@ -60,6 +59,19 @@ def neighbour_table(cols: int, rows: int) -> np.ndarray:
         inside = (nr >= 0) & (nr < rows) & (col >= 0) & (col < cols)
         table[:, k] = np.where(inside, nr * cols + col, n)
     return table
+
+
+# Axial neighbours (dq, dr) in {(+-1, 0), (0, +-1), (+1, -1), (-1, +1)} as a stencil over an
+# image indexed [r][q] (centre at [1][1]).
+AXIAL_NEIGHBOURS = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 0]], dtype=bool)
+
+
+@lru_cache(maxsize=8)
+def axial_image(cols: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of every dense grid index in an image of the map in axial coordinates
+    (column: q shifted to start at 0), where ``AXIAL_NEIGHBOURS`` is each hex's ring."""
+    q, r = axial(cols, np.arange(cols * rows))
+    return r, q - q.min()
 
 
 def hex_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -184,6 +196,9 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
     ranked = np.argsort(dist, axis=1, kind="stable").tolist()  # each unit's posts, nearest first
     km = dist.tolist()
     is_open = [True] * len(posts)
+    at: dict[Hex, list[int]] = {}  # the posts at each hex, to close those near a post taken
+    for k, h in enumerate(posts):
+        at.setdefault(h, []).append(k)
     still_open = len(posts)
     step = [0] * len(units)  # how far along its ranking each unit has looked
     heap = [(km[u][ranked[u][0]], u, ranked[u][0]) for u in range(len(units))]
@@ -200,10 +215,11 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
                 heapq.heappush(heap, (km[u][ranked[u][i]], u, ranked[u][i]))
             continue
         out[units[u][0]] = posts[k]
-        for c in np.flatnonzero(hex_distances(where[k : k + 1], where)[0] < LINE_SPACING).tolist():
-            if is_open[c]:
-                is_open[c] = False
-                still_open -= 1
+        for h in within(posts[k], LINE_SPACING - 1):
+            for c in at.get(h, ()):
+                if is_open[c]:
+                    is_open[c] = False
+                    still_open -= 1
     return out
 
 
@@ -225,27 +241,32 @@ def pockets(
         return [list(p) for p in last[1]]
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
-    n = len(control)
     table = neighbour_table(cols, rows)
     enemy = (control == theirs) & land
     idx = np.flatnonzero(enemy)
     out: list[list[Hex]] = []
     if len(idx):
+        # Patches of enemy land: labelled on the map laid out in axial coordinates, where a
+        # hex's six neighbours are a fixed 3 x 3 stencil.
+        at_r, at_q = axial_image(cols, rows)
+        image = np.zeros((rows, at_q.max() + 1), dtype=bool)
+        image[at_r[idx], at_q[idx]] = True
+        labels, _ = ndimage.label(image, structure=AXIAL_NEIGHBOURS)
+        comp = labels[at_r[idx], at_q[idx]]
+        size = np.bincount(comp)
         nb = table[idx]  # (k, 6), n off the map
-        inside = np.append(enemy, False)[nb]
-        rows_, cols_ = np.nonzero(inside)
-        graph = csr_matrix((np.ones(len(rows_)), (idx[rows_], nb[rows_, cols_])), shape=(n, n))
-        _, label = connected_components(graph, directed=False)
-        comp = label[idx]
-        size = np.bincount(comp, minlength=label.max() + 1)
-        border = ~inside  # off the map and water count against it, as the enemy's ground does
+        border = ~np.append(enemy, False)[nb]  # off the map and water count against it
         ours = border & (np.append(control, 0)[nb] == mine)
         edge = np.bincount(comp, weights=border.sum(axis=1), minlength=len(size))
         held = np.bincount(comp, weights=ours.sum(axis=1), minlength=len(size))
         small = (size <= POCKET_HEXES) & (held >= POCKET_SHARE * edge)
-        for c in np.unique(comp[small[comp]]).tolist():
-            members = idx[comp == c]
-            q, r = axial(cols, members)
+        pick = small[comp]
+        members, which = idx[pick], comp[pick]
+        order = np.argsort(which, kind="stable")
+        members, which = members[order], which[order]
+        starts = np.flatnonzero(np.diff(which, prepend=-1))
+        for group in np.split(members, starts[1:]) if len(members) else []:
+            q, r = axial(cols, group)
             out.append(sorted(zip(q.tolist(), r.tolist(), strict=True)))
         out.sort()
     _last_pockets[side] = (key, out)

@@ -50,13 +50,18 @@ def line(a: Hex, b: Hex) -> list[Hex]:
     """The hexes on the straight line from a to b, both included, each next to the one before
     (cube interpolation, nudged off exact edges so rounding is stable)."""
     n = distance(a, b)
-    out = [a]
-    for i in range(1, n + 1):
-        t = i / n
-        q = a[0] + (b[0] - a[0]) * t + 1e-6
-        r = a[1] + (b[1] - a[1]) * t + 2e-6
-        out.append(cube_round(q, r))
-    return out
+    return [a, *(_on_line(a, b, i / n) for i in range(1, n + 1))]
+
+
+def line_at(a: Hex, b: Hex, steps: int) -> Hex:
+    """``line(a, b)[steps]`` (``steps`` at most the distance), without the rest of the line."""
+    return _on_line(a, b, steps / distance(a, b)) if steps else a
+
+
+def _on_line(a: Hex, b: Hex, t: float) -> Hex:
+    q = a[0] + (b[0] - a[0]) * t + 1e-6
+    r = a[1] + (b[1] - a[1]) * t + 2e-6
+    return cube_round(q, r)
 
 
 def cube_round(q_f: float, r_f: float) -> Hex:
