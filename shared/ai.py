@@ -234,12 +234,16 @@ class _AirPicture:
         if cut_off:
             return "airdrop", min(cut_off, key=lambda u: (distance(unit.pos, u.pos), u.id)).pos
         if self.attacking:
-            heading = self.heading
-            ranked = sorted(
-                self.targets, key=lambda o: (-heading[o.pos], distance(unit.pos, o.pos), o.name)
-            )
-            goal = next((o.pos for o in ranked if reach(o.pos)), None)
-            return ("support", goal) if goal is not None else None
+            # The target most of the attack is heading for, then the nearest, then by name.
+            best: tuple[tuple[int, int, str], Hex] | None = None
+            for o in self.targets:
+                d = distance(unit.pos, o.pos)
+                if hex_km is not None and d * hex_km > AIR_RANGE_KM:
+                    continue
+                key = (-self.heading[o.pos], d, o.name)
+                if best is None or key < best[0]:
+                    best = (key, o.pos)
+            return ("support", best[1]) if best is not None else None
         goal = next((h for h in self.fronts if reach(h)), None)
         return ("interdict", goal) if goal is not None else None
 
@@ -353,7 +357,8 @@ def _reserves(
         key=lambda u: (MOBILE_FIRST[u.kind], -u.men * u.strength, u.id),
     )[:count]
     ranked = sorted(threatened, key=lambda o: (-o.value, o.name))
-    slots = [_behind(o.pos, staff) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
+    front = np.array(staff.front) if staff.front else None
+    slots = [_behind(o.pos, staff, front) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
     pairs = sorted((distance(u.pos, slot), u.id, k) for u in pool for k, slot in enumerate(slots))
     room = dict.fromkeys(range(len(slots)), RESERVE_PER_POST)
     out: dict[str, Hex] = {}
@@ -364,11 +369,11 @@ def _reserves(
     return out
 
 
-def _behind(pos: Hex, staff: Staff) -> Hex:
-    """The hex next to an objective furthest from the front, where its reserve waits."""
-    if not staff.front:
+def _behind(pos: Hex, staff: Staff, front: np.ndarray | None) -> Hex:
+    """The hex next to an objective furthest from the front (``staff.front`` as an array),
+    where its reserve waits."""
+    if front is None:
         return pos
-    front = np.array(staff.front)
     around = [n for n in neighbours(pos) if staff.land is None or staff.land(n)]
     if not around:
         return pos

@@ -38,7 +38,7 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return col - (row - (row & 1)) // 2, row
 
 
-_last_front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = {}
+_last_front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = {}  # hex indices
 # The answer too, while the anchors (the objectives held) stay the same as well.
 _last_line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], list[Hex]]] = {}
 # Per side, the map the line was last drawn on: (cols, rows, land), control, front marks.
@@ -116,14 +116,29 @@ def front_hexes(
             front = np.zeros(len(control), dtype=bool)
         front[idx] = (control[idx] == mine) & land[idx] & (beyond[table[idx]] == theirs).any(axis=1)
         _front_marks[side] = (key[:2] + key[3:], control.copy(), front)
-        coords = np.stack(axial(cols, np.flatnonzero(front)), axis=1)
+        coords = np.flatnonzero(front)
         _last_front[side] = (key, coords)
     out: list[Hex] = []
     if len(coords):
-        near = hex_distances(coords, np.array(anchors)).min(axis=1) <= FRONT_REACH
-        out = list(map(tuple, coords[near].tolist()))
+        on = coords[within_reach(cols, rows, tuple(anchors))[coords]]
+        q, r = axial(cols, on)
+        out = list(zip(q.tolist(), r.tolist(), strict=True))
     _last_line[side] = (key, tuple(anchors), out)
     return list(out)
+
+
+@lru_cache(maxsize=16)
+def within_reach(cols: int, rows: int, anchors: tuple[Hex, ...]) -> np.ndarray:
+    """Per hex: within ``FRONT_REACH`` of an anchor. The anchors (the objectives a side
+    holds) change far less often than the front moves."""
+    disc = np.array(list(within((0, 0), FRONT_REACH)))  # offsets of a hex's surroundings
+    spots = (np.array(anchors)[:, None, :] + disc[None, :, :]).reshape(-1, 2)
+    q, r = spots[:, 0], spots[:, 1]
+    col = q + (r - (r & 1)) // 2
+    inside = (r >= 0) & (r < rows) & (col >= 0) & (col < cols)
+    reach = np.zeros(cols * rows, dtype=bool)
+    reach[(r * cols + col)[inside]] = True
+    return reach
 
 
 def land_of(terrain: bytes | bytearray, water: int) -> np.ndarray:

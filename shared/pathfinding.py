@@ -15,7 +15,9 @@ from shared.theatre import Theatre
 MAX_EXPANSIONS = 20_000  # bound on work for one query; the theatre map stays well under it
 OPEN_FIELDS = 256  # fields over open ground kept per theatre (goal, mover), ~45 kB each
 BLOCKED_FIELDS = 128  # fields around enemy-held hexes kept per theatre (goal, mover, hexes)
-NEAR_FIELD_WIDTHS = 30.0  # how far a near field reaches, in hex widths of movement cost
+# How far near fields reach, in hex widths of movement cost: a march to a post on the line
+# searches a few hexes around it, a march across a province a few dozen.
+NEAR_FIELD_WIDTHS = (8.0, 30.0)
 
 
 def find_path(
@@ -169,16 +171,17 @@ class FlowFields:
         barred: Sequence[int],
         keep: int,
     ) -> list[Hex] | None:
-        """The path from ``start`` in the field of ``key`` (goal, armoured, ...): the near
-        field's when the start lies within it, else the whole theatre's. Most orders go a few
-        hexes (to a post on the line, an attack next door): a search that stops
-        ``NEAR_FIELD_WIDTHS`` out costs a fraction of one over the whole theatre. Which field
-        serves depends on the start and goal alone, never on what was asked before, so paths
-        stay the same in every match that shares the theatre."""
+        """The path from ``start`` in the field of ``key`` (goal, armoured, ...): the nearest
+        field that reaches the start, else the whole theatre's. Most orders go a few hexes (to
+        a post on the line, an attack next door): a search that stops ``NEAR_FIELD_WIDTHS``
+        out costs a fraction of one over the whole theatre. Which field serves depends on the
+        start and goal alone, never on what was asked before, so paths stay the same in every
+        match that shares the theatre."""
         goal, armoured = key[0], key[1]
-        reach = NEAR_FIELD_WIDTHS * self.theatre.hex_km
-        near = distance(start, goal) * ROAD_MOVE_COST * self.theatre.hex_km <= reach
-        for limit in (reach, INF) if near else (INF,):
+        hex_km = self.theatre.hex_km
+        least = distance(start, goal) * ROAD_MOVE_COST * hex_km  # all the way by road
+        limits = [w * hex_km for w in NEAR_FIELD_WIDTHS if least <= w * hex_km]
+        for limit in (*limits, INF):
             pred = store.get((*key, limit))
             if pred is None:
                 pred = store[(*key, limit)] = self._field(goal, armoured, barred, limit)

@@ -172,7 +172,7 @@ def test_flow_field_paths_are_the_cheapest_near_and_far_and_round_the_enemy(seed
     """Fields (near ones that stop a few hexes out, and whole-map ones) give the cheapest path,
     around blocked hexes too, whatever was asked before: a field searched with some hexes
     blocked leaves the open ground's costs as they were."""
-    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", 3.0)  # most starts are far
+    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", (2.0, 4.0))  # most starts are far
     t = _random_theatre(seed)
     rng = random.Random(seed)
     land = [h for h in t.grid if t.passable(h)]
@@ -196,7 +196,7 @@ def test_flow_field_paths_are_the_cheapest_near_and_far_and_round_the_enemy(seed
 def test_flow_field_paths_do_not_depend_on_what_was_asked_before(monkeypatch):
     """Matches on one theatre share its fields: the path a unit gets must not depend on the
     order other matches asked in (replays and state hashes rely on it)."""
-    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", 3.0)
+    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", (2.0, 4.0))
     t = _random_theatre(7)
     rng = random.Random(7)
     land = [h for h in t.grid if t.passable(h)]
