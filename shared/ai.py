@@ -266,6 +266,7 @@ class _Pressure:
         near = self.to_enemy <= LOCAL_HEXES
         self.pressed = near.any(axis=1).tolist() if enemies else [False] * len(own)
         self.own_power = [u.men * u.strength * u.org for u in own]
+        self.last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
         self.enemy_power = [e.men * e.strength * e.org for e in enemies]
 
     def fall_back(self, k: int) -> Hex | None:
@@ -276,7 +277,7 @@ class _Pressure:
         if not self.pressed[k] or not self.held:
             return None
         unit = self.own[k]
-        if any(o.pos == unit.pos and o.value >= HOLD_TO_THE_LAST for o in self.held):
+        if unit.pos in self.last_stands:
             return None
         row = self.to_enemy[k]
         near = row <= LOCAL_HEXES
@@ -324,6 +325,7 @@ def _posts(
             np.array([u.pos for u in free]), np.array([o.pos for o in threatened])
         )
         taken = np.zeros(len(free), dtype=bool)
+        beyond = int(far.max()) + 1  # a taken unit is further than any
         ranked = sorted(
             range(len(threatened)), key=lambda j: (-threatened[j].value, threatened[j].name)
         )
@@ -332,7 +334,7 @@ def _posts(
             for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
                 if taken.all():
                     break
-                i = int(np.where(taken, np.iinfo(far.dtype).max, far[:, j]).argmin())
+                i = int(np.where(taken, beyond, far[:, j]).argmin())
                 posts[free[i].id] = obj.pos
                 taken[i] = True
         free = [u for u, gone in zip(free, taken.tolist(), strict=True) if not gone]

@@ -208,26 +208,31 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
         return {}
     where = np.array(posts)
     dist = hex_distances(np.array([h for _, h in units]), where)
-    ranked = np.argsort(dist, axis=1, kind="stable").tolist()  # each unit's posts, nearest first
-    km = dist.tolist()
+    ranked = np.argsort(dist, axis=1, kind="stable")  # each unit's posts, nearest first
+    first = ranked[:, 0]
+    nearest = dist[np.arange(len(units)), first].tolist()
+    heap = list(zip(nearest, range(len(units)), first.tolist(), strict=True))
+    rows: dict[int, list[int]] = {}  # a unit's whole ranking, once it has to look past its first
     is_open = [True] * len(posts)
     at: dict[Hex, list[int]] = {}  # the posts at each hex, to close those near a post taken
     for k, h in enumerate(posts):
         at.setdefault(h, []).append(k)
     still_open = len(posts)
     step = [0] * len(units)  # how far along its ranking each unit has looked
-    heap = [(km[u][ranked[u][0]], u, ranked[u][0]) for u in range(len(units))]
     heapq.heapify(heap)
     out: dict[str, Hex] = {}
     while heap and still_open:
         _, u, k = heapq.heappop(heap)
         if not is_open[k]:  # closed since: the unit waits again with its next open post
+            row = rows.get(u)
+            if row is None:
+                row = rows[u] = ranked[u].tolist()
             i = step[u] + 1
-            while i < len(posts) and not is_open[ranked[u][i]]:
+            while i < len(posts) and not is_open[row[i]]:
                 i += 1
             if i < len(posts):
                 step[u] = i
-                heapq.heappush(heap, (km[u][ranked[u][i]], u, ranked[u][i]))
+                heapq.heappush(heap, (int(dist[u, row[i]]), u, row[i]))
             continue
         out[units[u][0]] = posts[k]
         for h in within(posts[k], LINE_SPACING - 1):

@@ -167,6 +167,7 @@ class SupplyNetwork:
         self._rows = self.src[self._order]
         self._cols = self.dst[self._order]
         self._truck_day: TruckDay | None = None
+        self._truck_graph: csr_matrix | None = None  # today's lorry graph (``truck_graph``)
         self._hop_graph: csr_matrix | None = None
         regions = theatre.climates or []
         self.region_of = (
@@ -275,14 +276,16 @@ class SupplyNetwork:
             mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
             today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
         into = self._cols
-        passable = ~blocked[into]
-        rows = self._rows[passable]
-        indptr = np.zeros(self.size + 1, dtype=np.int32)
-        np.cumsum(np.bincount(rows, minlength=self.size), out=indptr[1:])
-        into = into[passable]
         hostile = np.where(control[into] == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
-        cost = today.cost[passable] * hostile
-        graph = csr_matrix((cost, into, indptr), shape=(self.size,) * 2)
+        # Every edge stays in the graph (built once, in canonical order); one a lorry may not
+        # take costs infinity, which no search ever relaxes: the same as leaving it out.
+        cost = np.where(blocked[into], np.inf, today.cost * hostile)
+        if self._truck_graph is None:
+            indptr = np.zeros(self.size + 1, dtype=np.int32)
+            np.cumsum(np.bincount(self._rows, minlength=self.size), out=indptr[1:])
+            self._truck_graph = csr_matrix((cost, into, indptr), shape=(self.size,) * 2)
+        graph = self._truck_graph
+        graph.data = cost  # the graph is the caller's until the next call
         return graph, today.mud
 
 
