@@ -38,12 +38,15 @@ def _power(world: World, unit: Unit, attacking: bool) -> float:
 
 
 def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float:
-    """Artillery of a side within range of the target hex lends part of its power."""
+    """Artillery of a side within range of the target hex lends part of its power: within
+    its range, and at least from the next hex (the theatre's hexes are wider than a gun
+    reaches, and the guns stand behind the hex they fire into)."""
     total = 0.0
+    hex_km = world.theatre.hex_km
     for unit in world.sorted_units():
         if unit.side != side or unit.kind != Kind.ARTILLERY or unit in exclude:
             continue
-        if distance(unit.pos, target) * world.theatre.hex_km <= unit.rules.support_km:
+        if distance(unit.pos, target) <= max(1.0, unit.rules.support_km / hex_km):
             total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
     return total
 

@@ -184,7 +184,7 @@ CITY = SeenObjective("Harbin", (10, 0), "japan", value=10)
 
 
 def test_a_defensive_side_never_goes_over_to_the_general_offensive():
-    units = [seen("j", "japan", pos=(5, 0), men=9000), seen("s", "soviet", pos=(20, 0))]
+    units = [seen("j", "japan", pos=(5, 0), men=9000), seen("s", "soviet", pos=(25, 0))]
     target = SeenObjective("Blagoveshchensk", (20, 0), "soviet")
     attacking = ai.decide("japan", units, [target, CITY], staff=ai.Staff([(12, 0)], []))
     assert attacking[0] == OrderRequest("j", "move", target.pos)
@@ -270,3 +270,32 @@ def test_the_war_has_the_winter_ceasefire_of_december_1938():
     assert w.ceasefire(datetime(1938, 12, 25))
     assert not w.ceasefire(datetime(1938, 12, 5)) and not w.ceasefire(datetime(1939, 1, 2))
     assert w.postures == {"japan": "defensive"}
+
+
+def test_an_attack_on_a_strongly_held_objective_closes_a_ring_and_masses_first():
+    town = SeenObjective("Heijo", (10, 0), "japan", value=6)
+    garrison = [seen(f"j{k}", "japan", pos=town.pos, men=18000) for k in range(2)]
+    army = [seen(f"s{k}", pos=(4, k % 3), men=14000) for k in range(8)]
+    staff = ai.Staff([], [], forts={town.pos: 3})
+    orders = ai.decide("soviet", [*army, *garrison], [town], staff=staff)
+    ring = {o.to for o in orders}
+    assert town.pos not in ring  # nobody assaults yet
+    assert all(ai.distance(h, town.pos) == 1 for h in ring) and len(ring) >= 3
+    # Massed all round with the guns at hand, the odds are there: the assault goes in.
+    massed = [seen(f"s{k}", pos=ai.neighbours(town.pos)[k % 6], men=30000) for k in range(12)]
+    orders = ai.decide("soviet", [*massed, *garrison], [town], staff=staff)
+    assert orders and all(o.to == town.pos for o in orders)
+
+
+def test_artillery_supports_fights_in_the_next_hex_where_hexes_are_wider_than_its_range():
+    from shared.units import KIND_RULES, Kind
+
+    assert KIND_RULES[Kind.ARTILLERY].support_km < 25.0
+    assert ai._approach(seen("g", pos=(9, 0), kind="artillery"), (10, 0), hex_km=25.0) == (
+        "hold",
+        None,
+    )
+    assert ai._approach(seen("g", pos=(8, 0), kind="artillery"), (10, 0), hex_km=25.0) == (
+        "move",
+        (10, 0),
+    )
