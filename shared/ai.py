@@ -46,6 +46,7 @@ RESERVE_PER_POST = 2  # reserve units gathered behind each threatened objective
 COUNTER_HEXES = 2  # how far from its post a reserve strikes at an enemy who broke in
 COUNTER_ODDS = 1.5  # the local odds a reserve wants before it strikes
 MOBILE_FIRST = {"armour": 0, "cavalry": 1, "infantry": 2}  # who makes the best reserve
+TARGET_BIAS = 4  # hexes added to every distance when a staff weighs objectives by value
 SIEGE_ODDS = 3.0  # an attacking side sends this much against each pocket left behind it
 SIEGE_SHARE = 0.35  # ...but no more than this share of its units in all
 
@@ -129,13 +130,19 @@ def decide(
         strikes.update(_sieges(own, enemies, staff.pockets, posts))
 
     orders: list[OrderRequest] = []
-    nearest_target = _nearest(own, targets) if attacking else []
+    nearest_target = (
+        (_weighed(own, targets) if staff is not None else _nearest(own, targets))
+        if attacking
+        else []
+    )
     ring = (
         _massing(own, enemies, targets, nearest_target, staff)
         if attacking and staff is not None
         else {}
     )
     nearest_held = _nearest(own, held)
+    # The garrisons of great cities stand a siege rather than break out (Yamashita at Harbin).
+    great = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
     for k, unit in enumerate(own):
         want: tuple[str, Hex | None]
         resting = unit.order == "hold" and unit.org < RESUME_ORG
@@ -143,7 +150,13 @@ def decide(
         # than march further from them (unless it is cut off: then only breaking out helps).
         hungry = unit.food is not None and unit.food < LOW_FOOD_DAYS and not unit.cut_off
         fallback = _fall_back(unit, own, enemies, held) if not attacking else None
-        if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
+        if (
+            unit.cut_off
+            and staff is not None
+            and staff.railheads
+            and unit.kind != "air"
+            and unit.pos not in great
+        ):
             # Encircled: fight through to the nearest railhead before hunger ends it.
             home = _nearest_hex(unit.pos, staff.railheads)
             want = ("move" if truce else "attack", home)
@@ -271,7 +284,7 @@ def _posts(
     if staff is None:
         return {}, {}
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works)
-    if attacking or not held:
+    if not held:
         return posts, {}
     free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
@@ -281,6 +294,15 @@ def _posts(
         else np.full(len(held), ai_staff.FRONT_REACH + 1)
     )
     threatened = [o for o, d in zip(held, reach.tolist(), strict=True) if d <= ai_staff.FRONT_REACH]
+    if attacking:
+        # An offensive leaves a division in each great city it has taken near the front, or
+        # the enemy's reserves walk back into Mukden behind it.
+        for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
+            if obj.value >= HOLD_TO_THE_LAST and free:
+                nearest = min(free, key=lambda u: (distance(u.pos, obj.pos), u.id))
+                posts[nearest.id] = obj.pos
+                free.remove(nearest)
+        return posts, {}
     for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
         for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
             if not free:
@@ -403,6 +425,19 @@ def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex
     dr = np.array([u.pos[1] for u in units])[:, None] - or_
     twice = np.abs(dq) + np.abs(dr) + np.abs(dq + dr)  # twice the hex distance
     return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
+
+
+def _weighed(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
+    """For each unit, the objective most worth marching on: its value over the distance (plus
+    ``TARGET_BIAS``), the first by name among equals. A theatre staff sends its divisions on
+    the cities that count rather than scatter them over every market town in reach."""
+    if not units or not objectives:
+        return []
+    ranked = sorted(objectives, key=lambda o: o.name)
+    where = np.array([o.pos for o in ranked])
+    dist = ai_staff.hex_distances(np.array([u.pos for u in units]), where)
+    worth = np.array([o.value for o in ranked], dtype=float)[None, :] / (dist + TARGET_BIAS)
+    return [ranked[i].pos for i in worth.argmax(axis=1).tolist()]
 
 
 def _nearest_hex(pos: Hex, hexes: list[Hex]) -> Hex:

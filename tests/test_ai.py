@@ -186,10 +186,11 @@ CITY = SeenObjective("Harbin", (10, 0), "japan", value=10)
 def test_a_defensive_side_never_goes_over_to_the_general_offensive():
     units = [seen("j", "japan", pos=(5, 0), men=9000), seen("s", "soviet", pos=(25, 0))]
     target = SeenObjective("Blagoveshchensk", (20, 0), "soviet")
-    attacking = ai.decide("japan", units, [target, CITY], staff=ai.Staff([(12, 0)], []))
+    town = SeenObjective("Hailar", (10, 0), "japan", value=3)
+    attacking = ai.decide("japan", units, [target, town], staff=ai.Staff([(12, 0)], []))
     assert attacking[0] == OrderRequest("j", "move", target.pos)
     staff = ai.Staff([(12, 0)], [], defensive=True)
-    assert all(o.to != target.pos for o in ai.decide("japan", units, [target, CITY], staff=staff))
+    assert all(o.to != target.pos for o in ai.decide("japan", units, [target, town], staff=staff))
 
 
 def test_a_defending_side_holds_back_a_reserve_behind_its_most_valuable_city():
@@ -299,3 +300,24 @@ def test_artillery_supports_fights_in_the_next_hex_where_hexes_are_wider_than_it
         "move",
         (10, 0),
     )
+
+
+def test_a_cut_off_garrison_of_a_great_city_stands_the_siege_others_break_out():
+    from dataclasses import replace
+
+    garrison = replace(seen("g", "japan", pos=CITY.pos), cut_off=True)
+    outpost = replace(seen("o", "japan", pos=(12, 3)), cut_off=True)
+    ring = [seen(f"s{k}", "soviet", pos=n, men=3000) for k, n in enumerate(ai.neighbours(CITY.pos))]
+    staff = ai.Staff([], [], railheads=[(0, 0)], defensive=True)
+    orders = ai.decide("japan", [garrison, outpost, *ring], [CITY], staff=staff)
+    assert orders == [OrderRequest("o", "attack", (0, 0))]
+
+
+def test_an_offensive_leaves_a_division_in_each_great_city_near_the_front():
+    units = [seen(f"s{k}", pos=(9, k), men=14000) for k in range(3)]
+    units.append(seen("j", "japan", pos=(20, 0), men=5000))
+    taken = SeenObjective("Mukden", (10, 0), "soviet", value=8)
+    ahead = SeenObjective("Antung", (25, 0), "japan", value=3)
+    orders = ai.decide("soviet", units, [taken, ahead], staff=ai.Staff([(11, 0)], []))
+    assert OrderRequest("s0", "move", taken.pos) in orders
+    assert [o.to for o in orders if o.unit != "s0"] == [ahead.pos, ahead.pos]

@@ -307,3 +307,22 @@ def test_in_wide_hexes_artillery_supports_a_fight_from_the_next_hex() -> None:
     _, beyond = fight(wide, [soviet("a", WEST)], [japan("j", TARGET)], [far_gun])
     _, alone = fight(wide, [soviet("a", WEST)], [japan("j", TARGET)])
     assert combat_ratio(with_guns) > combat_ratio(alone) == combat_ratio(beyond)
+
+
+def test_a_garrison_in_a_town_behind_works_keeps_its_cohesion_longer() -> None:
+    def cohesion_after(town: bool, works: int) -> float:
+        m = TinyMap(10, 8)
+        if town:
+            m.paint("town", TARGET)
+        w, _ = fight(m.compile(), three_regiments(), [japan("j", TARGET, men=3000)], hours=0)
+        if works:
+            w.forts[TARGET] = works
+        w.step()
+        return w.units["j"].org
+
+    open_ground, town, fortress = (
+        cohesion_after(False, 0),
+        cohesion_after(True, 0),
+        cohesion_after(True, 2),
+    )
+    assert open_ground < town < fortress < 1.0
