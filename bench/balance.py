@@ -62,10 +62,17 @@ def holder(world: World, name: str) -> str:
     return {1: "S", 2: "J"}.get(code, "·")
 
 
-def run(scenario: str, seed: int) -> tuple[World, dict[str, dict[str, str]], float]:
+def run(
+    scenario: str, seed: int
+) -> tuple[World, dict[str, dict[str, str]], float, dict[str, tuple[str, str]]]:
+    """One AI-against-AI game: the world at the end, who held the cities at each checkpoint,
+    the seconds it took, and per city the day the Soviets first took it and the day from
+    which they held it to the end ("-" for never)."""
     world = new_world(scenario, seed)
     marks: dict[str, dict[str, str]] = {}
     pending = [c for c in CHECKPOINTS if datetime.fromisoformat(c) > world.start]
+    first: dict[str, str] = {}
+    since: dict[str, str | None] = {}
     began = time.perf_counter()
     while not world.finished:
         if world.hour % ai.DECIDE_EVERY_HOURS == 0:
@@ -76,7 +83,16 @@ def run(scenario: str, seed: int) -> tuple[World, dict[str, dict[str, str]], flo
         world.step()
         while pending and world.now >= datetime.fromisoformat(pending[0]):
             marks[pending.pop(0)] = {c: holder(world, c) for c in CITIES}
-    return world, marks, time.perf_counter() - began
+        if world.hour % 24 == 0 or world.finished:
+            today = world.now.date().isoformat()
+            for c in CITIES:
+                if holder(world, c) == "S":
+                    first.setdefault(c, today)
+                    since[c] = since.get(c) or today
+                else:
+                    since[c] = None
+    fell = {c: (first.get(c, "-"), since.get(c) or "-") for c in CITIES}
+    return world, marks, time.perf_counter() - began, fell
 
 
 def main() -> None:
@@ -92,8 +108,10 @@ def main() -> None:
         )
         print("|---|---|---|---|---|---|---|")
         all_marks = []
+        all_fell = []
         for seed in range(1, args.seeds + 1):
-            world, marks, secs = run(scenario, seed)
+            world, marks, secs, fell = run(scenario, seed)
+            all_fell.append(fell)
             losses = world.losses_by_side()
             score = victory.score(world)
             pris = world.logistics.prisoners if world.logistics else dict.fromkeys(SIDES, 0)
@@ -114,6 +132,15 @@ def main() -> None:
                 cells = ["".join(m[date][c] for m in all_marks) for c in CITIES]
                 print(f"| {date} | " + " | ".join(cells) + " |")
             print("\nThe chronicle: " + "; ".join(f"{c}: {t}" for c, t in CHRONICLE.items()) + ".")
+            print("\nWhen the Soviets took each city (first, and for good; one per seed):\n")
+            print("| city | chronicle | first taken | held from |")
+            print("|---|---|---|---|")
+            for c in CITIES:
+                if all(f[c] == ("-", "-") for f in all_fell):
+                    continue
+                firsts = ", ".join(f[c][0] for f in all_fell)
+                fors = ", ".join(f[c][1] for f in all_fell)
+                print(f"| {c} | {CHRONICLE.get(c, '')} | {firsts} | {fors} |")
 
 
 if __name__ == "__main__":

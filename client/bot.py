@@ -65,6 +65,7 @@ def seen_units(mirror: Mirror) -> list[SeenUnit]:
             u.mission,
             u.cut_off,
             u.food,
+            u.supply,
         )
         for u in sorted(mirror.units.values(), key=lambda u: u.id)
         if not u.stale

@@ -19,16 +19,21 @@ from shared.air import AIR_RANGE_KM, COMBAT_MISSIONS
 from shared.hexgrid import Hex, distance, line_at, neighbours
 from shared.orders import OrderRequest
 from shared.terrain import Terrain
-from shared.units import STACK_LIMIT
+from shared.units import KIND_RULES, STACK_LIMIT, Unit
 from shared.views import visible_units
 from shared.world import World
 
 DECIDE_EVERY_HOURS = 3  # an operational staff re-plans a few times a day, not every hour
 REST_ORG = 0.35  # below this a unit stops to recover
 LOW_FOOD_DAYS = 3.0  # below this a unit stops advancing until supply catches up
+SUPPLY_FLOOR = 0.25  # ...and where its lorries bring less than this, it goes back to be fed
 RESUME_ORG = 0.7  # ...and goes again above this
 SUPPORT_KINDS = ("artillery", "anti_air")  # stay behind the line, covering it
-ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective
+ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective...
+SUPPORT_KM = 12.0  # ...or less where hexes are wider than the guns reach (at least one)
+ASSAULT_ODDS = 0.5  # the odds (as the staff reckons them) it waits for before an assault
+FORT_WEIGHT = 0.5  # what each level of permanent works adds to a defence, in its reckoning
+DUG_IN = 1.5  # ...and a defender that has had time to dig in
 INTERDICT_AHEAD = 2  # interdiction flies this many hexes in front of a held objective
 LEVEL_CAUTION = {"easy": 0.5, "normal": 0.8, "hard": 1.2}  # force ratio it attacks at
 GARRISON_PER_POINTS = 4  # a threatened objective gets a unit more for each of these points
@@ -41,6 +46,7 @@ RESERVE_PER_POST = 2  # reserve units gathered behind each threatened objective
 COUNTER_HEXES = 2  # how far from its post a reserve strikes at an enemy who broke in
 COUNTER_ODDS = 1.5  # the local odds a reserve wants before it strikes
 MOBILE_FIRST = {"armour": 0, "cavalry": 1, "infantry": 2}  # who makes the best reserve
+TARGET_BIAS = 4  # hexes added to every distance when a staff weighs objectives by value
 SIEGE_ODDS = 3.0  # an attacking side sends this much against each pocket left behind it
 SIEGE_SHARE = 0.35  # ...but no more than this share of its units in all
 
@@ -61,6 +67,7 @@ class SeenUnit:
     mission: str | None = None  # own air units only
     cut_off: bool = False  # own units only
     food: float | None = None  # own units' days of food, theatre scenarios (one decimal)
+    supply: float | None = None  # own units: how well their hex is supplied today (0..1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,7 @@ class Staff:
     land: Callable[[Hex], bool] | None = None  # where a unit can stand (reserves' posts)
     pockets: list[list[Hex]] = field(default_factory=list)  # enemy ground left behind
     ceasefire: bool = False  # a truce holds: nobody attacks, both sides consolidate
+    forts: dict[Hex, int] = field(default_factory=dict)  # permanent works: hex -> level
 
 
 def decide(
@@ -124,8 +132,19 @@ def decide(
     orders: list[OrderRequest] = []
     pressure = None if attacking else _Pressure(own, enemies, held)
     railheads: np.ndarray | None = None  # as an array, once a cut-off unit asks
-    nearest_target = _nearest(own, targets) if attacking else []
+    nearest_target = (
+        (_weighed(own, targets) if staff is not None else _nearest(own, targets))
+        if attacking
+        else []
+    )
+    ring = (
+        _massing(own, enemies, targets, nearest_target, staff)
+        if attacking and staff is not None
+        else {}
+    )
     nearest_held = _nearest(own, held)
+    # The garrisons of great cities stand a siege rather than break out (Yamashita at Harbin).
+    great = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
     for k, unit in enumerate(own):
         want: tuple[str, Hex | None]
         resting = unit.order == "hold" and unit.org < RESUME_ORG
@@ -133,7 +152,13 @@ def decide(
         # than march further from them (unless it is cut off: then only breaking out helps).
         hungry = unit.food is not None and unit.food < LOW_FOOD_DAYS and not unit.cut_off
         fallback = pressure.fall_back(k) if pressure is not None else None
-        if unit.cut_off and staff is not None and staff.railheads and unit.kind != "air":
+        if (
+            unit.cut_off
+            and staff is not None
+            and staff.railheads
+            and unit.kind != "air"
+            and unit.pos not in great
+        ):
             # Encircled: fight through to the nearest railhead before hunger ends it.
             if railheads is None:
                 railheads = np.array(staff.railheads)
@@ -141,6 +166,17 @@ def decide(
             want = ("move" if truce else "attack", home)
         elif fallback is not None:
             want = ("move", fallback)
+        elif (
+            hungry
+            and unit.kind != "air"
+            and unit.id not in posts
+            and unit.supply is not None
+            and unit.supply < SUPPLY_FLOOR
+            and staff is not None
+            and staff.railheads
+        ):
+            # Waiting where the lorries barely reach is starving slowly: back to the railhead.
+            want = ("move", _nearest_hex(unit.pos, staff.railheads))
         elif unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
             want = ("hold", None)
         elif unit.id in strikes:
@@ -148,8 +184,11 @@ def decide(
         elif unit.id in posts:
             post = posts[unit.id]
             want = ("hold", None) if unit.pos == post else ("move", post)
+        elif attacking and unit.id in ring:
+            # Around a stronghold too strong for those at hand: close the ring and mass.
+            want = ("hold", None) if unit.pos == ring[unit.id] else ("move", ring[unit.id])
         elif attacking:
-            want = _approach(unit, nearest_target[k])
+            want = _approach(unit, nearest_target[k], hex_km)
         elif held and unit.kind not in SUPPORT_KINDS:
             # Defend: stand on or next to the nearest objective we hold.
             goal = nearest_held[k]
@@ -307,7 +346,7 @@ def _posts(
     if staff is None:
         return {}, {}
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works)
-    if attacking or not held:
+    if not held:
         return posts, {}
     free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
@@ -317,6 +356,15 @@ def _posts(
         else np.full(len(held), ai_staff.FRONT_REACH + 1)
     )
     threatened = [o for o, d in zip(held, reach.tolist(), strict=True) if d <= ai_staff.FRONT_REACH]
+    if attacking:
+        # An offensive leaves a division in each great city it has taken near the front, or
+        # the enemy's reserves walk back into Mukden behind it.
+        for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
+            if obj.value >= HOLD_TO_THE_LAST and free:
+                nearest = min(free, key=lambda u: (distance(u.pos, obj.pos), u.id))
+                posts[nearest.id] = obj.pos
+                free.remove(nearest)
+        return posts, {}
     if threatened and free:
         # The nearest free unit (the first by id among the nearest) for each garrison place,
         # the most valuable objectives first, from one table of distances.
@@ -464,6 +512,19 @@ def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex
     return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
 
 
+def _weighed(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
+    """For each unit, the objective most worth marching on: its value over the distance (plus
+    ``TARGET_BIAS``), the first by name among equals. A theatre staff sends its divisions on
+    the cities that count rather than scatter them over every market town in reach."""
+    if not units or not objectives:
+        return []
+    ranked = sorted(objectives, key=lambda o: o.name)
+    where = np.array([o.pos for o in ranked])
+    dist = ai_staff.hex_distances(np.array([u.pos for u in units]), where)
+    worth = np.array([o.value for o in ranked], dtype=float)[None, :] / (dist + TARGET_BIAS)
+    return [ranked[i].pos for i in worth.argmax(axis=1).tolist()]
+
+
 def _nearest_hex(pos: Hex, hexes: list[Hex], where: np.ndarray | None = None) -> Hex:
     """The hex of ``hexes`` nearest ``pos``, the least of the nearest (``min`` by (distance,
     hex)): in numpy, as a cut-off unit weighs every railhead of a theatre (``where``: the
@@ -473,11 +534,66 @@ def _nearest_hex(pos: Hex, hexes: list[Hex], where: np.ndarray | None = None) ->
     return min(hexes[i] for i in np.flatnonzero(dist == dist.min()).tolist())
 
 
-def _approach(unit: SeenUnit, goal: Hex) -> tuple[str, Hex | None]:
+def _approach(unit: SeenUnit, goal: Hex, hex_km: float | None = None) -> tuple[str, Hex | None]:
     """Infantry and armour go for the objective; artillery stops within supporting range."""
-    if unit.kind in SUPPORT_KINDS and distance(unit.pos, goal) <= ARTILLERY_STANDOFF:
+    standoff = ARTILLERY_STANDOFF
+    if hex_km is not None:
+        standoff = min(standoff, max(1, int(SUPPORT_KM // hex_km)))
+    if unit.kind in SUPPORT_KINDS and distance(unit.pos, goal) <= standoff:
         return ("hold", None)
     return ("move", goal)
+
+
+KIND_ATTACK = {k.value: r.attack for k, r in KIND_RULES.items()}
+KIND_DEFENCE = {k.value: r.defence for k, r in KIND_RULES.items()}
+
+
+def _massing(
+    own: list[SeenUnit],
+    enemies: list[SeenUnit],
+    targets: list[SeenObjective],
+    heading: list[Hex],
+    staff: Staff,
+) -> dict[str, Hex]:
+    """Unit id -> the hex next to its objective where it waits, when the enemy holds the
+    objective in strength: the staff reckons the assault (the units around it, the guns
+    within reach) against the garrison (dug in, behind its permanent works) and until it has
+    ``ASSAULT_ODDS`` it closes a ring around the place instead, every side of it, a full stack
+    to a hex, rather than feed divisions one by one into the Taedong forts. The ring also
+    cuts the garrison off."""
+    out: dict[str, Hex] = {}
+    held_by_enemy = {e.pos for e in enemies}
+    for obj in targets:
+        there = [e for e in enemies if e.pos == obj.pos]
+        if not there:
+            continue
+        works = 1.0 + FORT_WEIGHT * staff.forts.get(obj.pos, 0)
+        defence = sum(_strength(e) * KIND_DEFENCE.get(e.kind, 1.0) for e in there) * works * DUG_IN
+        near = [u for u in own if distance(u.pos, obj.pos) <= 1]
+        attack = sum(
+            _strength(u) * (1.25 if u.kind == "artillery" else KIND_ATTACK.get(u.kind, 1.0))
+            for u in near
+            if u.kind != "air"
+        )
+        if attack >= defence * ASSAULT_ODDS:
+            continue
+        ring = [
+            n
+            for n in sorted(neighbours(obj.pos))
+            if n not in held_by_enemy and (staff.land is None or staff.land(n))
+        ]
+        room = {n: STACK_LIMIT for n in ring}
+        bound = [
+            u
+            for u, goal in zip(own, heading, strict=True)
+            if goal == obj.pos and u.kind not in SUPPORT_KINDS and u.kind != "air"
+        ]
+        pairs = sorted((distance(u.pos, n), u.id, n) for u in bound for n in ring)
+        for _, uid, n in pairs:
+            if uid not in out and room[n]:
+                out[uid] = n
+                room[n] -= 1
+    return out
 
 
 _seen_last: dict[tuple[str, str], tuple[tuple, SeenUnit]] = {}
@@ -493,6 +609,13 @@ def _seen(side: str, fields: tuple) -> SeenUnit:
     seen = SeenUnit(*fields)
     _seen_last[side, fields[0]] = (fields, seen)
     return seen
+
+
+def supply_level(world: World, unit: Unit) -> float | None:
+    """How well a unit's hex is supplied today, as its side's view shows it (two decimals)."""
+    if world.logistics is None:
+        return None
+    return round(world.logistics.level_at(unit.side, world.theatre.grid.index(unit.pos)), 2)
 
 
 def from_world(
@@ -517,6 +640,7 @@ def from_world(
             u.order.mission if own else None,
             u.cut_off_hours > 0 if own else False,
             round(u.stocks.food, 1) if own and u.stocks is not None else None,
+            supply_level(world, u) if own else None,
         )
         units.append(_seen(side, fields))
     objectives = [SeenObjective(o.name, o.hex, o.owner, o.value) for o in world.objectives]
@@ -546,6 +670,7 @@ def from_world(
             if defensive or truce
             else ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
             truce,
+            world.forts,
         )
     orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
     if command is None:

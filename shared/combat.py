@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from shared import air
 from shared.hexgrid import Hex, distance, neighbours
-from shared.terrain import RIVER_ATTACK, RULES
+from shared.terrain import RIVER_ATTACK, RULES, Terrain
 from shared.units import DESTROYED_BELOW, HOLD, STACK_LIMIT, Kind, Unit, enemy_of
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ ARTILLERY_SUPPORT = 0.5  # share of an artillery unit's power it lends at range
 RANDOM_SPREAD = 0.25  # losses vary by +/- this share
 ENTRENCHED_DEFENCE = 0.5  # a fully dug-in defender counts half again
 FORT_DEFENCE = 0.5  # each level of permanent fortification adds this much
+COVER_COHESION = 1.0  # a town, and each level of works, slows a defender's loss of cohesion
 
 
 def _power(world: World, unit: Unit, attacking: bool) -> float:
@@ -38,12 +39,15 @@ def _power(world: World, unit: Unit, attacking: bool) -> float:
 
 
 def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float:
-    """Artillery of a side within range of the target hex lends part of its power."""
+    """Artillery of a side within range of the target hex lends part of its power: within
+    its range, and at least from the next hex (the theatre's hexes are wider than a gun
+    reaches, and the guns stand behind the hex they fire into)."""
     total = 0.0
+    hex_km = world.theatre.hex_km
     for unit in world.sorted_units():
         if unit.side != side or unit.kind != Kind.ARTILLERY or unit in exclude:
             continue
-        if distance(unit.pos, target) * world.theatre.hex_km <= unit.rules.support_km:
+        if distance(unit.pos, target) <= max(1.0, unit.rules.support_km / hex_km):
             total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
     return total
 
@@ -89,8 +93,11 @@ def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Uni
     def_loss = min(def_loss, 0.2)
     for unit in attackers:
         _take_losses(unit, att_loss)
+    # Men fighting from cellars and casemates do not break as men in the open do: a city's
+    # garrison is ground down (Harbin held for weeks) rather than routed in a day.
+    cover = (1 if theatre.terrain_at(target) == Terrain.TOWN else 0) + world.fort_level(target)
     for unit in defenders:
-        _take_losses(unit, def_loss)
+        _take_losses(unit, def_loss, ORG_LOSS_FACTOR / (1.0 + COVER_COHESION * cover))
     world.emit(
         "combat",
         target,
@@ -112,9 +119,9 @@ def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Uni
         _advance(world, target, attackers)
 
 
-def _take_losses(unit: Unit, loss: float) -> None:
+def _take_losses(unit: Unit, loss: float, org_factor: float = ORG_LOSS_FACTOR) -> None:
     unit.strength = max(0.0, unit.strength - loss)
-    unit.org = max(0.0, unit.org - loss * ORG_LOSS_FACTOR)
+    unit.org = max(0.0, unit.org - loss * org_factor)
     unit.in_combat = True
 
 

@@ -184,12 +184,13 @@ CITY = SeenObjective("Harbin", (10, 0), "japan", value=10)
 
 
 def test_a_defensive_side_never_goes_over_to_the_general_offensive():
-    units = [seen("j", "japan", pos=(5, 0), men=9000), seen("s", "soviet", pos=(20, 0))]
+    units = [seen("j", "japan", pos=(5, 0), men=9000), seen("s", "soviet", pos=(25, 0))]
     target = SeenObjective("Blagoveshchensk", (20, 0), "soviet")
-    attacking = ai.decide("japan", units, [target, CITY], staff=ai.Staff([(12, 0)], []))
+    town = SeenObjective("Hailar", (10, 0), "japan", value=3)
+    attacking = ai.decide("japan", units, [target, town], staff=ai.Staff([(12, 0)], []))
     assert attacking[0] == OrderRequest("j", "move", target.pos)
     staff = ai.Staff([(12, 0)], [], defensive=True)
-    assert all(o.to != target.pos for o in ai.decide("japan", units, [target, CITY], staff=staff))
+    assert all(o.to != target.pos for o in ai.decide("japan", units, [target, town], staff=staff))
 
 
 def test_a_defending_side_holds_back_a_reserve_behind_its_most_valuable_city():
@@ -270,3 +271,53 @@ def test_the_war_has_the_winter_ceasefire_of_december_1938():
     assert w.ceasefire(datetime(1938, 12, 25))
     assert not w.ceasefire(datetime(1938, 12, 5)) and not w.ceasefire(datetime(1939, 1, 2))
     assert w.postures == {"japan": "defensive"}
+
+
+def test_an_attack_on_a_strongly_held_objective_closes_a_ring_and_masses_first():
+    town = SeenObjective("Heijo", (10, 0), "japan", value=6)
+    garrison = [seen(f"j{k}", "japan", pos=town.pos, men=18000) for k in range(2)]
+    army = [seen(f"s{k}", pos=(4, k % 3), men=14000) for k in range(8)]
+    staff = ai.Staff([], [], forts={town.pos: 3})
+    orders = ai.decide("soviet", [*army, *garrison], [town], staff=staff)
+    ring = {o.to for o in orders}
+    assert town.pos not in ring  # nobody assaults yet
+    assert all(ai.distance(h, town.pos) == 1 for h in ring) and len(ring) >= 3
+    # Massed all round with the guns at hand, the odds are there: the assault goes in.
+    massed = [seen(f"s{k}", pos=ai.neighbours(town.pos)[k % 6], men=30000) for k in range(12)]
+    orders = ai.decide("soviet", [*massed, *garrison], [town], staff=staff)
+    assert orders and all(o.to == town.pos for o in orders)
+
+
+def test_artillery_supports_fights_in_the_next_hex_where_hexes_are_wider_than_its_range():
+    from shared.units import KIND_RULES, Kind
+
+    assert KIND_RULES[Kind.ARTILLERY].support_km < 25.0
+    assert ai._approach(seen("g", pos=(9, 0), kind="artillery"), (10, 0), hex_km=25.0) == (
+        "hold",
+        None,
+    )
+    assert ai._approach(seen("g", pos=(8, 0), kind="artillery"), (10, 0), hex_km=25.0) == (
+        "move",
+        (10, 0),
+    )
+
+
+def test_a_cut_off_garrison_of_a_great_city_stands_the_siege_others_break_out():
+    from dataclasses import replace
+
+    garrison = replace(seen("g", "japan", pos=CITY.pos), cut_off=True)
+    outpost = replace(seen("o", "japan", pos=(12, 3)), cut_off=True)
+    ring = [seen(f"s{k}", "soviet", pos=n, men=3000) for k, n in enumerate(ai.neighbours(CITY.pos))]
+    staff = ai.Staff([], [], railheads=[(0, 0)], defensive=True)
+    orders = ai.decide("japan", [garrison, outpost, *ring], [CITY], staff=staff)
+    assert orders == [OrderRequest("o", "attack", (0, 0))]
+
+
+def test_an_offensive_leaves_a_division_in_each_great_city_near_the_front():
+    units = [seen(f"s{k}", pos=(9, k), men=14000) for k in range(3)]
+    units.append(seen("j", "japan", pos=(20, 0), men=5000))
+    taken = SeenObjective("Mukden", (10, 0), "soviet", value=8)
+    ahead = SeenObjective("Antung", (25, 0), "japan", value=3)
+    orders = ai.decide("soviet", units, [taken, ahead], staff=ai.Staff([(11, 0)], []))
+    assert OrderRequest("s0", "move", taken.pos) in orders
+    assert [o.to for o in orders if o.unit != "s0"] == [ahead.pos, ahead.pos]

@@ -297,3 +297,32 @@ def test_both_sides_hear_of_the_ceasefire() -> None:
     w.ceasefires = [(START, START + timedelta(hours=5))]
     [truce] = [e for e in w.step() if e.kind == "ceasefire"]
     assert all(event_visible(truce, side, set()) for side in ("soviet", "japan"))
+
+
+def test_in_wide_hexes_artillery_supports_a_fight_from_the_next_hex() -> None:
+    wide = TinyMap(10, 8, hex_km=25.0).compile()
+    gun = soviet("g", NORTH_WEST, kind=Kind.ARTILLERY)  # next to the target
+    far_gun = soviet("g", (2, 3), kind=Kind.ARTILLERY)  # two hexes off: 50 km
+    _, with_guns = fight(wide, [soviet("a", WEST)], [japan("j", TARGET)], [gun])
+    _, beyond = fight(wide, [soviet("a", WEST)], [japan("j", TARGET)], [far_gun])
+    _, alone = fight(wide, [soviet("a", WEST)], [japan("j", TARGET)])
+    assert combat_ratio(with_guns) > combat_ratio(alone) == combat_ratio(beyond)
+
+
+def test_a_garrison_in_a_town_behind_works_keeps_its_cohesion_longer() -> None:
+    def cohesion_after(town: bool, works: int) -> float:
+        m = TinyMap(10, 8)
+        if town:
+            m.paint("town", TARGET)
+        w, _ = fight(m.compile(), three_regiments(), [japan("j", TARGET, men=3000)], hours=0)
+        if works:
+            w.forts[TARGET] = works
+        w.step()
+        return w.units["j"].org
+
+    open_ground, town, fortress = (
+        cohesion_after(False, 0),
+        cohesion_after(True, 0),
+        cohesion_after(True, 2),
+    )
+    assert open_ground < town < fortress < 1.0
