@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -176,7 +177,9 @@ def decide(
             and staff.railheads
         ):
             # Waiting where the lorries barely reach is starving slowly: back to the railhead.
-            want = ("move", _nearest_hex(unit.pos, staff.railheads))
+            if railheads is None:
+                railheads = np.array(staff.railheads)
+            want = ("move", _nearest_hex(unit.pos, staff.railheads, railheads))
         elif unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
             want = ("hold", None)
         elif unit.id in strikes:
@@ -562,14 +565,21 @@ def _massing(
     to a hex, rather than feed divisions one by one into the Taedong forts. The ring also
     cuts the garrison off."""
     out: dict[str, Hex] = {}
-    held_by_enemy = {e.pos for e in enemies}
+    held_by_enemy: dict[Hex, list[SeenUnit]] = {}
+    for e in enemies:
+        held_by_enemy.setdefault(e.pos, []).append(e)
+    own_at: dict[Hex, list[int]] = {}
+    for k, u in enumerate(own):
+        own_at.setdefault(u.pos, []).append(k)
     for obj in targets:
-        there = [e for e in enemies if e.pos == obj.pos]
+        there = held_by_enemy.get(obj.pos)
         if not there:
             continue
         works = 1.0 + FORT_WEIGHT * staff.forts.get(obj.pos, 0)
         defence = sum(_strength(e) * KIND_DEFENCE.get(e.kind, 1.0) for e in there) * works * DUG_IN
-        near = [u for u in own if distance(u.pos, obj.pos) <= 1]
+        # Those on or next to it, in the order of ``own``.
+        close = sorted(k for h in (obj.pos, *neighbours(obj.pos)) for k in own_at.get(h, ()))
+        near = [own[k] for k in close]
         attack = sum(
             _strength(u) * (1.25 if u.kind == "artillery" else KIND_ATTACK.get(u.kind, 1.0))
             for u in near
@@ -618,6 +628,24 @@ def supply_level(world: World, unit: Unit) -> float | None:
     return round(world.logistics.level_at(unit.side, world.theatre.grid.index(unit.pos)), 2)
 
 
+# The objectives list the AI last saw (kept, so never another's by a reused id), its owners,
+# and what was built from it.
+_objectives_last: list[tuple[list[Any], list[object], list[SeenObjective]]] = []
+
+
+def _seen_objectives(world: World) -> list[SeenObjective]:
+    """The world's objectives as the AI sees them: the list built last time for this world
+    while no objective has changed hands (they are dozens, and change hands seldom)."""
+    owners: list[object] = [o.owner for o in world.objectives]
+    if _objectives_last:
+        source, was, seen = _objectives_last[0]
+        if source is world.objectives and was == owners:
+            return list(seen)
+    seen = [SeenObjective(o.name, o.hex, o.owner, o.value) for o in world.objectives]
+    _objectives_last[:] = [(world.objectives, owners, seen)]
+    return list(seen)
+
+
 def from_world(
     world: World, side: str, level: str = "normal", command: str | None = None
 ) -> list[OrderRequest]:
@@ -643,7 +671,7 @@ def from_world(
             supply_level(world, u) if own else None,
         )
         units.append(_seen(side, fields))
-    objectives = [SeenObjective(o.name, o.hex, o.owner, o.value) for o in world.objectives]
+    objectives = _seen_objectives(world)
     staff = None
     if world.logistics is not None:
         held = [o.hex for o in world.objectives if o.owner == side]
