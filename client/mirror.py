@@ -106,6 +106,7 @@ class Mirror:
         self.speed = 1.0
         self.paused = False
         self.paused_by: str | None = None
+        self.ceasefire = False  # a scenario's ceasefire holds
         self.finished = False
         self.winner: str | None = None
         self.result: str | None = None
@@ -241,6 +242,7 @@ class Mirror:
     def _clock(self, msg: Snapshot | Delta) -> None:
         self.tick, self.hour, self.time = msg.tick, msg.hour, msg.time
         self.speed, self.paused, self.paused_by = msg.speed, msg.paused, msg.paused_by
+        self.ceasefire = msg.ceasefire
         if msg.finished:
             self.finished, self.winner, self.result = True, msg.winner, msg.result
 

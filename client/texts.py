@@ -69,6 +69,8 @@ def top_line(mirror: Mirror) -> str:
         if mirror.paused
         else f"{mirror.speed:g} h/s"
     )
+    if mirror.ceasefire:
+        state += "   |   CEASEFIRE: no attacks"
     parts = [
         mirror.title or "Khasan",
         f"{game_time(mirror.time)} (hour {mirror.hour})",

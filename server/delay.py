@@ -45,6 +45,7 @@ class DelayedFeed:
     finished: bool = False
     winner: str | None = None
     result: str | None = None
+    ceasefire: bool = False
     daily: list[bytes] = field(default_factory=list)
     ended: bytes | None = None  # the match.end frame, once released
 
@@ -96,6 +97,7 @@ class DelayedFeed:
             self.visible = d.visible
         self.tick, self.hour, self.time = d.tick, d.hour, d.time
         self.finished, self.winner, self.result = d.finished, d.winner, d.result
+        self.ceasefire = d.ceasefire
 
     def snapshot(self, speed: float, paused: bool, paused_by: str | None) -> p.Snapshot:
         return snapshot_of(self, speed, paused, paused_by)

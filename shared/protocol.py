@@ -416,6 +416,7 @@ class Snapshot(Reply, tag="snapshot"):
     winner: Side | None = None
     result: str | None = None
     paused_by: str | None = None
+    ceasefire: bool = False  # a scenario's ceasefire holds: no attacks until it ends
 
 
 class Delta(Message, tag="delta"):
@@ -440,6 +441,7 @@ class Delta(Message, tag="delta"):
     winner: Side | None = None
     result: str | None = None
     paused_by: str | None = None
+    ceasefire: bool = False
 
 
 class OrdersResult(Reply, tag="orders.result"):

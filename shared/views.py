@@ -160,6 +160,7 @@ class ViewState(Protocol):
     finished: bool
     winner: str | None
     result: str | None
+    ceasefire: bool
 
 
 def snapshot_of(
@@ -180,6 +181,7 @@ def snapshot_of(
         winner=state.winner,  # type: ignore[arg-type]
         result=state.result,
         paused_by=paused_by,
+        ceasefire=state.ceasefire,
     )
 
 
@@ -205,6 +207,7 @@ class ViewTracker:
         self.finished = False
         self.winner: str | None = None
         self.result: str | None = None
+        self.ceasefire = False
 
     def _build(self, world: World) -> tuple[dict[str, UnitView], list[ObjectiveView], bytes | None]:
         units = {
@@ -285,7 +288,9 @@ class ViewTracker:
             winner=world.winner,  # type: ignore[arg-type]
             result=world.result,
             paused_by=paused_by,
+            ceasefire=world.ceasefire(),
         )
+        self.ceasefire = delta.ceasefire
         self.units, self.objectives, self.visible, self.tick = units, objectives, visible, tick
         self.hour, self.time = delta.hour, delta.time
         self.finished, self.winner, self.result = world.finished, world.winner, world.result

@@ -363,3 +363,24 @@ def test_daily_maps_of_another_match_are_ignored_and_a_new_match_forgets_them() 
     assert mirror.supply == {} and mirror.weather is None and mirror.control is None
     assert mirror.supply_side == "japan"
     assert msgs["japan"] is not None
+
+
+def test_the_ceasefire_shows_on_the_top_line_while_it_holds_and_for_late_joiners() -> None:
+    """The scenario's ceasefire reaches the client on every frame: who joins in the middle of
+    it sees it as well as who heard it begin."""
+    from datetime import timedelta
+
+    from client import texts
+
+    mirror, feed = joined_mirror("soviet")
+    assert not mirror.ceasefire and "CEASEFIRE" not in texts.top_line(mirror)
+    start = feed.world.now + timedelta(hours=1)
+    feed.world.ceasefires = [(start, start + timedelta(hours=3))]
+    mirror.apply(feed.hours(1, with_ai=False), 1.0)
+    assert mirror.ceasefire and "CEASEFIRE" in texts.top_line(mirror)
+    late = Mirror()
+    for msg in Feed("japan", world=feed.world).join():
+        late.apply(msg, 1.0)
+    assert late.ceasefire
+    mirror.apply(feed.hours(3, with_ai=False), 2.0)
+    assert not mirror.ceasefire and "CEASEFIRE" not in texts.top_line(mirror)
