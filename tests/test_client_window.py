@@ -248,12 +248,15 @@ def test_counters_stay_legible_when_zoomed_out(window: Any) -> None:
 
 
 def test_supply_mode_tints_the_theatre_red_to_green(window: Any) -> None:
-    mirror = theatre_mirror("soviet")
+    # The Japanese side's: at the start its lorries have capacity to spare, where the Soviet
+    # fleet is stretched over Mongolia and thins every level beyond the railheads.
+    mirror = theatre_mirror("japan")
     ground = mirror.ground
     supply = mirror.shown_supply()
     assert ground is not None and supply is not None
     assert min(supply.level) == 0 and max(supply.level) == 255
-    # The Soviet Far East and the Manchukuo border, at the widest zoom: both ends of the scale.
+    # The Manchukuo border at Grodekovo, at the widest zoom: the Japanese railways supplied,
+    # the Soviet Far East beyond them not: both ends of the scale.
     border = next(p for p in ground.data.places if p.name == "Grodekovo")
     camera = Camera(WIDTH, HEIGHT, scale=2.0)
     camera.centre_on(*ground.centre((border.pos[0], border.pos[1])))
