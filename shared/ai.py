@@ -46,7 +46,6 @@ RESERVE_PER_POST = 2  # reserve units gathered behind each threatened objective
 COUNTER_HEXES = 2  # how far from its post a reserve strikes at an enemy who broke in
 COUNTER_ODDS = 1.5  # the local odds a reserve wants before it strikes
 MOBILE_FIRST = {"armour": 0, "cavalry": 1, "infantry": 2}  # who makes the best reserve
-TARGET_BIAS = 4  # hexes added to every distance when a staff weighs objectives by value
 SIEGE_ODDS = 3.0  # an attacking side sends this much against each pocket left behind it
 SIEGE_SHARE = 0.35  # ...but no more than this share of its units in all
 
@@ -130,11 +129,7 @@ def decide(
         strikes.update(_sieges(own, enemies, staff.pockets, posts))
 
     orders: list[OrderRequest] = []
-    nearest_target = (
-        (_weighed(own, targets) if staff is not None else _nearest(own, targets))
-        if attacking
-        else []
-    )
+    nearest_target = _nearest(own, targets) if attacking else []
     ring = (
         _massing(own, enemies, targets, nearest_target, staff)
         if attacking and staff is not None
@@ -425,19 +420,6 @@ def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex
     dr = np.array([u.pos[1] for u in units])[:, None] - or_
     twice = np.abs(dq) + np.abs(dr) + np.abs(dq + dr)  # twice the hex distance
     return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
-
-
-def _weighed(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
-    """For each unit, the objective most worth marching on: its value over the distance (plus
-    ``TARGET_BIAS``), the first by name among equals. A theatre staff sends its divisions on
-    the cities that count rather than scatter them over every market town in reach."""
-    if not units or not objectives:
-        return []
-    ranked = sorted(objectives, key=lambda o: o.name)
-    where = np.array([o.pos for o in ranked])
-    dist = ai_staff.hex_distances(np.array([u.pos for u in units]), where)
-    worth = np.array([o.value for o in ranked], dtype=float)[None, :] / (dist + TARGET_BIAS)
-    return [ranked[i].pos for i in worth.argmax(axis=1).tolist()]
 
 
 def _nearest_hex(pos: Hex, hexes: list[Hex]) -> Hex:
