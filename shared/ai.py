@@ -34,6 +34,7 @@ SUPPORT_KM = 12.0  # ...or less where hexes are wider than the guns reach (at le
 ASSAULT_ODDS = 0.5  # the odds (as the staff reckons them) it waits for before an assault
 FORT_WEIGHT = 0.5  # what each level of permanent works adds to a defence, in its reckoning
 DUG_IN = 1.5  # ...and a defender that has had time to dig in
+RAIL_FAR = 20  # hexes from its objective beyond which a unit on the railway takes the train
 INTERDICT_AHEAD = 2  # interdiction flies this many hexes in front of a held objective
 LEVEL_CAUTION = {"easy": 0.5, "normal": 0.8, "hard": 1.2}  # force ratio it attacks at
 GARRISON_PER_POINTS = 4  # a threatened objective gets a unit more for each of these points
@@ -91,6 +92,7 @@ class Staff:
     pockets: list[list[Hex]] = field(default_factory=list)  # enemy ground left behind
     ceasefire: bool = False  # a truce holds: nobody attacks, both sides consolidate
     forts: dict[Hex, int] = field(default_factory=dict)  # permanent works: hex -> level
+    rail: frozenset[Hex] = frozenset()  # railway the side's trains can run on today
 
 
 def decide(
@@ -136,6 +138,7 @@ def decide(
         else {}
     )
     nearest_held = _nearest(own, held)
+    stops: dict[Hex, Hex | None] = {}  # where the trains go for each objective
     # The garrisons of great cities stand a siege rather than break out (Yamashita at Harbin).
     great = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
     for k, unit in enumerate(own):
@@ -178,6 +181,10 @@ def decide(
         elif attacking and unit.id in ring:
             # Around a stronghold too strong for those at hand: close the ring and mass.
             want = ("hold", None) if unit.pos == ring[unit.id] else ("move", ring[unit.id])
+        elif unit.order == "rail":
+            want = ("rail", unit.to)  # on its trains: let it arrive
+        elif attacking and (ride := _train_to(unit, nearest_target[k], staff, stops)) is not None:
+            want = ("rail", ride)
         elif attacking:
             want = _approach(unit, nearest_target[k], hex_km)
         elif held and unit.kind not in SUPPORT_KINDS:
@@ -188,7 +195,9 @@ def decide(
             want = ("hold", None)
         if want[0] == "hold" and unit.order != "hold":
             orders.append(OrderRequest(unit.id, "hold"))
-        elif want[0] in ("move", "attack") and (unit.order != want[0] or unit.to != want[1]):
+        elif want[0] in ("move", "attack", "rail") and (
+            unit.order != want[0] or unit.to != want[1]
+        ):
             orders.append(OrderRequest(unit.id, want[0], want[1]))  # type: ignore[arg-type]
     for unit in flyers:
         if unit.order == "move":
@@ -231,16 +240,20 @@ def _air_mission(
         goal = next((o.pos for o in ranked if reach(o.pos)), None)
         return ("support", goal) if goal is not None else None
     if held:
-        fronts = []
-        for o in held:
-            if enemies:
-                foe = min(enemies, key=lambda e: (distance(o.pos, e.pos), e.id))
-                ahead = line(o.pos, foe.pos)[min(INTERDICT_AHEAD, distance(o.pos, foe.pos))]
-                fronts.append((distance(o.pos, foe.pos), o.name, ahead))
-            else:
-                fronts.append((0, o.name, o.pos))
-        goal = next((h for _, _, h in sorted(fronts) if reach(h)), None)
-        return ("interdict", goal) if goal is not None else None
+        if not enemies:
+            goal = next((o.pos for o in sorted(held, key=lambda o: o.name) if reach(o.pos)), None)
+            return ("interdict", goal) if goal is not None else None
+        # The objective nearest an enemy first (then by name), the nearest enemy to each (then
+        # by id): in numpy, as a defending side weighs dozens of each every few hours.
+        foes = sorted(enemies, key=lambda e: e.id)
+        where = np.array([e.pos for e in foes])
+        dist = ai_staff.hex_distances(np.array([o.pos for o in held]), where)
+        nearest = dist.argmin(axis=1).tolist()
+        gap = dist.min(axis=1).tolist()
+        for k in sorted(range(len(held)), key=lambda k: (gap[k], held[k].name)):
+            ahead = line(held[k].pos, foes[nearest[k]].pos)[min(INTERDICT_AHEAD, gap[k])]
+            if reach(ahead):
+                return "interdict", ahead
     return None
 
 
@@ -440,6 +453,28 @@ def _approach(unit: SeenUnit, goal: Hex, hex_km: float | None = None) -> tuple[s
     return ("move", goal)
 
 
+def _train_to(
+    unit: SeenUnit, goal: Hex, staff: Staff | None, stops: dict[Hex, Hex | None]
+) -> Hex | None:
+    """Where a unit far from its objective takes the train to: the open railway hex nearest
+    the objective (not next to it), when the unit stands on the railway more than
+    ``RAIL_FAR`` hexes away and the train saves it at least half the march. A division
+    marching from Irkutsk would arrive for the next war. ``stops`` keeps the answer per
+    objective for the decision."""
+    if staff is None or not staff.rail or unit.kind == "air" or unit.pos not in staff.rail:
+        return None
+    far = distance(unit.pos, goal)
+    if far <= RAIL_FAR:
+        return None
+    if goal not in stops:
+        line = sorted(staff.rail)
+        dist = ai_staff.hex_distances(np.array([goal]), np.array(line))[0]
+        ok = np.flatnonzero(dist >= 2)
+        stops[goal] = line[int(ok[dist[ok].argmin()])] if len(ok) else None
+    stop = stops[goal]
+    return stop if stop is not None and distance(stop, goal) * 2 < far else None
+
+
 KIND_ATTACK = {k.value: r.attack for k, r in KIND_RULES.items()}
 KIND_DEFENCE = {k.value: r.defence for k, r in KIND_RULES.items()}
 
@@ -562,6 +597,7 @@ def from_world(
             ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
             world.ceasefire(),
             world.forts,
+            ai_staff.open_rail(world, side),
         )
     orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
     if command is None:
