@@ -35,6 +35,7 @@ SUPPORT_KM = 12.0  # ...or less where hexes are wider than the guns reach (at le
 ASSAULT_ODDS = 0.5  # the odds (as the staff reckons them) it waits for before an assault
 FORT_WEIGHT = 0.5  # what each level of permanent works adds to a defence, in its reckoning
 DUG_IN = 1.5  # ...and a defender that has had time to dig in
+RAIL_FAR = 20  # hexes from its objective beyond which a unit on the railway takes the train
 INTERDICT_AHEAD = 2  # interdiction flies this many hexes in front of a held objective
 LEVEL_CAUTION = {"easy": 0.5, "normal": 0.8, "hard": 1.2}  # force ratio it attacks at
 GARRISON_PER_POINTS = 4  # a threatened objective gets a unit more for each of these points
@@ -47,7 +48,6 @@ RESERVE_PER_POST = 2  # reserve units gathered behind each threatened objective
 COUNTER_HEXES = 2  # how far from its post a reserve strikes at an enemy who broke in
 COUNTER_ODDS = 1.5  # the local odds a reserve wants before it strikes
 MOBILE_FIRST = {"armour": 0, "cavalry": 1, "infantry": 2}  # who makes the best reserve
-TARGET_BIAS = 4  # hexes added to every distance when a staff weighs objectives by value
 SIEGE_ODDS = 3.0  # an attacking side sends this much against each pocket left behind it
 SIEGE_SHARE = 0.35  # ...but no more than this share of its units in all
 
@@ -93,6 +93,7 @@ class Staff:
     pockets: list[list[Hex]] = field(default_factory=list)  # enemy ground left behind
     ceasefire: bool = False  # a truce holds: nobody attacks, both sides consolidate
     forts: dict[Hex, int] = field(default_factory=dict)  # permanent works: hex -> level
+    rail: frozenset[Hex] = frozenset()  # railway the side's trains can run on today
 
 
 def decide(
@@ -133,17 +134,14 @@ def decide(
     orders: list[OrderRequest] = []
     pressure = None if attacking else _Pressure(own, enemies, held)
     railheads: np.ndarray | None = None  # as an array, once a cut-off unit asks
-    nearest_target = (
-        (_weighed(own, targets) if staff is not None else _nearest(own, targets))
-        if attacking
-        else []
-    )
+    nearest_target = _nearest(own, targets) if attacking else []
     ring = (
         _massing(own, enemies, targets, nearest_target, staff)
         if attacking and staff is not None
         else {}
     )
     nearest_held = _nearest(own, held)
+    stops: dict[Hex, Hex | None] = {}  # where the trains go for each objective
     # The garrisons of great cities stand a siege rather than break out (Yamashita at Harbin).
     great = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
     for k, unit in enumerate(own):
@@ -190,6 +188,10 @@ def decide(
         elif attacking and unit.id in ring:
             # Around a stronghold too strong for those at hand: close the ring and mass.
             want = ("hold", None) if unit.pos == ring[unit.id] else ("move", ring[unit.id])
+        elif unit.order == "rail":
+            want = ("rail", unit.to)  # on its trains: let it arrive
+        elif attacking and (ride := _train_to(unit, nearest_target[k], staff, stops)) is not None:
+            want = ("rail", ride)
         elif attacking:
             want = _approach(unit, nearest_target[k], hex_km)
         elif held and unit.kind not in SUPPORT_KINDS:
@@ -200,7 +202,9 @@ def decide(
             want = ("hold", None)
         if want[0] == "hold" and unit.order != "hold":
             orders.append(OrderRequest(unit.id, "hold"))
-        elif want[0] in ("move", "attack") and (unit.order != want[0] or unit.to != want[1]):
+        elif want[0] in ("move", "attack", "rail") and (
+            unit.order != want[0] or unit.to != want[1]
+        ):
             orders.append(OrderRequest(unit.id, want[0], want[1]))  # type: ignore[arg-type]
     picture = _AirPicture.of(own, enemies, targets, held, attacking, bool(flyers))
     for unit in flyers:
@@ -515,19 +519,6 @@ def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex
     return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
 
 
-def _weighed(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
-    """For each unit, the objective most worth marching on: its value over the distance (plus
-    ``TARGET_BIAS``), the first by name among equals. A theatre staff sends its divisions on
-    the cities that count rather than scatter them over every market town in reach."""
-    if not units or not objectives:
-        return []
-    ranked = sorted(objectives, key=lambda o: o.name)
-    where = np.array([o.pos for o in ranked])
-    dist = ai_staff.hex_distances(np.array([u.pos for u in units]), where)
-    worth = np.array([o.value for o in ranked], dtype=float)[None, :] / (dist + TARGET_BIAS)
-    return [ranked[i].pos for i in worth.argmax(axis=1).tolist()]
-
-
 def _nearest_hex(pos: Hex, hexes: list[Hex], where: np.ndarray | None = None) -> Hex:
     """The hex of ``hexes`` nearest ``pos``, the least of the nearest (``min`` by (distance,
     hex)): in numpy, as a cut-off unit weighs every railhead of a theatre (``where``: the
@@ -545,6 +536,28 @@ def _approach(unit: SeenUnit, goal: Hex, hex_km: float | None = None) -> tuple[s
     if unit.kind in SUPPORT_KINDS and distance(unit.pos, goal) <= standoff:
         return ("hold", None)
     return ("move", goal)
+
+
+def _train_to(
+    unit: SeenUnit, goal: Hex, staff: Staff | None, stops: dict[Hex, Hex | None]
+) -> Hex | None:
+    """Where a unit far from its objective takes the train to: the open railway hex nearest
+    the objective (not next to it), when the unit stands on the railway more than
+    ``RAIL_FAR`` hexes away and the train saves it at least half the march. A division
+    marching from Irkutsk would arrive for the next war. ``stops`` keeps the answer per
+    objective for the decision."""
+    if staff is None or not staff.rail or unit.kind == "air" or unit.pos not in staff.rail:
+        return None
+    far = distance(unit.pos, goal)
+    if far <= RAIL_FAR:
+        return None
+    if goal not in stops:
+        line = sorted(staff.rail)
+        dist = ai_staff.hex_distances(np.array([goal]), np.array(line))[0]
+        ok = np.flatnonzero(dist >= 2)
+        stops[goal] = line[int(ok[dist[ok].argmin()])] if len(ok) else None
+    stop = stops[goal]
+    return stop if stop is not None and distance(stop, goal) * 2 < far else None
 
 
 KIND_ATTACK = {k.value: r.attack for k, r in KIND_RULES.items()}
@@ -699,6 +712,7 @@ def from_world(
             else ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
             truce,
             world.forts,
+            ai_staff.open_rail(world, side),
         )
     orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
     if command is None:

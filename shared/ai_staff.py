@@ -291,3 +291,34 @@ def pockets(
         out.sort()
     _last_pockets[side] = (key, out)
     return [list(p) for p in out]
+
+
+def open_rail(world: World, side: str) -> frozenset[Hex]:
+    """Hexes of the railway a side's troop trains can run on today, linked to one of its
+    sources (``Logistics.rail_open``); worked out once a game day per side."""
+    logistics = world.logistics
+    if logistics is None:
+        return frozenset()
+    day = world.hour // 24
+    cache: dict[str, tuple[int, frozenset[Hex]]] = world.__dict__.setdefault("_open_rail", {})
+    last = cache.get(side)
+    if last is not None and last[0] == day:
+        return last[1]
+    grid, adj = world.theatre.grid, logistics.net.rail_adj
+    start = set()
+    for s in logistics.sources:
+        if s.side == side and world.theatre.contains(s.hex):
+            for h in (s.hex, *world.theatre.neighbours(s.hex)):
+                if grid.index(h) in adj:
+                    start.add(grid.index(h))
+    seen = set(start)
+    todo = sorted(start)
+    while todo:
+        i = todo.pop()
+        for j, key in adj.get(i, ()):
+            if j not in seen and logistics.rail_open(world, side, key):
+                seen.add(j)
+                todo.append(j)
+    out = frozenset(grid.hex_at(i) for i in seen if len(adj.get(i, ())) > 0)
+    cache[side] = (day, out)
+    return out

@@ -3,6 +3,8 @@ from what its side can see."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -321,3 +323,25 @@ def test_an_offensive_leaves_a_division_in_each_great_city_near_the_front():
     orders = ai.decide("soviet", units, [taken, ahead], staff=ai.Staff([(11, 0)], []))
     assert OrderRequest("s0", "move", taken.pos) in orders
     assert [o.to for o in orders if o.unit != "s0"] == [ahead.pos, ahead.pos]
+
+
+def test_a_unit_far_from_the_front_on_an_open_railway_takes_the_train():
+    track = frozenset((q, 0) for q in range(0, 31))
+    far = seen("r", pos=(0, 0), men=14000)
+    near = seen("n", pos=(28, 0), men=14000)
+    enemy = seen("j", "japan", pos=(40, 0), men=100)
+    target = SeenObjective("Keijo", (32, 0), "japan")
+    orders = ai.decide("soviet", [far, near, enemy], [target], staff=ai.Staff([], [], rail=track))
+    assert OrderRequest("r", "rail", (30, 0)) in orders  # the stop nearest, not next to it
+    assert OrderRequest("n", "move", target.pos) in orders
+    riding = replace(far, order="rail", to=(30, 0))
+    assert ai.decide("soviet", [riding, enemy], [target], staff=ai.Staff([], [], rail=track)) == []
+
+
+def test_the_railway_a_side_can_use_runs_from_its_sources() -> None:
+    from shared import ai_staff
+
+    w = new_world("manchuria-1938", 1)
+    line = ai_staff.open_rail(w, "soviet")
+    assert line and all(w.logistics.control[w.theatre.grid.index(h)] == 1 for h in line)
+    assert ai_staff.open_rail(w, "soviet") is line  # once a day
