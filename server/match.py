@@ -196,6 +196,19 @@ class MatchRunner:
             self.closed = True
 
     # -- the tick ---------------------------------------------------------------------------
+    def _ai_orders(self, world: World) -> None:
+        """The AI seats' orders. A side's AI seats at one level plan as one staff: one decision
+        for the side, each seat's share (its command's units) issued by it."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for seat, level in sorted(self.ai_seats.items()):
+            groups.setdefault((self.seats.get(seat, seat), level), []).append(seat)
+        for (side, level), seats in sorted(groups.items()):
+            orders = ai.from_world(world, side, level)
+            ours = {"", *seats}
+            orders = [o for o in orders if world.units[o.unit].command in ours]
+            if orders:
+                world.issue(side, orders)
+
     def tick_once(self) -> None:
         self.tick += 1
         events = self._events
@@ -206,11 +219,7 @@ class MatchRunner:
             steps = 0
             while self.pending_hours >= 1.0 and not world.finished and steps < MAX_STEPS_PER_TICK:
                 if world.hour % ai.DECIDE_EVERY_HOURS == 0:
-                    for seat, level in sorted(self.ai_seats.items()):
-                        side = self.seats.get(seat, seat)
-                        orders = ai.from_world(world, side, level, command=seat)
-                        if orders:
-                            world.issue(side, orders)
+                    self._ai_orders(world)
                 events.extend(world.step())
                 self.pending_hours -= 1.0
                 steps += 1

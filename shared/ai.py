@@ -659,12 +659,9 @@ def _seen_objectives(world: World) -> list[SeenObjective]:
     return list(seen)
 
 
-def from_world(
-    world: World, side: str, level: str = "normal", command: str | None = None
-) -> list[OrderRequest]:
-    """Orders for an AI seat, decided from exactly what that side's view shows; with
-    ``command``, for that command's units only (the side plans as one, each seat orders its
-    own)."""
+def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:
+    """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
+    as one; with several commands, each AI seat issues its own units' share)."""
     units: list[SeenUnit] = []
     for u in visible_units(world, side):
         own = u.side == side
@@ -714,7 +711,4 @@ def from_world(
             world.forts,
             ai_staff.open_rail(world, side),
         )
-    orders = decide(side, units, objectives, level, world.theatre.hex_km, staff)
-    if command is None:
-        return orders
-    return [o for o in orders if world.units[o.unit].command in ("", command)]
+    return decide(side, units, objectives, level, world.theatre.hex_km, staff)
