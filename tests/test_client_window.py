@@ -253,7 +253,8 @@ def test_supply_mode_tints_the_theatre_red_to_green(window: Any) -> None:
     supply = mirror.shown_supply()
     assert ground is not None and supply is not None
     assert min(supply.level) == 0 and max(supply.level) == 255
-    # The Soviet Far East and the Manchukuo border, at the widest zoom: both ends of the scale.
+    # The Soviet Far East and the Manchukuo border, at the widest zoom: both ends of the scale
+    # (the lorries are overworked on the first day of the offensive: few hexes are full green).
     border = next(p for p in ground.data.places if p.name == "Grodekovo")
     camera = Camera(WIDTH, HEIGHT, scale=2.0)
     camera.centre_on(*ground.centre((border.pos[0], border.pos[1])))
@@ -271,7 +272,7 @@ def test_supply_mode_tints_the_theatre_red_to_green(window: Any) -> None:
         total += 1
         changed += sum(abs(x - y) for x, y in zip(a, b, strict=True)) > 60
         r, g, bl = b
-        greens += g > r + 60 and g > bl + 60
+        greens += g > r + 20 and g > bl + 60  # well supplied: green to yellow-green
         reds += r > g + 80 and r > bl + 80
     assert total > 200
     assert changed > 0.8 * total, f"only {changed} of {total} land hexes changed colour"
