@@ -33,6 +33,7 @@ from client.session import (
 )
 from shared import ai_staff
 from shared.ai import LEVEL_CAUTION, SeenObjective, SeenUnit, Staff, decide
+from shared.hexgrid import Hex
 from shared.orders import OrderRequest
 from shared.protocol import (
     MAX_ORDERS_PER_MESSAGE,
@@ -79,26 +80,35 @@ def seen_objectives(mirror: Mirror) -> list[SeenObjective]:
 
 
 def seen_staff(mirror: Mirror, side: str) -> Staff | None:
-    """The staff's picture from the side's daily control and supply maps, as the server's AI
-    builds it from the world (None before the first of them arrive, or without logistics)."""
+    """The staff's picture from the map, the side's daily control and supply maps and the
+    frames, as the server's AI builds it from the world (None before the first of the daily
+    maps arrive, or without logistics)."""
     supply = mirror.supply.get(side)
     if mirror.ground is None or mirror.control is None or supply is None:
         return None
-    grid = mirror.ground.grid
+    data, grid = mirror.ground.data, mirror.ground.grid
     control = np.frombuffer(mirror.control, dtype=np.uint8)
     water = mirror.ground.terrain_names.index("water")
+    land = ai_staff.land_of(data.terrain, water)
     held = [(o.pos[0], o.pos[1]) for o in mirror.objectives if o.owner == side]
+    defensive = data.postures.get(side) == "defensive"
+
+    def passable(h: Hex) -> bool:
+        return grid.contains(h) and data.terrain[grid.index(h)] != water
+
     return Staff(
-        ai_staff.front_hexes(
-            control,
-            ai_staff.land_of(mirror.ground.data.terrain, water),
-            grid.cols,
-            grid.rows,
-            side,
-            held,
-        ),
+        ai_staff.front_hexes(control, land, grid.cols, grid.rows, side, held),
         [(h[0], h[1]) for h in supply.works],
         sorted((q, r) for q, r, _ in supply.railheads),
+        defensive,
+        passable,
+        # Only a side that may attack goes after pockets (as ``ai.from_world``).
+        []
+        if defensive or mirror.ceasefire
+        else ai_staff.pockets(control, land, grid.cols, grid.rows, side),
+        mirror.ceasefire,
+        {(q, r): level for q, r, level in data.forts},
+        frozenset((q, r) for q, r in supply.open_rail),
     )
 
 

@@ -24,7 +24,7 @@ from server.metrics import Metrics
 from shared import ai, views
 from shared import protocol as p
 from shared.orders import OrderRequest, OrderResult
-from shared.scenario import Scenario
+from shared.scenario import Scenario, forts_of, postures_of
 from shared.terrain import Terrain
 from shared.units import SIDES
 from shared.views import SPECTATOR, VIEWS, ViewTracker
@@ -557,4 +557,6 @@ def map_data(scenario: Scenario) -> p.MapData:
         country=bytes(t.country),
         climates=list(t.climates),
         climate=bytes(t.climate),
+        forts=sorted((h[0], h[1], level) for h, level in forts_of(scenario).items()),
+        postures=postures_of(scenario),
     )

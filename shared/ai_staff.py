@@ -295,7 +295,9 @@ def pockets(
 
 def open_rail(world: World, side: str) -> frozenset[Hex]:
     """Hexes of the railway a side's troop trains can run on today, linked to one of its
-    sources (``Logistics.rail_open``); worked out once a game day per side."""
+    sources (``Logistics.rail_open``), as far as the side can tell (enemy troops it does not
+    see are not in its plans); worked out once a game day per side. Each side is sent it in
+    its supply map."""
     logistics = world.logistics
     if logistics is None:
         return frozenset()
@@ -311,12 +313,13 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
             for h in (s.hex, *world.theatre.neighbours(s.hex)):
                 if grid.index(h) in adj:
                     start.add(grid.index(h))
+    sight = world.visible(side)
     seen = set(start)
     todo = sorted(start)
     while todo:
         i = todo.pop()
         for j, key in adj.get(i, ()):
-            if j not in seen and logistics.rail_open(world, side, key):
+            if j not in seen and logistics.rail_open(world, side, key, sight):
                 seen.add(j)
                 todo.append(j)
     out = frozenset(grid.hex_at(i) for i in seen if len(adj.get(i, ())) > 0)

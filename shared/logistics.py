@@ -306,11 +306,15 @@ class Logistics:
         self.troop_trains_today[source.name] = used + needed
         return True
 
-    def rail_open(self, world: World, side: str, key: tuple[Hex, Hex]) -> bool:
+    def rail_open(
+        self, world: World, side: str, key: tuple[Hex, Hex], seen: set[Hex] | None = None
+    ) -> bool:
         """Can a side's troop trains run over this rail edge today? Freight's test in
         ``supply.compute`` (held at both ends, intact, not taken in the last
         ``CAPTURED_RAIL_DAYS``), but only on the side's own gauge or relaid to it (freight is
-        transloaded at a break of gauge; a division is not), and never through enemy troops."""
+        transloaded at a break of gauge; a division is not), and never through enemy troops.
+        With ``seen`` (the hexes the side sees), only the enemy troops it sees count: what the
+        side can know, for its staff's plans."""
         if self.rail_damage.get(key, 0) > 0:
             return False
         rail = world.theatre.rails.get(key)
@@ -321,7 +325,7 @@ class Logistics:
             i = grid.index(h)
             if self.control[i] != mine or day - self.captured_day[i] < CAPTURED_RAIL_DAYS:
                 return False
-            if world.enemy_units_at(h, side):
+            if (seen is None or h in seen) and world.enemy_units_at(h, side):
                 return False
         return True
 

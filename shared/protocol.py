@@ -348,6 +348,8 @@ class MapData(Message, tag="map"):
     country: bytes = b""  # per hex like ``terrain``: 0 none, else 1 + index into ``countries``
     climates: list[str] = []  # the weather regions of ``weather`` reports, 1-based
     climate: bytes = b""  # per hex: 0 none, else 1 + index into ``climates``
+    forts: list[tuple[int, int, int]] = []  # permanent fortifications: [q, r, level 1-3]
+    postures: dict[str, str] = {}  # side -> its AI's posture ("defensive"), where one is set
 
 
 class UnitView(msgspec.Struct, omit_defaults=True):
@@ -474,6 +476,7 @@ class SupplyMap(Message, tag="supply"):
     trucks: int | None = None  # the side's lorry fleet today (None: not counted)
     truck_load: float = 0.0  # lorry driving needed / the fleet's; above 1 the far end goes short
     works: list[tuple[int, int]] = []  # own railway hexes wrecked or of the other gauge
+    open_rail: list[tuple[int, int]] = []  # railway the side's trains can run on today
 
 
 class RegionWeather(msgspec.Struct, omit_defaults=True):

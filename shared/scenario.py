@@ -12,6 +12,7 @@ from typing import Any
 
 from maps import MAPS_DIR, SCENARIOS_DIR
 from shared.commands import Command, CommandError, assign, parse_commands
+from shared.hexgrid import Hex
 from shared.logistics import Logistics, Partisans
 from shared.supply import SIDE_GAUGE, Source
 from shared.terrain import TERRAIN_BY_NAME
@@ -49,6 +50,23 @@ class Scenario:
     @property
     def end_hour(self) -> int:
         return int((self.end - self.start).total_seconds() // 3600)
+
+
+def forts_of(scenario: Scenario) -> dict[Hex, int]:
+    """The scenario's permanent fortifications: hex -> level (1-3)."""
+    return {
+        _position(scenario.theatre, spec, f"fortification {spec}"): int(spec.get("level", 1))
+        for spec in scenario.data.get("fortifications", [])
+    }
+
+
+def postures_of(scenario: Scenario) -> dict[str, str]:
+    """Side -> its AI's posture, where the scenario sets one ("defensive")."""
+    return {
+        side: str(info["posture"])
+        for side, info in scenario.data.get("sides", {}).items()
+        if "posture" in info
+    }
 
 
 def available() -> list[str]:
@@ -192,16 +210,11 @@ def build_world(scenario: Scenario, seed: int) -> World:
         objectives,
         reinforcements,
     )
-    for spec in scenario.data.get("fortifications", []):
-        world.forts[_position(theatre, spec, f"fortification {spec}")] = int(spec.get("level", 1))
+    world.forts.update(forts_of(scenario))
     world.ceasefires = sorted(
         (spec["start"], spec["end"]) for spec in scenario.data.get("ceasefires", [])
     )
-    world.postures = {
-        side: str(info["posture"])
-        for side, info in scenario.data.get("sides", {}).items()
-        if "posture" in info
-    }
+    world.postures = postures_of(scenario)
     world.points_to_win = {
         side: float(points) for side, points in scenario.data.get("victory", {}).items()
     }

@@ -80,6 +80,7 @@ def supply_map(world: World, match_id: str, side: str) -> SupplyMap | None:
         trucks=round(state.trucks) if state.trucks is not None else None,
         truck_load=round(state.truck_load, 2),
         works=ai_staff.works(world, side),
+        open_rail=sorted(ai_staff.open_rail(world, side)),
     )
 
 

@@ -9,10 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from client.bot import seen_objectives, seen_staff, seen_units
+from client.mirror import Mirror
+from server.match import map_data
 from shared import ai, views
 from shared.ai import decide
-from tests.test_client_mirror import joined_mirror, wire
+from shared.protocol import Joined
+from shared.scenario import load, new_world
+from tests.test_client_mirror import Feed, joined_mirror, wire
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +61,44 @@ def test_the_bot_decides_exactly_as_the_server_ai_would() -> None:
                 side, seen_units(mirror), seen_objectives(mirror), "normal", None, staff
             )
             assert from_mirror == ai.from_world(feed.world, side, "normal")
+
+
+@pytest.mark.parametrize("side", ["soviet", "japan"])
+def test_in_the_theatre_the_bot_decides_as_the_server_ai_would(side: str) -> None:
+    """On the theatre the staff knows more than the units in sight: the side's posture and
+    the permanent works (from the map), the railway its trains can use (from its supply map),
+    the pockets behind the front (from the control map) and a ceasefire (from the frames).
+    The bot, from what it is sent, decides as the server's AI from the world."""
+    scenario = "manchuria-1938"
+    feed = Feed(side, world=new_world(scenario, 2))
+    mirror = Mirror()
+    feed.tracker.delta(feed.world, 1, 1.0, False, [])
+    feed.tick = 1
+    for msg in (
+        wire(Joined(match=feed.match, view=side)),  # type: ignore[arg-type]
+        wire(map_data(load(scenario))),
+        wire(feed.tracker.snapshot(1.0, False)),
+    ):
+        mirror.apply(msg, 0.0)
+    assert mirror.ground is not None
+    assert mirror.ground.data.forts and mirror.ground.data.postures == {"japan": "defensive"}
+    compared = 0
+    for _ in range(8):
+        mirror.apply(feed.hours(24), 0.0)
+        for daily in (
+            views.control_map(feed.world, feed.match),
+            views.supply_map(feed.world, feed.match, side),
+        ):
+            mirror.apply(wire(daily), 0.0)
+        staff = seen_staff(mirror, side)
+        assert staff is not None and staff.rail
+        assert staff.defensive == (side == "japan")
+        expected = ai.from_world(feed.world, side, "normal")
+        hex_km = mirror.ground.data.hex_km
+        got = decide(side, seen_units(mirror), seen_objectives(mirror), "normal", hex_km, staff)
+        assert got == expected
+        compared += len(expected)
+    assert compared > 0  # the staff gave orders to compare
 
 
 def test_the_bot_plays_a_match_against_the_ai_to_the_end(server_url: str) -> None:
