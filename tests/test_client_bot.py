@@ -15,7 +15,7 @@ from client.bot import seen_objectives, seen_staff, seen_units
 from client.mirror import Mirror
 from server.match import map_data
 from shared import ai, views
-from shared.ai import decide
+from shared.ai import Staff, decide
 from shared.protocol import Joined
 from shared.scenario import load, new_world
 from tests.test_client_mirror import Feed, joined_mirror, wire
@@ -44,19 +44,27 @@ def finish(proc: subprocess.Popen[str], timeout: float = 60.0) -> tuple[int, str
     return proc.returncode, out
 
 
+def staff_after(mirror: Mirror, feed: Feed, side: str, hours: int) -> Staff:
+    """Play ``hours`` (the AI on both sides), send the side's daily maps as the server does,
+    and return the staff picture the bot builds from its mirror."""
+    mirror.apply(feed.hours(hours), 0.0)
+    for daily in (
+        views.control_map(feed.world, feed.match),
+        views.supply_map(feed.world, feed.match, side),
+    ):
+        mirror.apply(wire(daily), 0.0)
+    staff = seen_staff(mirror, side)
+    assert staff is not None
+    return staff
+
+
 def test_the_bot_decides_exactly_as_the_server_ai_would() -> None:
     """Built from a mirror, the AI's inputs give the same orders as from the world itself."""
     for side in ("soviet", "japan"):
         mirror, feed = joined_mirror(side)
         for _ in range(6):
-            mirror.apply(feed.hours(7), 0.0)
-            for daily in (
-                views.control_map(feed.world, feed.match),
-                views.supply_map(feed.world, feed.match, side),
-            ):
-                mirror.apply(wire(daily), 0.0)
-            staff = seen_staff(mirror, side)
-            assert staff is not None and staff.railheads
+            staff = staff_after(mirror, feed, side, 7)
+            assert staff.railheads
             from_mirror = decide(
                 side, seen_units(mirror), seen_objectives(mirror), "normal", None, staff
             )
@@ -84,14 +92,8 @@ def test_in_the_theatre_the_bot_decides_as_the_server_ai_would(side: str) -> Non
     assert mirror.ground.data.forts and mirror.ground.data.postures == {"japan": "defensive"}
     compared = 0
     for _ in range(8):
-        mirror.apply(feed.hours(24), 0.0)
-        for daily in (
-            views.control_map(feed.world, feed.match),
-            views.supply_map(feed.world, feed.match, side),
-        ):
-            mirror.apply(wire(daily), 0.0)
-        staff = seen_staff(mirror, side)
-        assert staff is not None and staff.rail
+        staff = staff_after(mirror, feed, side, 24)
+        assert staff.rail
         assert staff.defensive == (side == "japan")
         expected = ai.from_world(feed.world, side, "normal")
         hex_km = mirror.ground.data.hex_km
