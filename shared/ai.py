@@ -116,8 +116,8 @@ def decide(
         return []
     targets = [o for o in objectives if o.owner != side]
     held = [o for o in objectives if o.owner == side]
-    own_power = sum(u.men * u.strength * u.org for u in own)
-    enemy_power = sum(u.men * u.strength * u.org for u in enemies)
+    own_power = sum(_strength(u) for u in own)
+    enemy_power = sum(_strength(u) for u in enemies)
     # An offensive under way is not called off at the first sight of more enemies than
     # expected: that see-saw is what made fronts swing back and forth.
     advancing = 2 * sum(1 for u in own if u.order in ("move", "attack")) > len(own)
@@ -133,7 +133,14 @@ def decide(
 
     orders: list[OrderRequest] = []
     pressure = None if attacking else _Pressure(own, enemies, held)
-    railheads: np.ndarray | None = None  # as an array, once a cut-off unit asks
+    railheads: list[np.ndarray] = []  # the staff's railheads as an array, once a unit asks
+
+    def nearest_railhead(pos: Hex) -> Hex:
+        assert staff is not None
+        if not railheads:
+            railheads.append(np.array(staff.railheads))
+        return _nearest_hex(pos, staff.railheads, railheads[0])
+
     nearest_target = _nearest(own, targets) if attacking else []
     ring = (
         _massing(own, enemies, targets, nearest_target, staff)
@@ -159,10 +166,7 @@ def decide(
             and unit.pos not in great
         ):
             # Encircled: fight through to the nearest railhead before hunger ends it.
-            if railheads is None:
-                railheads = np.array(staff.railheads)
-            home = _nearest_hex(unit.pos, staff.railheads, railheads)
-            want = ("move" if truce else "attack", home)
+            want = ("move" if truce else "attack", nearest_railhead(unit.pos))
         elif fallback is not None:
             want = ("move", fallback)
         elif (
@@ -175,9 +179,7 @@ def decide(
             and staff.railheads
         ):
             # Waiting where the lorries barely reach is starving slowly: back to the railhead.
-            if railheads is None:
-                railheads = np.array(staff.railheads)
-            want = ("move", _nearest_hex(unit.pos, staff.railheads, railheads))
+            want = ("move", nearest_railhead(unit.pos))
         elif unit.org < REST_ORG or resting or (hungry and unit.kind != "air"):
             want = ("hold", None)
         elif unit.id in strikes:
@@ -311,9 +313,9 @@ class _Pressure:
         self.to_held = ai_staff.hex_distances(mine, kept)
         near = self.to_enemy <= LOCAL_HEXES
         self.pressed = near.any(axis=1).tolist() if enemies else [False] * len(own)
-        self.own_power = [u.men * u.strength * u.org for u in own]
+        self.own_power = [_strength(u) for u in own]
         self.last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
-        self.enemy_power = [e.men * e.strength * e.org for e in enemies]
+        self.enemy_power = [_strength(e) for e in enemies]
 
     def fall_back(self, k: int) -> Hex | None:
         """Where own unit ``k`` about to be overwhelmed falls back to, if it should: an

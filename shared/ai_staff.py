@@ -302,7 +302,7 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
     if logistics is None:
         return frozenset()
     day = world.hour // 24
-    cache: dict[str, tuple[int, frozenset[Hex]]] = world.__dict__.setdefault("_open_rail", {})
+    cache = world.open_rail_cache
     last = cache.get(side)
     if last is not None and last[0] == day:
         return last[1]

@@ -91,6 +91,8 @@ class World:
         self._hour_of_day = 0.0
         self._daylight: tuple[date | None, dict[Hex, tuple[float, float]]] = (None, {})
         self._truce = False  # a ceasefire held last hour
+        # Per side: (game day, the railway its trains can use that day), for its staff.
+        self.open_rail_cache: dict[str, tuple[int, frozenset[Hex]]] = {}
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
