@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -133,13 +133,13 @@ def decide(
 
     orders: list[OrderRequest] = []
     pressure = None if attacking else _Pressure(own, enemies, held)
-    railheads: list[np.ndarray] = []  # the staff's railheads as an array, once a unit asks
+    railheads: list[_Railheads] = []  # the staff's railheads, once a unit asks
 
     def nearest_railhead(pos: Hex) -> Hex:
         assert staff is not None
         if not railheads:
-            railheads.append(np.array(staff.railheads))
-        return _nearest_hex(pos, staff.railheads, railheads[0])
+            railheads.append(_Railheads.of(staff.railheads))
+        return railheads[0].nearest(pos)
 
     nearest_target = _nearest(own, targets) if attacking else []
     ring = (
@@ -359,12 +359,8 @@ def _posts(
         return posts, {}
     free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
-    reach = (
-        ai_staff.hex_distances(np.array([o.pos for o in held]), np.array(staff.front)).min(axis=1)
-        if staff.front
-        else np.full(len(held), ai_staff.FRONT_REACH + 1)
-    )
-    threatened = [o for o, d in zip(held, reach.tolist(), strict=True) if d <= ai_staff.FRONT_REACH]
+    near = _near_front(tuple(o.pos for o in held), tuple(staff.front))
+    threatened = [o for o, close in zip(held, near, strict=True) if close]
     if attacking:
         # An offensive leaves a division in each great city it has taken near the front, or
         # the enemy's reserves walk back into Mukden behind it.
@@ -400,6 +396,27 @@ def _posts(
     posts.update(reserves)
     posts.update(spread([(u.id, u.pos) for u in free], staff.front))
     return posts, reserves
+
+
+# Per set of objectives held: the front last weighed against them, and which were near it.
+_near_front_last: dict[tuple[Hex, ...], tuple[tuple[Hex, ...], list[bool]]] = {}
+
+
+def _near_front(held: tuple[Hex, ...], front: tuple[Hex, ...]) -> list[bool]:
+    """Per objective held: within ``FRONT_REACH`` of the front. Kept while neither changes:
+    the front moves a few times a day, and the table is objectives by front hexes."""
+    last = _near_front_last.get(held)
+    if last is not None and last[0] == front:
+        return last[1]
+    if front:
+        reach = ai_staff.hex_distances(np.array(held), np.array(front)).min(axis=1)
+        near = (reach <= ai_staff.FRONT_REACH).tolist()
+    else:
+        near = [False] * len(held)
+    if len(_near_front_last) > 64:
+        _near_front_last.clear()
+    _near_front_last[held] = (front, near)
+    return near
 
 
 def _reserves(
@@ -528,6 +545,34 @@ def _nearest_hex(pos: Hex, hexes: list[Hex], where: np.ndarray | None = None) ->
     where = np.array(hexes) if where is None else where
     dist = ai_staff.hex_distances(np.array([pos]), where)[0]
     return min(hexes[i] for i in np.flatnonzero(dist == dist.min()).tolist())
+
+
+class _Railheads:
+    """A side's railheads, with the nearest of them to each hex asked about: they change
+    once a day, and the units that ask (cut off, starving) ask again at every decision."""
+
+    _last: ClassVar[dict[tuple[Hex, ...], _Railheads]] = {}
+
+    def __init__(self, hexes: tuple[Hex, ...]) -> None:
+        self.hexes = list(hexes)
+        self.where = np.array(hexes)
+        self.answers: dict[Hex, Hex] = {}
+
+    @classmethod
+    def of(cls, hexes: list[Hex]) -> _Railheads:
+        key = tuple(hexes)
+        kept = cls._last.get(key)
+        if kept is None:
+            if len(cls._last) > 8:
+                cls._last.clear()
+            kept = cls._last[key] = cls(key)
+        return kept
+
+    def nearest(self, pos: Hex) -> Hex:
+        found = self.answers.get(pos)
+        if found is None:
+            found = self.answers[pos] = _nearest_hex(pos, self.hexes, self.where)
+        return found
 
 
 def _approach(unit: SeenUnit, goal: Hex, hex_km: float | None = None) -> tuple[str, Hex | None]:

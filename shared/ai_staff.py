@@ -208,8 +208,9 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
         return {}
     where = np.array(posts)
     dist = hex_distances(np.array([h for _, h in units]), where)
-    ranked = np.argsort(dist, axis=1, kind="stable")  # each unit's posts, nearest first
-    first = ranked[:, 0]
+    # Each unit's nearest post (the first of equals, as a stable ranking puts it); its whole
+    # ranking only once a post it wanted is taken, which few units come to.
+    first = dist.argmin(axis=1)
     nearest = dist[np.arange(len(units)), first].tolist()
     heap = list(zip(nearest, range(len(units)), first.tolist(), strict=True))
     rows: dict[int, list[int]] = {}  # a unit's whole ranking, once it has to look past its first
@@ -226,7 +227,7 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
         if not is_open[k]:  # closed since: the unit waits again with its next open post
             row = rows.get(u)
             if row is None:
-                row = rows[u] = ranked[u].tolist()
+                row = rows[u] = np.argsort(dist[u], kind="stable").tolist()
             i = step[u] + 1
             while i < len(posts) and not is_open[row[i]]:
                 i += 1
