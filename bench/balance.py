@@ -75,7 +75,7 @@ def run(
     since: dict[str, str | None] = {}
     began = time.perf_counter()
     while not world.finished:
-        if world.hour % ai.DECIDE_EVERY_HOURS == 0:
+        if ai.due(world):
             for side in SIDES:
                 orders = ai.from_world(world, side)
                 if orders:

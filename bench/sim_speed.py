@@ -84,7 +84,7 @@ def run_once(scenario: str, seed: int, days: float | None) -> dict[str, Any]:
     began = time.perf_counter()
     while world.hour < hours and not world.finished:
         t0 = time.perf_counter()
-        if world.hour % ai.DECIDE_EVERY_HOURS == 0:
+        if ai.due(world):
             for side in SIDES:
                 orders = ai.from_world(world, side)
                 if orders:

@@ -218,7 +218,7 @@ class MatchRunner:
             self.pending_hours += self.speed / self.tick_rate
             steps = 0
             while self.pending_hours >= 1.0 and not world.finished and steps < MAX_STEPS_PER_TICK:
-                if world.hour % ai.DECIDE_EVERY_HOURS == 0:
+                if ai.due(world):
                     self._ai_orders(world)
                 events.extend(world.step())
                 self.pending_hours -= 1.0

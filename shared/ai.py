@@ -24,7 +24,9 @@ from shared.units import KIND_RULES, STACK_LIMIT, Unit
 from shared.views import visible_units
 from shared.world import World
 
-DECIDE_EVERY_HOURS = 3  # an operational staff re-plans a few times a day, not every hour
+DECIDE_EVERY_HOURS = 3  # a staff on a battlefield map re-plans every few hours...
+THEATRE_DECIDE_EVERY_HOURS = 6  # ...an army's staff on the theatre map four times a day
+THEATRE_HEX_KM = 10.0  # hexes this wide or wider make a theatre map
 REST_ORG = 0.35  # below this a unit stops to recover
 LOW_FOOD_DAYS = 3.0  # below this a unit stops advancing until supply catches up
 SUPPLY_FLOOR = 0.25  # ...and where its lorries bring less than this, it goes back to be fed
@@ -50,6 +52,18 @@ COUNTER_ODDS = 1.5  # the local odds a reserve wants before it strikes
 MOBILE_FIRST = {"armour": 0, "cavalry": 1, "infantry": 2}  # who makes the best reserve
 SIEGE_ODDS = 3.0  # an attacking side sends this much against each pocket left behind it
 SIEGE_SHARE = 0.35  # ...but no more than this share of its units in all
+
+
+def decide_every_hours(hex_km: float) -> int:
+    """How often the AI re-plans, in game hours: on the theatre's 25 km hexes a column takes
+    most of a day to cross a hex, and the armies' staffs worked to orders issued a few times a
+    day; on a battlefield of 2 km hexes the fight turns in hours."""
+    return THEATRE_DECIDE_EVERY_HOURS if hex_km >= THEATRE_HEX_KM else DECIDE_EVERY_HOURS
+
+
+def due(world: World) -> bool:
+    """Does the AI re-plan this hour of the match?"""
+    return world.hour % decide_every_hours(world.theatre.hex_km) == 0
 
 
 @dataclass(frozen=True, slots=True)

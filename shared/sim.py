@@ -17,7 +17,7 @@ def run(scenario: str, hours: int | None, seed: int, levels: dict[str, str]) -> 
     world = new_world(scenario, seed)
     limit = world.end_hour if hours is None else min(hours, world.end_hour)
     while world.hour < limit and not world.finished:
-        if world.hour % ai.DECIDE_EVERY_HOURS == 0:
+        if ai.due(world):
             for side in SIDES:
                 orders = ai.from_world(world, side, levels[side])
                 if orders:

@@ -30,6 +30,21 @@ def test_a_theatre_scenario_loads_with_supply_weather_and_objectives(name: str) 
         assert world.logistics.supply[side].railheads, f"{side} has no railhead"
 
 
+@pytest.mark.parametrize(("name", "every"), [("lake-khasan", 3), *((n, 6) for n in THEATRE)])
+def test_the_ai_replans_as_often_as_the_map_s_scale_asks(name: str, every: int) -> None:
+    """Army staffs on the theatre's 25 km hexes re-plan four times a day; on the 2 km hexes of
+    the Khasan battlefield every three hours. The orders come at those hours and no others."""
+    world = new_world(name, 3)
+    planned = []
+    for _ in range(25):
+        if ai.due(world):
+            planned.append(world.hour)
+            for side in SIDES:
+                world.issue(side, ai.from_world(world, side))
+        world.step()
+    assert planned == list(range(0, 25, every))
+
+
 @pytest.mark.parametrize("name", THEATRE)
 def test_same_seed_same_war(name: str) -> None:
     hashes = [
@@ -53,4 +68,3 @@ def test_a_theatre_scenario_runs_to_its_end(name: str) -> None:
         supply = out["sides"][side]["supply"]
         assert {"mean_level", "prisoners_lost", "railheads", "trucks", "truck_load"} <= set(supply)
         assert supply["trucks"] > 0  # worn and replaced, never run out
-    assert ai.DECIDE_EVERY_HOURS >= 1
