@@ -19,6 +19,7 @@ from shared.ai_staff import spread
 from shared.air import AIR_RANGE_KM, COMBAT_MISSIONS
 from shared.hexgrid import Hex, distance, line_at, neighbours
 from shared.orders import OrderRequest
+from shared.supply import SupplyState
 from shared.terrain import Terrain
 from shared.units import KIND_RULES, STACK_LIMIT, Unit
 from shared.views import visible_units
@@ -720,6 +721,21 @@ def _seen_objectives(world: World) -> list[SeenObjective]:
     return list(seen)
 
 
+# Per side: the supply state its railheads were last sorted from, and the sorted list.
+_railheads_last: dict[str, tuple[SupplyState, list[Hex]]] = {}
+
+
+def _sorted_railheads(side: str, supply: SupplyState | None) -> list[Hex]:
+    """The side's railheads in order, sorted once per day's supply state (hundreds of hexes
+    on the theatre, asked for at every decision)."""
+    if supply is None:
+        return []
+    last = _railheads_last.get(side)
+    if last is None or last[0] is not supply:
+        last = _railheads_last[side] = (supply, sorted(supply.railheads))
+    return last[1]
+
+
 def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:
     """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
     as one; with several commands, each AI seat issues its own units' share)."""
@@ -761,7 +777,7 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 held,
             ),
             ai_staff.works(world, side),
-            sorted(supply.railheads) if supply is not None else [],
+            _sorted_railheads(side, supply),
             defensive,
             world.theatre.passable,
             # Only a side that may attack goes after pockets.

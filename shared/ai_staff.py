@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import ndimage
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from shared.hexgrid import DIRECTIONS, Hex, within
-from shared.supply import CONTROL_CODES, SIDE_GAUGE
+from shared.supply import CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
@@ -153,10 +155,7 @@ def works(world: World, side: str) -> list[Hex]:
     if logistics is None:
         return []
     # Every edge at once (asked for each side every few hours, over hundreds of edges).
-    rails = getattr(world.theatre, "_rail_edges", None)
-    if rails is None:
-        rails = RailEdges(world.theatre)
-        world.theatre._rail_edges = rails  # type: ignore[attr-defined]
+    rails = rail_edges(world.theatre)
     mine, gauge = CONTROL_CODES[side], SIDE_GAUGE[side]
     control = logistics.control
     # The same control map, damage and relaying as last time: the same works.
@@ -195,6 +194,11 @@ class RailEdges:
         self.b = np.array([theatre.grid.index(b) for _, b in keys], dtype=np.int64)
         self.gauge = np.array([theatre.rails[key].gauge for key in keys], dtype=str)
         self.low = [min(key) for key in keys]
+
+
+def rail_edges(theatre: Theatre) -> RailEdges:
+    """The theatre's ``RailEdges``, built once per map."""
+    return theatre.derive("rail_edges", RailEdges)
 
 
 def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
@@ -314,15 +318,33 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
             for h in (s.hex, *world.theatre.neighbours(s.hex)):
                 if grid.index(h) in adj:
                     start.add(grid.index(h))
-    sight = world.visible(side)
-    seen = set(start)
-    todo = sorted(start)
-    while todo:
-        i = todo.pop()
-        for j, key in adj.get(i, ()):
-            if j not in seen and logistics.rail_open(world, side, key, sight):
-                seen.add(j)
-                todo.append(j)
-    out = frozenset(grid.hex_at(i) for i in seen if len(adj.get(i, ())) > 0)
+    out: frozenset[Hex] = frozenset()
+    if start:
+        # ``Logistics.rail_open`` for every edge at once, then what the sources reach.
+        rails = rail_edges(world.theatre)
+        mine = CONTROL_CODES[side]
+        control, captured = logistics.control, logistics.captured_day
+        ours = (control == mine) & (day - captured >= CAPTURED_RAIL_DAYS)
+        sight = world.visible(side)
+        for h in world.occupied_by_enemy_of(side):
+            if h in sight:
+                ours[grid.index(h)] = False  # enemy troops on the line, seen
+        gauge = rails.gauge.copy()
+        for key, relaid in logistics.converted.items():
+            k = rails.at.get(key)
+            if k is not None:
+                gauge[k] = relaid
+        usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side])
+        for key, days in logistics.rail_damage.items():
+            k = rails.at.get(key)
+            if k is not None and days > 0:
+                usable[k] = False
+        n = len(grid)
+        graph = csr_matrix(
+            (np.ones(int(usable.sum())), (rails.a[usable], rails.b[usable])), shape=(n, n)
+        )
+        _, label = connected_components(graph, directed=False)
+        linked = np.isin(label, label[sorted(start)])
+        out = frozenset(grid.hex_at(i) for i in np.flatnonzero(linked).tolist() if i in adj)
     cache[side] = (day, out)
     return out
