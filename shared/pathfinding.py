@@ -136,6 +136,12 @@ class FlowFields:
         self._open: dict[tuple[Any, ...], array[int]] = {}  # fields over open ground
         self._cache: dict[tuple[object, ...], array[int]] = {}  # around blocked hexes
         self._graphs: dict[bool, Any] = {}  # the reversed graph per mover, built once
+        # The cheapest step anywhere: a field that stops at ``limit`` never reaches a hex
+        # further than ``limit / cheapest`` hexes from its goal.
+        self._cheapest = float(min(foot.min(), tracked.min())) if len(foot) else 1.0
+        # Per set of blocked hexes (the same object while the enemy stands still): their
+        # axial coordinates and dense indices as arrays, sorted by index.
+        self._blocked: dict[frozenset[Hex], tuple[Any, Any, Any]] = {}
 
     def path(
         self,
@@ -150,41 +156,45 @@ class FlowFields:
         theatre's life, it never changes) is tried first, and only a path that runs into a
         blocked hex is planned again around them. A shortest path that avoids the blocked hexes
         is a shortest path with them blocked, so this changes no march's length."""
-        theatre, grid = self.theatre, self.theatre.grid
+        theatre = self.theatre
         if start == goal:
             return []
         if not theatre.passable(goal) or not theatre.contains(start):
             return None
-        path = self._walk_fields(self._open, (goal, armoured), start, (), OPEN_FIELDS)
+        path = self._walk_fields(self._open, (goal, armoured), start, frozenset(), OPEN_FIELDS)
         if path is None or not blocked or blocked.isdisjoint(path[:-1]):
             return path
         # The ground never changes: a field around the same blocked hexes serves again for as
         # long as the enemy stands still, however many hours that is.
-        bad = [grid.index(h) for h in blocked if h != goal and grid.contains(h)]
-        return self._walk_fields(self._cache, (goal, armoured, blocked), start, bad, BLOCKED_FIELDS)
+        return self._walk_fields(self._cache, (goal, armoured), start, blocked, BLOCKED_FIELDS)
 
     def _walk_fields(
         self,
         store: dict[Any, array[int]],
         key: tuple[Any, ...],
         start: Hex,
-        barred: Sequence[int],
+        blocked: frozenset[Hex],
         keep: int,
     ) -> list[Hex] | None:
-        """The path from ``start`` in the field of ``key`` (goal, armoured, ...): the nearest
-        field that reaches the start, else the whole theatre's. Most orders go a few hexes (to
-        a post on the line, an attack next door): a search that stops ``NEAR_FIELD_WIDTHS``
-        out costs a fraction of one over the whole theatre. Which field serves depends on the
+        """The path from ``start`` in the field of ``key`` (goal, armoured): the nearest field
+        that reaches the start, else the whole theatre's. Most orders go a few hexes (to a
+        post on the line, an attack next door): a search that stops ``NEAR_FIELD_WIDTHS`` out
+        costs a fraction of one over the whole theatre. Which field serves depends on the
         start and goal alone, never on what was asked before, so paths stay the same in every
-        match that shares the theatre."""
+        match that shares the theatre.
+
+        A near field is kept by the blocked hexes within its reach only: those beyond it
+        change nothing in it, and enemies moving far away do not call for a new search."""
         goal, armoured = key[0], key[1]
         hex_km = self.theatre.hex_km
         least = distance(start, goal) * ROAD_MOVE_COST * hex_km  # all the way by road
         limits = [w * hex_km for w in NEAR_FIELD_WIDTHS if least <= w * hex_km]
         for limit in (*limits, INF):
-            pred = store.get((*key, limit))
+            barred = self._barred(blocked, goal, limit)
+            full = (*key, limit, barred.tobytes()) if blocked else (*key, limit)
+            pred = store.get(full)
             if pred is None:
-                pred = store[(*key, limit)] = self._field(goal, armoured, barred, limit)
+                pred = store[full] = self._field(goal, armoured, barred, limit)
                 while len(store) > keep:
                     del store[next(iter(store))]  # the oldest
             path = self._walk(pred, start, goal)
@@ -192,8 +202,33 @@ class FlowFields:
                 return path
         return None
 
+    def _barred(self, blocked: frozenset[Hex], goal: Hex, limit: float) -> Any:
+        """Dense indices (ascending) of the ``blocked`` hexes a field towards ``goal`` that
+        stops at ``limit`` could reach; never the goal itself (it may be an assault)."""
+        import numpy as np
+
+        if not blocked:
+            return np.zeros(0, dtype=np.int64)
+        arrays = self._blocked.get(blocked)
+        if arrays is None:
+            grid = self.theatre.grid
+            inside = sorted((grid.index(h), h) for h in blocked if grid.contains(h))
+            index = np.array([i for i, _ in inside], dtype=np.int64)
+            q = np.array([h[0] for _, h in inside], dtype=np.int64)
+            r = np.array([h[1] for _, h in inside], dtype=np.int64)
+            if len(self._blocked) >= BLOCKED_FIELDS:
+                self._blocked.clear()
+            arrays = self._blocked[blocked] = (index, q, r)
+        index, q, r = arrays
+        dq, dr = q - goal[0], r - goal[1]
+        far = (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
+        keep = far > 0  # the goal itself
+        if limit != INF:
+            keep &= far * self._cheapest <= limit
+        return index[keep]
+
     def _field(
-        self, goal: Hex, armoured: bool, barred: Sequence[int], limit: float = INF
+        self, goal: Hex, armoured: bool, barred: Sequence[int] | Any, limit: float = INF
     ) -> array[int]:
         """Next step towards ``goal`` from every hex (-1: no way), never entering ``barred``;
         only hexes within ``limit`` of it (in movement cost) get one."""
@@ -211,17 +246,18 @@ class FlowFields:
             )
         # No way into a blocked hex: its row of the reversed graph (the edges into it) costs
         # infinity for this search, and is put back after.
-        rows = [slice(graph.indptr[i], graph.indptr[i + 1]) for i in barred]
-        for row in rows:
-            graph.data[row] = INF
+        at = np.asarray(barred, dtype=np.int64)
+        first, count = graph.indptr[at], np.diff(graph.indptr)[at]
+        # Every entry of those rows: each row's start repeated, plus its place in the row.
+        entries = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
+        graph.data[entries] = INF
         end = self.theatre.grid.index(goal)
         try:
             _, pred = dijkstra(
                 graph, directed=True, indices=end, return_predecessors=True, limit=limit
             )
         finally:
-            for row in rows:
-                graph.data[row] = self._rcost[armoured][row]
+            graph.data[entries] = self._rcost[armoured][entries]
         # A compact array of plain ints: small to keep, and quick to walk in Python.
         return array("i", pred.astype(np.int32).tobytes())
 
