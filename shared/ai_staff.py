@@ -194,6 +194,10 @@ class RailEdges:
         self.b = np.array([theatre.grid.index(b) for _, b in keys], dtype=np.int64)
         self.gauge = np.array([theatre.rails[key].gauge for key in keys], dtype=str)
         self.low = [min(key) for key in keys]
+        # The hexes on the railway, and both ends of each edge numbered among them.
+        self.nodes = np.unique(np.concatenate([self.a, self.b]))
+        self.ca = np.searchsorted(self.nodes, self.a)
+        self.cb = np.searchsorted(self.nodes, self.b)
 
 
 def rail_edges(theatre: Theatre) -> RailEdges:
@@ -339,12 +343,14 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
             k = rails.at.get(key)
             if k is not None and days > 0:
                 usable[k] = False
-        n = len(grid)
+        n = len(rails.nodes)  # over the railway's own hexes, numbered compactly
         graph = csr_matrix(
-            (np.ones(int(usable.sum())), (rails.a[usable], rails.b[usable])), shape=(n, n)
+            (np.ones(int(usable.sum())), (rails.ca[usable], rails.cb[usable])), shape=(n, n)
         )
         _, label = connected_components(graph, directed=False)
-        linked = np.isin(label, label[sorted(start)])
-        out = frozenset(grid.hex_at(i) for i in np.flatnonzero(linked).tolist() if i in adj)
+        first = np.searchsorted(rails.nodes, sorted(start))
+        linked = np.isin(label, label[first])
+        hexes = world.theatre.hexes
+        out = frozenset(hexes[i] for i in rails.nodes[linked].tolist())
     cache[side] = (day, out)
     return out
