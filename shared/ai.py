@@ -8,7 +8,7 @@ an AI seat in the server and a bot over the network alike.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -98,8 +98,8 @@ class SeenObjective:
 class Staff:
     """What the side's staff knows beyond the units in sight (``shared.ai_staff``)."""
 
-    front: list[Hex]  # own ground touching the enemy's, near the objectives held
-    works: list[Hex]  # own railway wrecked or of the other gauge: work for engineers
+    front: Sequence[Hex]  # own ground touching the enemy's, near the objectives held
+    works: Sequence[Hex]  # own railway wrecked or of the other gauge: work for engineers
     railheads: list[Hex] = field(default_factory=list)  # where the side's freight arrives
     # The side's posture (scenario data): a defensive side holds its ground and strikes back
     # with its reserves, but never goes over to the general offensive.
@@ -374,7 +374,7 @@ def _posts(
         return posts, {}
     free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
-    near = _near_front(tuple(o.pos for o in held), tuple(staff.front))
+    near = _near_front(tuple(o.pos for o in held), staff.front)
     threatened = [o for o, close in zip(held, near, strict=True) if close]
     if attacking:
         # An offensive leaves a division in each great city it has taken near the front, or
@@ -414,17 +414,19 @@ def _posts(
 
 
 # Per set of objectives held: the front last weighed against them, and which were near it.
-_near_front_last: dict[tuple[Hex, ...], tuple[tuple[Hex, ...], list[bool]]] = {}
+_near_front_last: dict[tuple[Hex, ...], tuple[Sequence[Hex], list[bool]]] = {}
 
 
-def _near_front(held: tuple[Hex, ...], front: tuple[Hex, ...]) -> list[bool]:
-    """Per objective held: within ``FRONT_REACH`` of the front. Kept while neither changes:
-    the front moves a few times a day, and the table is objectives by front hexes."""
+def _near_front(held: tuple[Hex, ...], front: Sequence[Hex]) -> list[bool]:
+    """Per objective held: within ``FRONT_REACH`` of the front. Kept while neither changes
+    (the front is the same sequence while it stands): the table is objectives by front
+    hexes."""
     last = _near_front_last.get(held)
-    if last is not None and last[0] == front:
+    if last is not None and last[0] is front and isinstance(front, tuple):
         return last[1]
     if front:
-        reach = ai_staff.hex_distances(np.array(held), np.array(front)).min(axis=1)
+        where, _ = ai_staff.posts_of(front)
+        reach = ai_staff.hex_distances(np.array(held), where).min(axis=1)
         near = (reach <= ai_staff.FRONT_REACH).tolist()
     else:
         near = [False] * len(held)
@@ -448,7 +450,7 @@ def _reserves(
         key=lambda u: (MOBILE_FIRST[u.kind], -u.men * u.strength, u.id),
     )[:count]
     ranked = sorted(threatened, key=lambda o: (-o.value, o.name))
-    front = np.array(staff.front) if staff.front else None
+    front = ai_staff.posts_of(staff.front)[0] if staff.front else None
     slots = [_behind(o.pos, staff, front) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
     pairs = sorted((distance(u.pos, slot), u.id, k) for u in pool for k, slot in enumerate(slots))
     room = dict.fromkeys(range(len(slots)), RESERVE_PER_POST)

@@ -13,6 +13,7 @@ side knows its own railways.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -42,10 +43,10 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 _last_front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = {}  # hex indices
 # The answer too, while the anchors (the objectives held) stay the same as well.
-_last_line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], list[Hex]]] = {}
+_last_line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...]]] = {}
 # Per side, the map the line was last drawn on: (cols, rows, land), control, front marks.
 _front_marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = {}
-_last_works: dict[str, tuple[tuple[object, ...], list[Hex]]] = {}
+_last_works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = {}
 
 
 @lru_cache(maxsize=8)
@@ -85,21 +86,23 @@ def hex_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def front_hexes(
     control: np.ndarray, land: np.ndarray, cols: int, rows: int, side: str, anchors: list[Hex]
-) -> list[Hex]:
-    """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor.
+) -> tuple[Hex, ...]:
+    """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor:
+    the very same tuple as last time while the line is the same (``spread`` and the AI keep
+    what they work out from it by that).
 
     ``control`` is the owner code per hex (the control map every client gets, row by row over
     ``cols`` x ``rows`` in odd-r offset layout) and ``land`` marks the hexes a unit can stand
     on, so a bot builds the same front from its maps as the server from the world."""
     if not anchors:
-        return []
+        return ()
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
     # The control map changes in few hours of most: keep each side's last front line.
     key = (cols, rows, control.tobytes(), land.tobytes())
     line = _last_line.get(side)
     if line is not None and line[0] == key and line[1] == tuple(anchors):
-        return list(line[2])
+        return line[2]
     last = _last_front.get(side)
     if last is not None and last[0] == key:
         coords = last[1]
@@ -120,13 +123,15 @@ def front_hexes(
         _front_marks[side] = (key[:2] + key[3:], control.copy(), front)
         coords = np.flatnonzero(front)
         _last_front[side] = (key, coords)
-    out: list[Hex] = []
+    out: tuple[Hex, ...] = ()
     if len(coords):
         on = coords[within_reach(cols, rows, tuple(anchors))[coords]]
         q, r = axial(cols, on)
-        out = list(zip(q.tolist(), r.tolist(), strict=True))
+        out = tuple(zip(q.tolist(), r.tolist(), strict=True))
+    if line is not None and line[2] == out:
+        out = line[2]  # the same line drawn again
     _last_line[side] = (key, tuple(anchors), out)
-    return list(out)
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -148,9 +153,9 @@ def land_of(terrain: bytes | bytearray, water: int) -> np.ndarray:
     return np.frombuffer(bytes(terrain), dtype=np.uint8) != water
 
 
-def works(world: World, side: str) -> list[Hex]:
+def works(world: World, side: str) -> tuple[Hex, ...]:
     """Hexes of the side's own railway (held at both ends) that engineers should be at: the
-    track is wrecked, or still of the other gauge."""
+    track is wrecked, or still of the other gauge (the same tuple while they are the same)."""
     logistics = world.logistics
     if logistics is None:
         return []
@@ -167,7 +172,7 @@ def works(world: World, side: str) -> list[Hex]:
     )
     last = _last_works.get(side)
     if last is not None and last[0] == known:
-        return list(last[1])
+        return last[1]
     held = (control[rails.a] == mine) & (control[rails.b] == mine)
     todo = rails.gauge != gauge  # still of the other gauge...
     for key, relaid in logistics.converted.items():
@@ -178,9 +183,11 @@ def works(world: World, side: str) -> list[Hex]:
         k = rails.at.get(key)
         if k is not None and days > 0:
             todo[k] = True  # or wrecked
-    out = sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()})
+    out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
+    if last is not None and last[1] == out:
+        out = last[1]  # the same works as before: the same tuple
     _last_works[side] = (known, out)
-    return list(out)
+    return out
 
 
 class RailEdges:
@@ -205,7 +212,28 @@ def rail_edges(theatre: Theatre) -> RailEdges:
     return theatre.derive("rail_edges", RailEdges)
 
 
-def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
+# The posts ``posts_of`` last worked on, by identity (kept, so no other takes their id).
+_posts_last: list[tuple[Sequence[Hex], np.ndarray, dict[Hex, list[int]]]] = []
+
+
+def posts_of(posts: Sequence[Hex]) -> tuple[np.ndarray, dict[Hex, list[int]]]:
+    """``posts`` as an n x 2 array, and the places in it of each hex: worked out once for the
+    same tuple (the front and the works are the same tuple while they stand; a list may
+    change, so it is worked out afresh)."""
+    for kept, where, at in _posts_last:
+        if kept is posts:
+            return where, at
+    where = np.array(posts).reshape(-1, 2)
+    at: dict[Hex, list[int]] = {}
+    for k, h in enumerate(posts):
+        at.setdefault(h, []).append(k)
+    if isinstance(posts, tuple):
+        _posts_last.insert(0, (posts, where, at))
+        del _posts_last[8:]
+    return where, at
+
+
+def spread(units: list[tuple[str, Hex]], posts: Sequence[Hex]) -> dict[str, Hex]:
     """Assign units to posts, nearest pairs first; a post taken closes the posts within
     ``LINE_SPACING - 1`` of it, so that the units spread along the line rather than bunch.
 
@@ -214,7 +242,7 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
     per unit, not a walk over every pair."""
     if not units or not posts:
         return {}
-    where = np.array(posts)
+    where, at = posts_of(posts)
     dist = hex_distances(np.array([h for _, h in units]), where)
     # Each unit's nearest post (the first of equals, as a stable ranking puts it); its whole
     # ranking only once a post it wanted is taken, which few units come to.
@@ -223,9 +251,6 @@ def spread(units: list[tuple[str, Hex]], posts: list[Hex]) -> dict[str, Hex]:
     heap = list(zip(nearest, range(len(units)), first.tolist(), strict=True))
     rows: dict[int, list[int]] = {}  # a unit's whole ranking, once it has to look past its first
     is_open = [True] * len(posts)
-    at: dict[Hex, list[int]] = {}  # the posts at each hex, to close those near a post taken
-    for k, h in enumerate(posts):
-        at.setdefault(h, []).append(k)
     still_open = len(posts)
     step = [0] * len(units)  # how far along its ranking each unit has looked
     heapq.heapify(heap)
