@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from shared import air
-from shared.hexgrid import Hex, distance, edge_key
+from shared.hexgrid import Hex, distance, edge_key, within
 from shared.terrain import INF
 from shared.units import HOLD, STACK_LIMIT, Unit
 
@@ -23,6 +23,10 @@ RAIL_KMH = 20.0
 # A unit caught on its trains defends at this share of its power: packed in wagons and on
 # platforms, guns and horses loaded, no field works.
 ENTRAINED_DEFENCE = 0.25
+# A march held up by a full hex of its own side is planned again round the full hexes within
+# this many hexes, every so many hours, if that costs at most as many hexes more.
+DETOUR_EVERY_HOURS = 6
+DETOUR_HEXES = 3
 
 
 def plan_path(
@@ -128,6 +132,8 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 break  # not there yet: the march goes on next hour
             if len(world.friendly_units_at(nxt, unit.side)) >= STACK_LIMIT:
                 unit.progress = min(unit.progress, cost)
+                if _through_a_jam(world, unit, nxt, cost):
+                    continue
                 break
             world.relocate(unit, nxt)
             unit.marched = True
@@ -141,6 +147,42 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
             unit.order = HOLD
             unit.progress = 0.0
     return assaults
+
+
+def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
+    """A unit ready to step into a hex full of its own side's troops: it trades places with
+    one of them marching the other way (two columns pass on the road), or, every
+    ``DETOUR_EVERY_HOURS``, plans its march again around the full hexes near it (a column
+    goes round a town packed with troops). True: it moved or has a new path to follow."""
+    here = unit.pos
+    for other in world.friendly_units_at(full, unit.side):
+        if other.path and other.path[0] == here and other.order.kind in ("move", "attack"):
+            world.relocate(unit, full)
+            world.relocate(other, here)
+            for u in (unit, other):
+                u.path.pop(0)
+                u.marched = True
+                pass_waypoints(u)
+            unit.progress -= cost
+            other.progress = 0.0
+            if world.in_enemy_zone(full, unit.side):
+                unit.progress = 0.0
+            return bool(unit.path)
+    goal = unit.order.to
+    if world.hour % DETOUR_EVERY_HOURS or len(unit.path) < 2 or goal is None or unit.order.via:
+        return False  # its destination itself is full: it waits for room
+    near = {
+        h
+        for h in within(here, DETOUR_HEXES)
+        if h not in (here, goal) and len(world.friendly_units_at(h, unit.side)) >= STACK_LIMIT
+    }
+    attack = unit.order.kind == "attack"
+    enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)
+    path = world.flow_fields().path(here, goal, unit.rules.armoured, enemy | near)
+    if not path or path[0] == full or len(path) > len(unit.path) + DETOUR_HEXES:
+        return False
+    unit.path = path
+    return True
 
 
 def _ride(world: World, unit: Unit) -> None:

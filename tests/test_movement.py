@@ -5,7 +5,7 @@ The worlds here use 1 km hexes, so an infantry unit (3 km/h) crosses three plain
 
 from __future__ import annotations
 
-from shared.movement import SLOW_ORG, speed_kmh
+from shared.movement import DETOUR_EVERY_HOURS, SLOW_ORG, speed_kmh
 from shared.orders import OrderRequest
 from shared.units import KIND_RULES, STACK_LIMIT, Kind
 from shared.world import World
@@ -125,14 +125,45 @@ def test_a_full_hex_holds_back_a_fourth_unit_of_the_side():
     assert w.units["t"].pos == (3, ROW)
 
 
-def test_a_full_hex_on_the_way_stalls_a_march_through_it():
+def test_a_full_hex_on_the_way_is_marched_round_not_through():
     stack = [unit(f"s{i}", "soviet", (2, ROW)) for i in range(STACK_LIMIT)]
     theatre = plain(14, 7)
     w = world(theatre, [*stack, unit("t", "soviet", (1, ROW)), bystander(theatre)])
     [result] = w.issue("soviet", [OrderRequest("t", "move", (5, ROW))])
     assert result.ok and result.path[0] == (2, ROW)
+    for _ in range(4):
+        w.step()
+        assert len(w.friendly_units_at((2, ROW), "soviet")) == STACK_LIMIT
+    assert w.units["t"].pos == (5, ROW)
+
+
+def test_a_full_hex_holds_a_march_until_the_next_replan():
+    stack = [unit(f"s{i}", "soviet", (2, ROW)) for i in range(STACK_LIMIT)]
+    theatre = plain(14, 7)
+    w = world(theatre, [*stack, unit("t", "soviet", (1, ROW)), bystander(theatre)])
+    w.step()  # hour 0 -> 1: the replan hour has passed
+    [result] = w.issue("soviet", [OrderRequest("t", "move", (5, ROW))])
+    assert result.ok and result.path[0] == (2, ROW)
     w.step()
     assert w.units["t"].pos == (1, ROW)
+    for _ in range(DETOUR_EVERY_HOURS):
+        w.step()
+    assert w.units["t"].pos not in ((1, ROW), (2, ROW))  # round it, at the replan hour
+    march(w, "t", (5, ROW), hours=2)
+    assert w.units["t"].pos == (5, ROW)
+
+
+def test_columns_marching_opposite_ways_through_full_hexes_pass_each_other():
+    theatre = plain(14, 7)
+    east = [unit(f"e{i}", "soviet", (2, ROW)) for i in range(STACK_LIMIT)]
+    west = [unit(f"w{i}", "soviet", (3, ROW)) for i in range(STACK_LIMIT)]
+    w = world(theatre, [*east, *west, bystander(theatre)])
+    w.step()  # not a replan hour: only passing each other gets them through
+    w.issue("soviet", [OrderRequest(u.id, "move", (6, ROW)) for u in east])
+    w.issue("soviet", [OrderRequest(u.id, "move", (0, ROW)) for u in west])
+    w.step()
+    assert all(w.units[u.id].pos[0] > 2 for u in east)
+    assert all(w.units[u.id].pos[0] < 3 for u in west)
 
 
 def test_a_march_into_an_enemy_held_hex_is_an_assault_not_a_move():
