@@ -51,6 +51,11 @@ RESERVE_PER_POST = 2  # reserve units gathered behind each threatened objective
 COUNTER_HEXES = 2  # how far from its post a reserve strikes at an enemy who broke in
 COUNTER_ODDS = 1.5  # the local odds a reserve wants before it strikes
 MOBILE_FIRST = {"armour": 0, "cavalry": 1, "infantry": 2}  # who makes the best reserve
+REAR_GARRISON_POINTS = 6  # objectives worth this much keep a garrison however far the front
+REAR_GARRISON_HEXES = 10  # ...from the infantry within this many hexes of them
+# Infantry holds a city; tanks and horsemen belong in the reserve behind it: in choosing a
+# garrison the staff counts them this many hexes further off than they are.
+GARRISON_DETOUR = {"armour": 6, "cavalry": 3}
 SIEGE_ODDS = 3.0  # an attacking side sends this much against each pocket left behind it
 SIEGE_SHARE = 0.35  # ...but no more than this share of its units in all
 
@@ -389,8 +394,11 @@ def _posts(
         # The nearest free unit (the first by id among the nearest) for each garrison place,
         # the most valuable objectives first, from one table of distances.
         free = sorted(free, key=lambda u: u.id)
-        far = ai_staff.hex_distances(
-            np.array([u.pos for u in free]), np.array([o.pos for o in threatened])
+        far = (
+            ai_staff.hex_distances(
+                np.array([u.pos for u in free]), np.array([o.pos for o in threatened])
+            )
+            + np.array([GARRISON_DETOUR.get(u.kind, 0) for u in free])[:, None]
         )
         taken = np.zeros(len(free), dtype=bool)
         beyond = int(far.max()) + 1  # a taken unit is further than any
@@ -406,6 +414,9 @@ def _posts(
                 posts[free[i].id] = obj.pos
                 taken[i] = True
         free = [u for u, gone in zip(free, taken.tolist(), strict=True) if not gone]
+    rear = _rear_garrisons(free, [o for o in held if o not in threatened])
+    free = [u for u in free if u.id not in rear]
+    posts.update(rear)
     reserves = _reserves(free, threatened, staff)
     free = [u for u in free if u.id not in reserves]
     posts.update(reserves)
@@ -434,6 +445,27 @@ def _near_front(held: tuple[Hex, ...], front: Sequence[Hex]) -> list[bool]:
         _near_front_last.clear()
     _near_front_last[held] = (front, near)
     return near
+
+
+def _rear_garrisons(free: list[SeenUnit], rear: list[SeenObjective]) -> dict[str, Hex]:
+    """Unit id -> the great city behind the front it garrisons: each objective worth
+    ``REAR_GARRISON_POINTS`` or more that the enemy cannot reach soon keeps the nearest
+    infantry within ``REAR_GARRISON_HEXES`` (the most valuable first), rather than see it
+    march off to a line hundreds of kilometres away and leave the city to the first enemy
+    column that finds it empty (the Korea Army stays in Korea)."""
+    out: dict[str, Hex] = {}
+    foot = [u for u in free if u.kind == "infantry"]
+    for obj in sorted(rear, key=lambda o: (-o.value, o.name)):
+        if obj.value < REAR_GARRISON_POINTS:
+            break
+        near = [
+            (distance(u.pos, obj.pos), u.id)
+            for u in foot
+            if u.id not in out and distance(u.pos, obj.pos) <= REAR_GARRISON_HEXES
+        ]
+        if near:
+            out[min(near)[1]] = obj.pos
+    return out
 
 
 def _reserves(
