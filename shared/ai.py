@@ -447,27 +447,6 @@ def _near_front(held: tuple[Hex, ...], front: Sequence[Hex]) -> list[bool]:
     return near
 
 
-def _rear_garrisons(free: list[SeenUnit], rear: list[SeenObjective]) -> dict[str, Hex]:
-    """Unit id -> the great city behind the front it garrisons: each objective worth
-    ``REAR_GARRISON_POINTS`` or more that the enemy cannot reach soon keeps the nearest
-    infantry within ``REAR_GARRISON_HEXES`` (the most valuable first), rather than see it
-    march off to a line hundreds of kilometres away and leave the city to the first enemy
-    column that finds it empty (the Korea Army stays in Korea)."""
-    out: dict[str, Hex] = {}
-    foot = [u for u in free if u.kind == "infantry"]
-    for obj in sorted(rear, key=lambda o: (-o.value, o.name)):
-        if obj.value < REAR_GARRISON_POINTS:
-            break
-        near = [
-            (distance(u.pos, obj.pos), u.id)
-            for u in foot
-            if u.id not in out and distance(u.pos, obj.pos) <= REAR_GARRISON_HEXES
-        ]
-        if near:
-            out[min(near)[1]] = obj.pos
-    return out
-
-
 def _reserves(
     free: list[SeenUnit], threatened: list[SeenObjective], staff: Staff
 ) -> dict[str, Hex]:
@@ -504,6 +483,27 @@ def _behind(pos: Hex, staff: Staff, front: np.ndarray | None) -> Hex:
         return pos
     depth = ai_staff.hex_distances(np.array(around), front).min(axis=1).tolist()
     return max(zip(depth, around, strict=True), key=lambda d: (d[0], d[1]))[1]
+
+
+def _rear_garrisons(free: list[SeenUnit], rear: list[SeenObjective]) -> dict[str, Hex]:
+    """Unit id -> the great city behind the front it garrisons: each objective worth
+    ``REAR_GARRISON_POINTS`` or more that the enemy cannot reach soon keeps the nearest
+    infantry within ``REAR_GARRISON_HEXES`` (the most valuable first), rather than see it
+    march off to a line hundreds of kilometres away and leave the city to the first enemy
+    column that finds it empty (the Korea Army stays in Korea)."""
+    out: dict[str, Hex] = {}
+    foot = [u for u in free if u.kind == "infantry"]
+    for obj in sorted(rear, key=lambda o: (-o.value, o.name)):
+        if obj.value < REAR_GARRISON_POINTS:
+            break
+        near = [
+            (distance(u.pos, obj.pos), u.id)
+            for u in foot
+            if u.id not in out and distance(u.pos, obj.pos) <= REAR_GARRISON_HEXES
+        ]
+        if near:
+            out[min(near)[1]] = obj.pos
+    return out
 
 
 def _counter_strikes(
