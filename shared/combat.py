@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from shared import air
 from shared.hexgrid import Hex, distance, neighbours
 from shared.terrain import RIVER_ATTACK, RULES, Terrain
-from shared.units import DESTROYED_BELOW, HOLD, STACK_LIMIT, Kind, Unit, enemy_of
+from shared.units import DESTROYED_BELOW, HOLD, Kind, Unit, enemy_of
 
 if TYPE_CHECKING:
     from shared.world import World
@@ -131,7 +131,7 @@ def _retreat(world: World, unit: Unit, attackers: list[Unit]) -> None:
     for n in neighbours(unit.pos):
         if not world.theatre.passable(n) or world.enemy_units_at(n, unit.side):
             continue
-        if len(world.friendly_units_at(n, unit.side)) >= STACK_LIMIT:
+        if world.is_full(n, unit.side):
             continue
         # Prefer the hex farthest from the attackers, then out of enemy contact.
         away = sum(distance(n, a.pos) for a in attackers)
@@ -157,7 +157,7 @@ def _advance(world: World, target: Hex, attackers: list[Unit]) -> None:
     for unit in attackers:
         if unit.strength < DESTROYED_BELOW or unit.kind == Kind.ARTILLERY:
             continue
-        if len(world.friendly_units_at(target, unit.side)) >= STACK_LIMIT:
+        if world.is_full(target, unit.side):
             break
         if unit.path and unit.path[0] == target:
             world.relocate(unit, target)

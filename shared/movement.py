@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from shared import air
 from shared.hexgrid import Hex, distance, edge_key, within
 from shared.terrain import INF
-from shared.units import HOLD, STACK_LIMIT, Unit
+from shared.units import HOLD, Unit
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
@@ -130,7 +130,7 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 break
             if unit.progress < cost:
                 break  # not there yet: the march goes on next hour
-            if len(world.friendly_units_at(nxt, unit.side)) >= STACK_LIMIT:
+            if world.is_full(nxt, unit.side):
                 unit.progress = min(unit.progress, cost)
                 if _through_a_jam(world, unit, nxt, cost):
                     continue
@@ -174,7 +174,7 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     near = {
         h
         for h in within(here, DETOUR_HEXES)
-        if h not in (here, goal) and len(world.friendly_units_at(h, unit.side)) >= STACK_LIMIT
+        if h not in (here, goal) and world.is_full(h, unit.side)
     }
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)
@@ -201,7 +201,7 @@ def _ride(world: World, unit: Unit) -> None:
             break
         if unit.progress < cost:
             break
-        if len(world.friendly_units_at(nxt, unit.side)) >= STACK_LIMIT:
+        if world.is_full(nxt, unit.side):
             unit.progress = min(unit.progress, cost)
             break
         world.relocate(unit, nxt)

@@ -205,7 +205,7 @@ class World:
                 if (
                     self.theatre.passable(c)
                     and not self.enemy_units_at(c, side)
-                    and (flying or len(self.friendly_units_at(c, side)) < STACK_LIMIT)
+                    and (flying or not self.is_full(c, side))
                 ):
                     return c
                 for n in neighbours(c):
@@ -398,6 +398,14 @@ class World:
     def friendly_units_at(self, h: Hex, side: str) -> list[Unit]:
         """A side's ground units in h: what stacks, defends and holds it (aircraft do not)."""
         return [u for u in self._at.get(h, ()) if u.side == side and not u.is_air]
+
+    def is_full(self, h: Hex, side: str) -> bool:
+        """A side's ground units fill h (``STACK_LIMIT``): no more of its units may enter.
+        Asked of every hex round a jammed column, most of them empty."""
+        here = self._at.get(h)
+        if here is None or len(here) < STACK_LIMIT:
+            return False
+        return sum(1 for u in here if u.side == side and not u.is_air) >= STACK_LIMIT
 
     def enemy_units_at(self, h: Hex, side: str) -> list[Unit]:
         """Enemy ground units in h: what blocks a march and is assaulted (never aircraft)."""
