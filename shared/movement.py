@@ -27,6 +27,7 @@ ENTRAINED_DEFENCE = 0.25
 # this many hexes, every so many hours, if that costs at most as many hexes more.
 DETOUR_EVERY_HOURS = 6
 DETOUR_HEXES = 3
+_DETOUR_DISC = tuple(within((0, 0), DETOUR_HEXES))  # the offsets of the hexes round a column
 
 
 def plan_path(
@@ -171,10 +172,11 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     goal = unit.order.to
     if world.hour % DETOUR_EVERY_HOURS or len(unit.path) < 2 or goal is None or unit.order.via:
         return False  # its destination itself is full: it waits for room
+    q, r = here
     near = {
         h
-        for h in within(here, DETOUR_HEXES)
-        if h not in (here, goal) and world.is_full(h, unit.side)
+        for dq, dr in _DETOUR_DISC
+        if (h := (q + dq, r + dr)) not in (here, goal) and world.is_full(h, unit.side)
     }
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)

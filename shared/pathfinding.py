@@ -212,10 +212,12 @@ class FlowFields:
         arrays = self._blocked.get(blocked)
         if arrays is None:
             grid = self.theatre.grid
-            inside = sorted((grid.index(h), h) for h in blocked if grid.contains(h))
-            index = np.array([i for i, _ in inside], dtype=np.int64)
-            q = np.array([h[0] for _, h in inside], dtype=np.int64)
-            r = np.array([h[1] for _, h in inside], dtype=np.int64)
+            q, r = np.array(list(blocked), dtype=np.int64).reshape(-1, 2).T
+            col = q + (r - (r & 1)) // 2  # ``Grid.index`` and ``Grid.contains``, at once
+            inside = (col >= 0) & (col < grid.cols) & (r >= 0) & (r < grid.rows)
+            index = (r * grid.cols + col)[inside]
+            order = np.argsort(index)
+            q, r, index = q[inside][order], r[inside][order], index[order]
             if len(self._blocked) >= BLOCKED_FIELDS:
                 self._blocked.clear()
             arrays = self._blocked[blocked] = (index, q, r)
