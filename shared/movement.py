@@ -180,7 +180,7 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     }
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)
-    path = world.flow_fields().path(here, goal, unit.rules.armoured, enemy | near)
+    path = world.flow_fields().path(here, goal, unit.rules.armoured, enemy, frozenset(near))
     if not path or path[0] == full or len(path) > len(unit.path) + DETOUR_HEXES:
         return False
     unit.path = path

@@ -18,6 +18,7 @@ BLOCKED_FIELDS = 128  # fields around enemy-held hexes kept per theatre (goal, m
 # How far near fields reach, in hex widths of movement cost: a march to a post on the line
 # searches a few hexes around it, a march across a province a few dozen.
 NEAR_FIELD_WIDTHS = (8.0, 30.0)
+KEEP_BLOCKED_FROM = 16  # sets of blocked hexes this large have their arrays kept
 
 
 def find_path(
@@ -149,8 +150,10 @@ class FlowFields:
         goal: Hex,
         armoured: bool,
         blocked: frozenset[Hex],
+        also: frozenset[Hex] = frozenset(),
     ) -> list[Hex] | None:
-        """Like ``find_path``, around the ``blocked`` hexes.
+        """Like ``find_path``, around the ``blocked`` hexes and those in ``also`` (a few more,
+        say: kept apart because ``blocked`` is the same set for many questions, ``also`` not).
 
         Most marches never come near the enemy: the field over open ground (kept for the
         theatre's life, it never changes) is tried first, and only a path that runs into a
@@ -161,19 +164,22 @@ class FlowFields:
             return []
         if not theatre.passable(goal) or not theatre.contains(start):
             return None
-        path = self._walk_fields(self._open, (goal, armoured), start, frozenset(), OPEN_FIELDS)
-        if path is None or not blocked or blocked.isdisjoint(path[:-1]):
+        path = self._walk_fields(self._open, (goal, armoured), start, (), OPEN_FIELDS)
+        if path is None:
+            return None
+        parts = tuple(p for p in (blocked, also) if p)
+        if all(p.isdisjoint(path[:-1]) for p in parts):
             return path
         # The ground never changes: a field around the same blocked hexes serves again for as
         # long as the enemy stands still, however many hours that is.
-        return self._walk_fields(self._cache, (goal, armoured), start, blocked, BLOCKED_FIELDS)
+        return self._walk_fields(self._cache, (goal, armoured), start, parts, BLOCKED_FIELDS)
 
     def _walk_fields(
         self,
         store: dict[Any, array[int]],
         key: tuple[Any, ...],
         start: Hex,
-        blocked: frozenset[Hex],
+        blocked: tuple[frozenset[Hex], ...],
         keep: int,
     ) -> list[Hex] | None:
         """The path from ``start`` in the field of ``key`` (goal, armoured): the nearest field
@@ -202,25 +208,30 @@ class FlowFields:
                 return path
         return None
 
-    def _barred(self, blocked: frozenset[Hex], goal: Hex, limit: float) -> Any:
-        """Dense indices (ascending) of the ``blocked`` hexes a field towards ``goal`` that
-        stops at ``limit`` could reach; never the goal itself (it may be an assault)."""
+    def _barred(self, blocked: tuple[frozenset[Hex], ...], goal: Hex, limit: float) -> Any:
+        """Dense indices (ascending, each once) of the hexes of the ``blocked`` sets a field
+        towards ``goal`` that stops at ``limit`` could reach; never the goal itself (it may
+        be an assault)."""
         import numpy as np
 
         if not blocked:
             return np.zeros(0, dtype=np.int64)
-        arrays = self._blocked.get(blocked)
+        if len(blocked) > 1:
+            return np.unique(np.concatenate([self._barred((b,), goal, limit) for b in blocked]))
+        arrays = self._blocked.get(blocked[0])
         if arrays is None:
             grid = self.theatre.grid
-            q, r = np.array(list(blocked), dtype=np.int64).reshape(-1, 2).T
+            q, r = np.array(list(blocked[0]), dtype=np.int64).reshape(-1, 2).T
             col = q + (r - (r & 1)) // 2  # ``Grid.index`` and ``Grid.contains``, at once
             inside = (col >= 0) & (col < grid.cols) & (r >= 0) & (r < grid.rows)
             index = (r * grid.cols + col)[inside]
             order = np.argsort(index)
             q, r, index = q[inside][order], r[inside][order], index[order]
-            if len(self._blocked) >= BLOCKED_FIELDS:
-                self._blocked.clear()
-            arrays = self._blocked[blocked] = (index, q, r)
+            arrays = (index, q, r)
+            if len(index) >= KEEP_BLOCKED_FROM:  # a few hexes are quicker done again
+                if len(self._blocked) >= BLOCKED_FIELDS:
+                    self._blocked.clear()
+                self._blocked[blocked[0]] = arrays
         index, q, r = arrays
         dq, dr = q - goal[0], r - goal[1]
         far = (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
