@@ -195,6 +195,7 @@ class SupplyNetwork:
         self.neighbour_table = np.full((n, len(DIRECTIONS)), n, dtype=np.int64)
         slot = np.arange(len(self._rows)) - self._indptr[self._rows]
         self.neighbour_table[self._rows, slot] = self._cols
+        self._slot = np.zeros(n + 1, dtype=np.int64)  # scratch for ``hops``
         # The map laid out in axial coordinates (row r, column q shifted to start at 0), where
         # ``_AXIAL_NEIGHBOURS`` is each hex's ring: lorry reach is labelled there.
         row, col = np.divmod(np.arange(n), grid.cols)
@@ -243,14 +244,17 @@ class SupplyNetwork:
         dist[n] = -1.0  # the padding entry: never a step
         frontier = np.unique(np.asarray(heads, dtype=np.int64))
         dist[frontier] = 0.0
-        table = self.neighbour_table
+        table, slot = self.neighbour_table, self._slot
         for step in range(1, limit + 1):
             ring = table[frontier].ravel()
             ring = ring[dist[ring] == np.inf]
             if not len(ring):
                 break
-            frontier = np.unique(ring)
-            dist[frontier] = step
+            dist[ring] = step
+            # Each hex once (its last entry), without a sort: a hex is next to several.
+            order = np.arange(len(ring))
+            slot[ring] = order
+            frontier = ring[slot[ring] == order]
         return dist[:n]
 
     def rail_caps(
