@@ -92,9 +92,11 @@ class Logistics:
     _weather_today: tuple[int, list[Day]] = field(
         default_factory=lambda: (-1, []), init=False, repr=False
     )
-    # Per side, its supply state and that state's level and connection per hex as lists: read
-    # for every unit every hour, where a numpy element costs more than the arithmetic.
-    _supply_lists: dict[str, tuple[SupplyState, list[float], list[bool]]] = field(
+    # Per side, its supply state and, for the hexes its units stood in since it was worked out,
+    # the stock days a unit there regains an hour and whether a railhead reaches it: read for
+    # every unit every hour, where a numpy element costs more than the arithmetic (and the
+    # whole map as lists more than the few hexes the units stand in).
+    _supply_at: dict[str, tuple[SupplyState, dict[int, tuple[float, bool]]]] = field(
         default_factory=dict, init=False, repr=False
     )
     # Per country, its rail edges in order and the index of each one's first hex (for raids).
@@ -422,27 +424,23 @@ class Logistics:
                 self.trucks.get(side),
             )
 
-    def _lists_of(
-        self, side: str, state: SupplyState
-    ) -> tuple[SupplyState, list[float], list[bool]]:
-        kept = self._supply_lists.get(side)
+    def _supply_of(self, side: str, state: SupplyState) -> dict[int, tuple[float, bool]]:
+        kept = self._supply_at.get(side)
         if kept is None or kept[0] is not state:
-            kept = self._supply_lists[side] = (
-                state,
-                state.level.tolist(),
-                state.connected.tolist(),
-            )
-        return kept
+            kept = self._supply_at[side] = (state, {})
+        return kept[1]
 
     def end_hour(self, world: World, marched: set[str]) -> None:
         """Consume, resupply, starve, surrender; then ground changes hands under the units."""
         cols = world.theatre.grid.cols
-        # Every unit every hour: the lookups are hoisted, the per-side supply levels read as
-        # lists (a numpy scalar per unit costs more than the arithmetic), ``min``/``max``
-        # written out (the same choices, without a call). Each unit's stocks depend on it
-        # alone, so one pass in the world's order also takes the ground, as the rule does
-        # after every unit's stocks; surrenders are announced in the units' id order.
-        levels = {side: self._lists_of(side, state) for side, state in self.supply.items()}
+        # Every unit every hour: the lookups are hoisted, the supply where units stand kept
+        # for the day (``_supply_at``), ``min``/``max`` written out (the same choices, without
+        # a call). Each unit's stocks depend on it alone, so one pass in the world's order also
+        # takes the ground, as the rule does after every unit's stocks; surrenders are
+        # announced in the units' id order.
+        supply = {
+            side: (state, self._supply_of(side, state)) for side, state in self.supply.items()
+        }
         hourly_food = 1 / 24
         control, captured_day, day = self.control, self.captured_day, world.hour // 24
         surrendering: list[Unit] = []
@@ -461,10 +459,20 @@ class Logistics:
             if unit.in_combat:
                 ammo -= n.ammo_per_combat_hour
                 ammo = ammo if ammo > 0.0 else 0.0
-            state = levels.get(unit.side)
             q, r = unit.pos
             i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
-            gain = (state[1][i] if state is not None else 1.0) * RESUPPLY_DAYS_PER_HOUR
+            kept = supply.get(unit.side)
+            if kept is None:
+                gain, reached = RESUPPLY_DAYS_PER_HOUR, True
+            else:
+                here = kept[1].get(i)
+                if here is None:
+                    state = kept[0]
+                    here = kept[1][i] = (
+                        float(state.level[i]) * RESUPPLY_DAYS_PER_HOUR,
+                        bool(state.connected[i]),
+                    )
+                gain, reached = here
             food += gain
             s.food = food = food if food < n.food_days else n.food_days
             ammo += gain
@@ -476,7 +484,7 @@ class Logistics:
                 unit.org = org if org > 0.0 else 0.0
                 strength = unit.strength - STARVING_STRENGTH_LOSS
                 unit.strength = strength if strength > 0.0 else 0.0
-            if state is not None and not state[2][i]:
+            if not reached:
                 unit.cut_off_hours += 1
                 if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and food <= 0:
                     surrendering.append(unit)
