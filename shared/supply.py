@@ -172,6 +172,11 @@ class SupplyNetwork:
         self._cols = self.dst[self._order]
         self._cols64 = self._cols.astype(np.int64)  # numpy gathers faster with these
         self._truck_day: TruckDay | None = None
+        # Which lorry costs changed last (see ``truck_graph``): a count of changes, and the
+        # edges of the last (None: all).
+        self._cost_changes = 0
+        self._cost_changed: np.ndarray | None = None
+        self._side_costs: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
         self._truck_graph: csr_matrix | None = None  # today's lorry graph (``truck_graph``)
         self._hop_graph: csr_matrix | None = None
         regions = theatre.climates or []
@@ -196,6 +201,13 @@ class SupplyNetwork:
         slot = np.arange(len(self._rows)) - self._indptr[self._rows]
         self.neighbour_table[self._rows, slot] = self._cols
         self._slot = np.zeros(n + 1, dtype=np.int64)  # scratch for ``hops``
+        # ...and the canonical positions of the edges into each hex, padded with their count.
+        edges = len(self._rows)
+        by_entry = np.argsort(self._cols, kind="stable")
+        first = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self._cols, minlength=n), out=first[1:])
+        self._into = np.full((n, len(DIRECTIONS)), edges, dtype=np.int64)
+        self._into[self._cols[by_entry], np.arange(edges) - first[self._cols[by_entry]]] = by_entry
         # The map laid out in axial coordinates (row r, column q shifted to start at 0), where
         # ``_AXIAL_NEIGHBOURS`` is each hex's ring: lorry reach is labelled there.
         row, col = np.divmod(np.arange(n), grid.cols)
@@ -363,12 +375,19 @@ class SupplyNetwork:
             factor, river = self._ground_today(weather, day)
             if today is None or today.weather is not weather:
                 cost, ground = self._edge_costs(factor, river, self._order)
+                self._cost_changes += 1
+                self._cost_changed = None  # all of them
             else:
                 cost, ground = today.cost, today.ground  # updated in place, region by region
+                changed = []
                 for k, was in enumerate(zip(today.factor, today.river, strict=True)):
                     if was != (factor[k], river[k]):
                         at = self._by_lut[k]
                         cost[at], ground[at] = self._edge_costs(factor, river, self._order[at])
+                        changed.append(at)
+                if changed:
+                    self._cost_changes += 1
+                    self._cost_changed = np.concatenate(changed)
             mud = np.zeros(self.size, dtype=bool)
             mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
             today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
@@ -383,8 +402,26 @@ class SupplyNetwork:
             data = np.empty(len(self._cols))
             self._truck_graph = csr_matrix((data, self._cols, indptr), shape=(self.size,) * 2)
         graph = self._truck_graph
-        # The graph is the caller's until the next call.
-        np.multiply(today.cost, factor[self._cols64], out=graph.data)
+        # Per side, the costs of its last call: from day to day only a few hexes change hands
+        # or fill with troops, and the ground changes in a few regions, so only the edges into
+        # those hexes and through those regions are worked out again.
+        kept = self._side_costs.get(mine)
+        changes = self._cost_changes
+        if (
+            kept is None
+            or kept[0] < changes - 1
+            or (kept[0] < changes and self._cost_changed is None)
+        ):
+            data = today.cost * factor[self._cols64]
+        else:
+            _, was, data = kept
+            at = self._into[np.flatnonzero(factor != was)].ravel()
+            at = at[at < len(data)]
+            if kept[0] < changes:
+                at = np.concatenate([at, self._cost_changed])
+            data[at] = today.cost[at] * factor[self._cols64[at]]
+        self._side_costs[mine] = (changes, factor, data)
+        graph.data = data  # the graph is the caller's until the next call
         return graph, today.mud
 
 
