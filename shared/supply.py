@@ -525,16 +525,15 @@ def compute(
         )
         connected = net.reachable(heads, blocked)
         # Lorries deliver nearly all near the railhead and fall off fast towards their limit.
-        level = np.clip(1.0 - (dist / truck_range_km) ** 2, 0.0, 1.0)
+        near = np.flatnonzero(dist <= truck_range_km)
+        level[near] = np.clip(1.0 - (dist[near] / truck_range_km) ** 2, 0.0, 1.0)
         # 3. Share each railhead's freight among the units it feeds.
-        served = np.flatnonzero(level > 0)
+        served = near[level[near] > 0]
         fed_by, wants = origin[served], demand[served]
-        by_head = np.bincount(fed_by, weights=wants, minlength=net.size)
-        tons = np.zeros(net.size)
-        tons[heads] = tons_at
-        share = np.ones(net.size)
+        by_head = np.bincount(fed_by, weights=wants, minlength=net.size)[heads]
         wanted = by_head > 0
-        share[wanted] = np.minimum(1.0, tons[wanted] / by_head[wanted])
+        share = np.ones(net.size)
+        share[heads[wanted]] = np.minimum(1.0, np.array(tons_at)[wanted] / by_head[wanted])
         got = level[served] * share[fed_by]
         level[served] = got
         # 4. The lorry fleet: every ton delivered beyond a railhead costs its km in ton-km
