@@ -446,19 +446,6 @@ class Logistics:
         surrendering: list[Unit] = []
         for unit in world.units.values():
             n = NEEDS.get(unit.kind) or NEEDS["infantry"]
-            s = unit.stocks
-            if s is None:
-                s = unit.stocks = full_stocks(str(unit.kind))
-            food = s.food - hourly_food
-            food = food if food > 0.0 else 0.0
-            fuel = s.fuel
-            if unit.id in marched:
-                fuel -= n.fuel_per_march_hour
-                fuel = fuel if fuel > 0.0 else 0.0
-            ammo = s.ammo
-            if unit.in_combat:
-                ammo -= n.ammo_per_combat_hour
-                ammo = ammo if ammo > 0.0 else 0.0
             q, r = unit.pos
             i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
             kept = supply.get(unit.side)
@@ -473,17 +460,43 @@ class Logistics:
                         bool(state.connected[i]),
                     )
                 gain, reached = here
-            food += gain
-            s.food = food = food if food < n.food_days else n.food_days
-            ammo += gain
-            s.ammo = ammo if ammo < n.ammo_days else n.ammo_days
-            fuel += gain
-            s.fuel = fuel if fuel < n.fuel_days else n.fuel_days
-            if food <= 0:
-                org = unit.org - STARVING_ORG_LOSS
-                unit.org = org if org > 0.0 else 0.0
-                strength = unit.strength - STARVING_STRENGTH_LOSS
-                unit.strength = strength if strength > 0.0 else 0.0
+            s = unit.stocks
+            if s is None:
+                s = unit.stocks = full_stocks(str(unit.kind))
+            food = s.food
+            if (
+                food is n.food_days
+                and s.ammo is n.ammo_days
+                and s.fuel is n.fuel_days
+                and not unit.in_combat
+                and unit.id not in marched
+                and food - hourly_food + gain >= food
+            ):
+                # Full (each stock its very cap, as the sums below leave it), idle, and fed
+                # the hour's food at least: the sums would give the same caps back.
+                pass
+            else:
+                food -= hourly_food
+                food = food if food > 0.0 else 0.0
+                fuel = s.fuel
+                if unit.id in marched:
+                    fuel -= n.fuel_per_march_hour
+                    fuel = fuel if fuel > 0.0 else 0.0
+                ammo = s.ammo
+                if unit.in_combat:
+                    ammo -= n.ammo_per_combat_hour
+                    ammo = ammo if ammo > 0.0 else 0.0
+                food += gain
+                s.food = food = food if food < n.food_days else n.food_days
+                ammo += gain
+                s.ammo = ammo if ammo < n.ammo_days else n.ammo_days
+                fuel += gain
+                s.fuel = fuel if fuel < n.fuel_days else n.fuel_days
+                if food <= 0:
+                    org = unit.org - STARVING_ORG_LOSS
+                    unit.org = org if org > 0.0 else 0.0
+                    strength = unit.strength - STARVING_STRENGTH_LOSS
+                    unit.strength = strength if strength > 0.0 else 0.0
             if not reached:
                 unit.cut_off_hours += 1
                 if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and food <= 0:
