@@ -198,13 +198,14 @@ class Logistics:
         new = self.control.copy()
         new[(soviet < japan) & np.isfinite(soviet)] = CONTROL_CODES["soviet"]
         new[(japan < soviet) & np.isfinite(japan)] = CONTROL_CODES["japan"]
-        for i in np.flatnonzero(new != self.control):
-            lost = self.control[i] != 0
-            self.control[i] = new[i]
-            self.captured_day[i] = day
-            if lost:
-                for _, key in self.net.rail_adj.get(int(i), ()):
-                    self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
+        changed = np.flatnonzero(new != self.control)
+        # Track is wrecked where a side lost rail hexes (in the order of the hexes).
+        lost = changed[self.control[changed] != 0]
+        self.control[changed] = new[changed]
+        self.captured_day[changed] = day
+        for i in lost[self.net.on_rail[lost]].tolist():
+            for _, key in self.net.rail_adj[i]:
+                self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
 
     def _wear_trucks(self) -> None:
         """Yesterday's driving wore the fleets out: lorries break down in proportion to how hard

@@ -225,6 +225,8 @@ class SupplyNetwork:
             self.rail_adj.setdefault(ib, []).append((ia, (a, b)))
         # ...and the same with each edge's capacity (tons/day) and gauge, for the search itself.
         self.rail_nodes = np.array(sorted(self.rail_adj), dtype=np.int64)
+        self.on_rail = np.zeros(n, dtype=bool)
+        self.on_rail[self.rail_nodes] = True
         self.rail_out: dict[int, list[tuple[int, tuple[Hex, Hex], float, str]]] = {
             i: [
                 (j, key, theatre.rails[key].capacity * TONS_PER_TRAIN, theatre.rails[key].gauge)
@@ -373,6 +375,7 @@ class SupplyNetwork:
         today = self._truck_day
         if today is None or today.weather is not weather or today.day != day:
             factor, river = self._ground_today(weather, day)
+            changes = self._cost_changes
             if today is None or today.weather is not weather:
                 cost, ground = self._edge_costs(factor, river, self._order)
                 self._cost_changes += 1
@@ -388,8 +391,11 @@ class SupplyNetwork:
                 if changed:
                     self._cost_changes += 1
                     self._cost_changed = np.concatenate(changed)
-            mud = np.zeros(self.size, dtype=bool)
-            mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
+            if today is not None and today.cost is cost and self._cost_changes == changes:
+                mud = today.mud  # the ground is as it was yesterday
+            else:
+                mud = np.zeros(self.size, dtype=bool)
+                mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
             today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
         # Each edge costs the day's km times its entry hex's factor: hostile ground double; a
         # hex lorries may not enter infinite, so that no search ever relaxes the edge (the same
