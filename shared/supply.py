@@ -178,7 +178,6 @@ class SupplyNetwork:
         self._cost_changed: np.ndarray | None = None
         self._side_costs: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
         self._truck_graph: csr_matrix | None = None  # today's lorry graph (``truck_graph``)
-        self._hop_graph: csr_matrix | None = None
         regions = theatre.climates or []
         self.region_of = (
             np.frombuffer(bytes(theatre.climate), dtype=np.uint8).astype(np.int32) - 1
@@ -236,14 +235,16 @@ class SupplyNetwork:
         }
         # The rail edges numbered in the order of their keys, so that the lines in use come out
         # sorted by sorting small integers; per side, the adjacency with each edge's capacity
-        # for that side's trains (``_rail_caps``), kept while no line is relaid.
+        # for that side's trains (``rail_caps``), kept while no line is relaid.
         self.rail_keys: list[tuple[Hex, Hex]] = sorted(theatre.rails)
         self.rail_edge: dict[tuple[Hex, Hex], int] = {k: e for e, k in enumerate(self.rail_keys)}
         self.rail_ends: tuple[list[Hex], list[Hex]] = (
             [a for a, _ in self.rail_keys],
             [b for _, b in self.rail_keys],
         )
-        self._rail_side: dict[str, tuple[dict, list[list[tuple[int, int, float]]]]] = {}
+        self._rail_side: dict[
+            str, tuple[dict[tuple[Hex, Hex], str], list[list[tuple[int, int, float]]]]
+        ] = {}
         # Where each edge stands in that adjacency: edge number -> [(hex index, position)].
         self._rail_slots: dict[int, list[tuple[int, int]]] = {}
         for i, out in self.rail_adj.items():
@@ -490,7 +491,7 @@ def compute(
         nodes[(control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)].tolist()
     )
     edge = net.rail_edge
-    damaged = {edge.get(key) for key, days in rail_damage.items() if days > 0}
+    damaged = {edge[key] for key, days in rail_damage.items() if days > 0 and key in edge}
     rail_out, pop, push = net.rail_caps(side, converted), heapq.heappop, heapq.heappush
     while heap:
         neg, i = pop(heap)
