@@ -307,6 +307,7 @@ class SupplyNetwork:
         """Hexes lorries reach at all from ``heads``: the heads, and the land not ``blocked``
         joined to them. Lorries never enter a blocked hex but may leave one (a railhead among
         enemy troops), so a blocked head reaches its neighbours' ground."""
+        blocked = np.asarray(blocked, dtype=bool)
         image = np.zeros(self._image_shape[0] * self._image_shape[1], dtype=bool)
         image[self._image_at] = self._land & ~blocked
         labels, count = ndimage.label(image.reshape(self._image_shape), _AXIAL_NEIGHBOURS)
@@ -403,7 +404,7 @@ class SupplyNetwork:
         # as leaving it out: every edge stays in the graph, built once in canonical order).
         # The day's km are positive, so the products are those of the rule as stated.
         factor = np.where(control == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
-        factor[blocked] = np.inf
+        factor[np.asarray(blocked, dtype=bool)] = np.inf
         if self._truck_graph is None:
             indptr = self._indptr.astype(np.int32)
             data = np.empty(len(self._cols))
