@@ -439,24 +439,28 @@ class Logistics:
         # a call). Each unit's stocks depend on it alone, so one pass in the world's order also
         # takes the ground, as the rule does after every unit's stocks; surrenders are
         # announced in the units' id order.
-        supply = {
-            side: (state, self._supply_of(side, state)) for side, state in self.supply.items()
-        }
+        # Per side: its supply state (None: supplied everywhere), what its units' hexes get
+        # from it, and its control code.
+        sides: dict[str, tuple[SupplyState | None, dict[int, tuple[float, bool]], int]] = {}
+        for side in SIDES:
+            state = self.supply.get(side)
+            at = self._supply_of(side, state) if state is not None else {}
+            sides[side] = (state, at, CONTROL_CODES[side])
         hourly_food = 1 / 24
         control, captured_day, day = self.control, self.captured_day, world.hour // 24
+        needs_of, infantry = NEEDS.get, NEEDS["infantry"]
         surrendering: list[Unit] = []
         for unit in world.units.values():
-            n = NEEDS.get(unit.kind) or NEEDS["infantry"]
+            n = needs_of(unit.kind, infantry)
             q, r = unit.pos
             i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
-            kept = supply.get(unit.side)
-            if kept is None:
+            state, at, code = sides[unit.side]
+            if state is None:
                 gain, reached = RESUPPLY_DAYS_PER_HOUR, True
             else:
-                here = kept[1].get(i)
+                here = at.get(i)
                 if here is None:
-                    state = kept[0]
-                    here = kept[1][i] = (
+                    here = at[i] = (
                         float(state.level[i]) * RESUPPLY_DAYS_PER_HOUR,
                         bool(state.connected[i]),
                     )
@@ -502,11 +506,10 @@ class Logistics:
                 unit.cut_off_hours += 1
                 if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and food <= 0:
                     surrendering.append(unit)
-            else:
+            elif unit.cut_off_hours:
                 unit.cut_off_hours = 0
             if unit.is_air:
                 continue  # aircraft hold no ground
-            code = CONTROL_CODES[unit.side]
             if control[i] != code:
                 lost = control[i] != 0
                 control[i] = code
