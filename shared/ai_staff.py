@@ -23,7 +23,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shared.hexgrid import DIRECTIONS, Hex, within
-from shared.supply import CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
+from shared.supply import AXIAL_NEIGHBOURS, CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
@@ -62,11 +62,6 @@ def neighbour_table(cols: int, rows: int) -> np.ndarray:
         inside = (nr >= 0) & (nr < rows) & (col >= 0) & (col < cols)
         table[:, k] = np.where(inside, nr * cols + col, n)
     return table
-
-
-# Axial neighbours (dq, dr) in {(+-1, 0), (0, +-1), (+1, -1), (-1, +1)} as a stencil over an
-# image indexed [r][q] (centre at [1][1]).
-AXIAL_NEIGHBOURS = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 0]], dtype=bool)
 
 
 @lru_cache(maxsize=8)

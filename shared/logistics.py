@@ -492,15 +492,15 @@ class Logistics:
                 s = unit.stocks = full_stocks(str(unit.kind))
             food = s.food
             if (
-                food is n.food_days
-                and s.ammo is n.ammo_days
-                and s.fuel is n.fuel_days
+                food == n.food_days
+                and s.ammo == n.ammo_days
+                and s.fuel == n.fuel_days
                 and not unit.in_combat
                 and unit.id not in marched
                 and food - hourly_food + gain >= food
             ):
-                # Full (each stock its very cap, as the sums below leave it), idle, and fed
-                # the hour's food at least: the sums would give the same caps back.
+                # Full, idle, and fed the hour's food at least: the sums below would give the
+                # same caps back.
                 pass
             else:
                 food -= hourly_food

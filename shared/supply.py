@@ -59,7 +59,7 @@ SIDE_GAUGE = {"soviet": "russian", "japan": "standard"}
 CONTROL_CODES = {"soviet": 1, "japan": 2}
 # Axial neighbours (dq, dr) in {(+-1, 0), (0, +-1), (+1, -1), (-1, +1)} as a stencil over an
 # image indexed [r][q] (centre at [1][1]).
-_AXIAL_NEIGHBOURS = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 0]], dtype=bool)
+AXIAL_NEIGHBOURS = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 0]], dtype=bool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +208,7 @@ class SupplyNetwork:
         self._into = np.full((n, len(DIRECTIONS)), edges, dtype=np.int64)
         self._into[self._cols[by_entry], np.arange(edges) - first[self._cols[by_entry]]] = by_entry
         # The map laid out in axial coordinates (row r, column q shifted to start at 0), where
-        # ``_AXIAL_NEIGHBOURS`` is each hex's ring: lorry reach is labelled there.
+        # ``AXIAL_NEIGHBOURS`` is each hex's ring: lorry reach is labelled there.
         row, col = np.divmod(np.arange(n), grid.cols)
         q = col - (row - (row & 1)) // 2
         q -= q.min()
@@ -310,7 +310,7 @@ class SupplyNetwork:
         blocked = np.asarray(blocked, dtype=bool)
         image = np.zeros(self._image_shape[0] * self._image_shape[1], dtype=bool)
         image[self._image_at] = self._land & ~blocked
-        labels, count = ndimage.label(image.reshape(self._image_shape), _AXIAL_NEIGHBOURS)
+        labels, count = ndimage.label(image.reshape(self._image_shape), AXIAL_NEIGHBOURS)
         label = labels.ravel()[self._image_at]
         joined = np.zeros(count + 1, dtype=bool)
         joined[label[heads]] = True
