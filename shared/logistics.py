@@ -33,6 +33,7 @@ from shared.units import SIDES, Kind, Unit, enemy_of
 from shared.weather import Day, Ground, Weather
 
 if TYPE_CHECKING:
+    from shared.theatre import Theatre
     from shared.world import World
 
 RESUPPLY_DAYS_PER_HOUR = 0.25  # stock days regained per hour at full supply
@@ -92,6 +93,10 @@ class Logistics:
     _weather_today: tuple[int, list[Day]] = field(
         default_factory=lambda: (-1, []), init=False, repr=False
     )
+    # The day, and per climate code the ground's march factor (foot, armoured) that day.
+    _march_ground: tuple[int, list[tuple[float, ...]]] = field(
+        default_factory=lambda: (-1, []), init=False, repr=False
+    )
     # Per side, its supply state and, for the hexes its units stood in since it was worked out,
     # the stock days a unit there regains an hour and whether a railhead reaches it: read for
     # every unit every hour, where a numpy element costs more than the arithmetic (and the
@@ -129,21 +134,41 @@ class Logistics:
 
     # -- what the rules ask --------------------------------------------------------------------
     def today(self, world: World, unit: Unit) -> Day:
-        theatre, day = world.theatre, world.hour // 24
+        theatre = world.theatre
+        code = theatre.climate[theatre.grid.index(unit.pos)] if theatre.climate else 0
+        return self._weather_on(theatre, world.hour // 24)[code]
+
+    def _weather_on(self, theatre: Theatre, day: int) -> list[Day]:
+        """The day's weather per climate code (0: no region), worked out once a day."""
         if self._weather_today[0] != day:
             regions = [None, *theatre.climates]
             self._weather_today = (day, [self.weather.on(r, day) for r in regions])
-        code = theatre.climate[theatre.grid.index(unit.pos)] if theatre.climate else 0
-        return self._weather_today[1][code]
+        return self._weather_today[1]
 
     def march_factor(self, world: World, unit: Unit) -> float:
+        # Asked for every marching unit every hour: the ground's factor per climate region
+        # and kind of mover is worked out once a day, the hex's region looked up inline.
+        theatre, day = world.theatre, world.hour // 24
+        grounds = self._march_ground
+        if grounds[0] != day:
+            grounds = self._march_ground = (day, [])
+            for code in range(len(theatre.climates or ()) + 1):
+                ground = self._weather_on(theatre, day)[code].ground
+                by_mover = []
+                for armoured in (False, True):
+                    factor = 1.0
+                    if ground == Ground.MUD:
+                        factor *= MUD_SPEED[armoured]
+                    elif ground == Ground.SNOW:
+                        factor *= SNOW_SPEED[armoured]
+                    by_mover.append(factor)
+                grounds[1].append(tuple(by_mover))
         armoured = unit.rules.armoured
-        factor = 1.0
-        ground = self.today(world, unit).ground
-        if ground == Ground.MUD:
-            factor *= MUD_SPEED[armoured]
-        elif ground == Ground.SNOW:
-            factor *= SNOW_SPEED[armoured]
+        code = 0
+        if theatre.climate:
+            q, r = unit.pos
+            code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
+        factor = grounds[1][code][armoured]
         if unit.stocks is not None and unit.stocks.fuel <= 0:
             factor *= NO_FUEL_MOTOR_SPEED if armoured else NO_FUEL_FOOT_SPEED
         if world.night_at(unit.pos):
