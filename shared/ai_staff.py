@@ -159,16 +159,18 @@ def works(world: World, side: str) -> tuple[Hex, ...]:
     mine, gauge = CONTROL_CODES[side], SIDE_GAUGE[side]
     control = logistics.control
     # The same control map, damage and relaying as last time: the same works.
+    # (Only who holds the railway's own hexes counts: the front moving elsewhere does not.)
+    ends = (control[rails.a], control[rails.b])
     known = (
         rails,
-        control.tobytes(),
+        ends[0].tobytes() + ends[1].tobytes(),
         tuple(logistics.converted.items()),
         tuple(logistics.rail_damage.items()),
     )
     last = _last_works.get(side)
     if last is not None and last[0] == known:
         return last[1]
-    held = (control[rails.a] == mine) & (control[rails.b] == mine)
+    held = (ends[0] == mine) & (ends[1] == mine)
     todo = rails.gauge != gauge  # still of the other gauge...
     for key, relaid in logistics.converted.items():
         k = rails.at.get(key)
