@@ -23,7 +23,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shared.hexgrid import DIRECTIONS, Hex, within
-from shared.supply import CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
+from shared.supply import AXIAL_NEIGHBOURS, CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
@@ -62,11 +62,6 @@ def neighbour_table(cols: int, rows: int) -> np.ndarray:
         inside = (nr >= 0) & (nr < rows) & (col >= 0) & (col < cols)
         table[:, k] = np.where(inside, nr * cols + col, n)
     return table
-
-
-# Axial neighbours (dq, dr) in {(+-1, 0), (0, +-1), (+1, -1), (-1, +1)} as a stencil over an
-# image indexed [r][q] (centre at [1][1]).
-AXIAL_NEIGHBOURS = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 0]], dtype=bool)
 
 
 @lru_cache(maxsize=8)
@@ -164,16 +159,18 @@ def works(world: World, side: str) -> tuple[Hex, ...]:
     mine, gauge = CONTROL_CODES[side], SIDE_GAUGE[side]
     control = logistics.control
     # The same control map, damage and relaying as last time: the same works.
+    # (Only who holds the railway's own hexes counts: the front moving elsewhere does not.)
+    ends = (control[rails.a], control[rails.b])
     known = (
         rails,
-        control.tobytes(),
+        ends[0].tobytes() + ends[1].tobytes(),
         tuple(logistics.converted.items()),
         tuple(logistics.rail_damage.items()),
     )
     last = _last_works.get(side)
     if last is not None and last[0] == known:
         return last[1]
-    held = (control[rails.a] == mine) & (control[rails.b] == mine)
+    held = (ends[0] == mine) & (ends[1] == mine)
     todo = rails.gauge != gauge  # still of the other gauge...
     for key, relaid in logistics.converted.items():
         k = rails.at.get(key)

@@ -33,6 +33,7 @@ from shared.units import SIDES, Kind, Unit, enemy_of
 from shared.weather import Day, Ground, Weather
 
 if TYPE_CHECKING:
+    from shared.theatre import Theatre
     from shared.world import World
 
 RESUPPLY_DAYS_PER_HOUR = 0.25  # stock days regained per hour at full supply
@@ -92,9 +93,19 @@ class Logistics:
     _weather_today: tuple[int, list[Day]] = field(
         default_factory=lambda: (-1, []), init=False, repr=False
     )
-    # Per side, its supply state and that state's level and connection per hex as lists: read
-    # for every unit every hour, where a numpy element costs more than the arithmetic.
-    _supply_lists: dict[str, tuple[SupplyState, list[float], list[bool]]] = field(
+    # The day, and per climate code the ground's march factor (foot, armoured) that day.
+    _march_ground: tuple[int, list[tuple[float, ...]]] = field(
+        default_factory=lambda: (-1, []), init=False, repr=False
+    )
+    # Per side, its supply state and, for the hexes its units stood in since it was worked out,
+    # the stock days a unit there regains an hour and whether a railhead reaches it: read for
+    # every unit every hour, where a numpy element costs more than the arithmetic (and the
+    # whole map as lists more than the few hexes the units stand in).
+    _supply_at: dict[str, tuple[SupplyState, dict[int, tuple[float, bool]]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    # Per country, its rail edges in order and the index of each one's first hex (for raids).
+    _country_rails: dict[str, tuple[list[tuple[Hex, Hex]], np.ndarray]] = field(
         default_factory=dict, init=False, repr=False
     )
 
@@ -123,21 +134,41 @@ class Logistics:
 
     # -- what the rules ask --------------------------------------------------------------------
     def today(self, world: World, unit: Unit) -> Day:
-        theatre, day = world.theatre, world.hour // 24
+        theatre = world.theatre
+        code = theatre.climate[theatre.grid.index(unit.pos)] if theatre.climate else 0
+        return self._weather_on(theatre, world.hour // 24)[code]
+
+    def _weather_on(self, theatre: Theatre, day: int) -> list[Day]:
+        """The day's weather per climate code (0: no region), worked out once a day."""
         if self._weather_today[0] != day:
             regions = [None, *theatre.climates]
             self._weather_today = (day, [self.weather.on(r, day) for r in regions])
-        code = theatre.climate[theatre.grid.index(unit.pos)] if theatre.climate else 0
-        return self._weather_today[1][code]
+        return self._weather_today[1]
 
     def march_factor(self, world: World, unit: Unit) -> float:
+        # Asked for every marching unit every hour: the ground's factor per climate region
+        # and kind of mover is worked out once a day, the hex's region looked up inline.
+        theatre, day = world.theatre, world.hour // 24
+        grounds = self._march_ground
+        if grounds[0] != day:
+            grounds = self._march_ground = (day, [])
+            for code in range(len(theatre.climates or ()) + 1):
+                ground = self._weather_on(theatre, day)[code].ground
+                by_mover = []
+                for armoured in (False, True):
+                    factor = 1.0
+                    if ground == Ground.MUD:
+                        factor *= MUD_SPEED[armoured]
+                    elif ground == Ground.SNOW:
+                        factor *= SNOW_SPEED[armoured]
+                    by_mover.append(factor)
+                grounds[1].append(tuple(by_mover))
         armoured = unit.rules.armoured
-        factor = 1.0
-        ground = self.today(world, unit).ground
-        if ground == Ground.MUD:
-            factor *= MUD_SPEED[armoured]
-        elif ground == Ground.SNOW:
-            factor *= SNOW_SPEED[armoured]
+        code = 0
+        if theatre.climate:
+            q, r = unit.pos
+            code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
+        factor = grounds[1][code][armoured]
         if unit.stocks is not None and unit.stocks.fuel <= 0:
             factor *= NO_FUEL_MOTOR_SPEED if armoured else NO_FUEL_FOOT_SPEED
         if world.night_at(unit.pos):
@@ -192,13 +223,14 @@ class Logistics:
         new = self.control.copy()
         new[(soviet < japan) & np.isfinite(soviet)] = CONTROL_CODES["soviet"]
         new[(japan < soviet) & np.isfinite(japan)] = CONTROL_CODES["japan"]
-        for i in np.flatnonzero(new != self.control):
-            lost = self.control[i] != 0
-            self.control[i] = new[i]
-            self.captured_day[i] = day
-            if lost:
-                for _, key in self.net.rail_adj.get(int(i), ()):
-                    self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
+        changed = np.flatnonzero(new != self.control)
+        # Track is wrecked where a side lost rail hexes (in the order of the hexes).
+        lost = changed[self.control[changed] != 0]
+        self.control[changed] = new[changed]
+        self.captured_day[changed] = day
+        for i in lost[self.net.on_rail[lost]].tolist():
+            for _, key in self.net.rail_adj[i]:
+                self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
 
     def _wear_trucks(self) -> None:
         """Yesterday's driving wore the fleets out: lorries break down in proportion to how hard
@@ -271,15 +303,17 @@ class Logistics:
     def _raid(self, world: World, raid: Partisans, day: int) -> None:
         if world.now < raid.start or world.rng.random() >= raid.chance_per_day:
             return
-        grid = world.theatre.grid
         enemy = CONTROL_CODES[enemy_of(raid.side)]
-        targets = [
-            key
-            for key in sorted(world.theatre.rails)
-            if world.theatre.rails[key].owner == raid.country
-            and self.control[grid.index(key[0])] == enemy
-            and key not in self.rail_damage
-        ]
+        lines = self._country_rails.get(raid.country)
+        if lines is None:
+            rails, grid = world.theatre.rails, world.theatre.grid
+            keys = [key for key in sorted(rails) if rails[key].owner == raid.country]
+            at = np.array([grid.index(key[0]) for key in keys], dtype=np.int64)
+            lines = self._country_rails[raid.country] = (keys, at)
+        keys, at = lines
+        held = (self.control[at] == enemy).tolist()
+        damaged = self.rail_damage
+        targets = [key for key, h in zip(keys, held, strict=True) if h and key not in damaged]
         if not targets:
             return
         key = targets[world.rng.randrange(len(targets))]
@@ -394,25 +428,40 @@ class Logistics:
         return path, min(feeding, key=lambda f: f[:2])[2]
 
     def recompute(self, world: World) -> None:
-        grid = world.theatre.grid
+        n = len(world.theatre.grid)
+        index = world.theatre.grid.index
+        # Per unit, in the world's order: its hex, side, whether it holds ground (aircraft on
+        # their airfield block no lorries), and the tons a day it wants.
+        at: list[int] = []
+        side_of: list[int] = []
+        ground: list[bool] = []
+        tons: list[float] = []
+        for unit in world.units.values():
+            at.append(index(unit.pos))
+            side_of.append(CONTROL_CODES[unit.side])
+            ground.append(not unit.is_air)
+            tons.append(needs(str(unit.kind)).tons_per_day * unit.power_base)
+        hexes = np.array(at, dtype=np.int64)
+        codes = np.array(side_of, dtype=np.int8)
+        holds = np.array(ground, dtype=bool)
+        wants = np.array(tons)
+        sources = self._sources_after_troop_trains()
         for side in SIDES:
-            enemy = np.zeros(len(grid), dtype=bool)
-            own = np.zeros(len(grid), dtype=bool)
-            demand = np.zeros(len(grid))
-            for unit in world.units.values():
-                i = grid.index(unit.pos)
-                if unit.side == side:
-                    demand[i] += needs(str(unit.kind)).tons_per_day * unit.power_base
-                    own[i] |= not unit.is_air
-                elif not unit.is_air:  # aircraft on their airfield block no lorries
-                    enemy[i] = True
+            mine = codes == CONTROL_CODES[side]
+            enemy = np.zeros(n, dtype=bool)
+            enemy[hexes[~mine & holds]] = True
+            own = np.zeros(n, dtype=bool)
+            own[hexes[mine & holds]] = True
+            # Summed unit by unit in the world's order, as a loop adding to each hex would.
+            demand = np.bincount(hexes[mine], weights=wants[mine], minlength=n)
+            demand = demand.astype(float, copy=False)  # (no units: counted as integers)
             blocked = self.net.zone_blocked(enemy, own)
             self.supply[side] = compute(
                 self.net,
                 side,
                 self.control,
                 blocked,
-                self._sources_after_troop_trains(),
+                sources,
                 demand,
                 self.rail_damage,
                 self.captured_day,
@@ -423,73 +472,114 @@ class Logistics:
                 self.trucks.get(side),
             )
 
-    def _lists_of(
-        self, side: str, state: SupplyState
-    ) -> tuple[SupplyState, list[float], list[bool]]:
-        kept = self._supply_lists.get(side)
+    def _supply_of(self, side: str, state: SupplyState) -> dict[int, tuple[float, bool]]:
+        kept = self._supply_at.get(side)
         if kept is None or kept[0] is not state:
-            kept = self._supply_lists[side] = (
-                state,
-                state.level.tolist(),
-                state.connected.tolist(),
-            )
-        return kept
+            kept = self._supply_at[side] = (state, {})
+        return kept[1]
 
     def end_hour(self, world: World, marched: set[str]) -> None:
         """Consume, resupply, starve, surrender; then ground changes hands under the units."""
-        index = world.theatre.grid.index
-        # Every unit every hour: the lookups are hoisted, the per-side supply levels read as
-        # lists (a numpy scalar per unit costs more than the arithmetic).
-        levels = {side: self._lists_of(side, state) for side, state in self.supply.items()}
+        cols = world.theatre.grid.cols
+        # Every unit every hour: the lookups are hoisted, the supply where units stand kept
+        # for the day (``_supply_at``), ``min``/``max`` written out (the same choices, without
+        # a call). Each unit's stocks depend on it alone, so one pass in the world's order also
+        # takes the ground, as the rule does after every unit's stocks; surrenders are
+        # announced in the units' id order.
+        # Per side: its supply state (None: supplied everywhere), what its units' hexes get
+        # from it, and its control code.
+        sides: dict[str, tuple[SupplyState | None, dict[int, tuple[float, bool]], int]] = {}
+        for side in SIDES:
+            state = self.supply.get(side)
+            at = self._supply_of(side, state) if state is not None else {}
+            sides[side] = (state, at, CONTROL_CODES[side])
         hourly_food = 1 / 24
-        for unit in world.sorted_units():
-            n = NEEDS.get(unit.kind) or NEEDS["infantry"]
+        control, captured_day, day = self.control, self.captured_day, world.hour // 24
+        needs_of, infantry = NEEDS.get, NEEDS["infantry"]
+        surrendering: list[Unit] = []
+        for unit in world.units.values():
+            n = needs_of(unit.kind, infantry)
+            q, r = unit.pos
+            i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
+            state, at, code = sides[unit.side]
+            if state is None:
+                gain, reached = RESUPPLY_DAYS_PER_HOUR, True
+            else:
+                here = at.get(i)
+                if here is None:
+                    here = at[i] = (
+                        float(state.level[i]) * RESUPPLY_DAYS_PER_HOUR,
+                        bool(state.connected[i]),
+                    )
+                gain, reached = here
             s = unit.stocks
             if s is None:
                 s = unit.stocks = full_stocks(str(unit.kind))
-            food = s.food - hourly_food
-            food = food if food > 0.0 else 0.0
-            fuel = s.fuel
-            if unit.id in marched:
-                fuel = max(0.0, fuel - n.fuel_per_march_hour)
-            ammo = s.ammo
-            if unit.in_combat:
-                ammo = max(0.0, ammo - n.ammo_per_combat_hour)
-            state = levels.get(unit.side)
-            i = index(unit.pos)
-            gain = (state[1][i] if state is not None else 1.0) * RESUPPLY_DAYS_PER_HOUR
-            s.food = food = min(n.food_days, food + gain)
-            s.ammo = min(n.ammo_days, ammo + gain)
-            s.fuel = min(n.fuel_days, fuel + gain)
-            if food <= 0:
-                unit.org = max(0.0, unit.org - STARVING_ORG_LOSS)
-                unit.strength = max(0.0, unit.strength - STARVING_STRENGTH_LOSS)
-            if state is not None and not state[2][i]:
-                unit.cut_off_hours += 1
+            food = s.food
+            if (
+                food == n.food_days
+                and s.ammo == n.ammo_days
+                and s.fuel == n.fuel_days
+                and not unit.in_combat
+                and unit.id not in marched
+                and food - hourly_food + gain >= food
+            ):
+                # Full, idle, and fed the hour's food at least: the sums below would give the
+                # same caps back.
+                pass
             else:
+                food -= hourly_food
+                food = food if food > 0.0 else 0.0
+                fuel = s.fuel
+                if unit.id in marched:
+                    fuel -= n.fuel_per_march_hour
+                    fuel = fuel if fuel > 0.0 else 0.0
+                ammo = s.ammo
+                if unit.in_combat:
+                    ammo -= n.ammo_per_combat_hour
+                    ammo = ammo if ammo > 0.0 else 0.0
+                food += gain
+                s.food = food = food if food < n.food_days else n.food_days
+                ammo += gain
+                s.ammo = ammo if ammo < n.ammo_days else n.ammo_days
+                fuel += gain
+                s.fuel = fuel if fuel < n.fuel_days else n.fuel_days
+                if food <= 0:
+                    org = unit.org - STARVING_ORG_LOSS
+                    unit.org = org if org > 0.0 else 0.0
+                    strength = unit.strength - STARVING_STRENGTH_LOSS
+                    unit.strength = strength if strength > 0.0 else 0.0
+            if not reached:
+                unit.cut_off_hours += 1
+                if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and food <= 0:
+                    surrendering.append(unit)
+            elif unit.cut_off_hours:
                 unit.cut_off_hours = 0
-            if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and food <= 0:
-                men = round(unit.men * unit.strength)
-                self.prisoners[unit.side] += men
-                world.emit(
-                    "surrender",
-                    unit.pos,
-                    f"{unit.name} surrenders: {men:,} prisoners",
-                    unit,
-                    prisoners=men,
-                )
-                unit.strength = 0.0  # off the map with the destroyed, counted as prisoners
-                unit.surrendered = True
-        control = self.control
-        for unit in world.units.values():
             if unit.is_air:
                 continue  # aircraft hold no ground
-            i = index(unit.pos)
-            code = CONTROL_CODES[unit.side]
             if control[i] != code:
-                lost = self.control[i] != 0
-                self.control[i] = code
-                self.captured_day[i] = world.hour // 24
+                lost = control[i] != 0
+                control[i] = code
+                captured_day[i] = day
                 if lost:  # the side falling back wrecks the track as it goes
                     for _, key in self.net.rail_adj.get(i, ()):
                         self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
+        if surrendering:
+            given = set(map(id, surrendering))
+            for unit in world.sorted_units():
+                if id(unit) in given:
+                    self._surrender(world, unit)
+
+    def _surrender(self, world: World, unit: Unit) -> None:
+        """A unit cut off and starving gives up: off the map, its men counted as prisoners."""
+        men = round(unit.men * unit.strength)
+        self.prisoners[unit.side] += men
+        world.emit(
+            "surrender",
+            unit.pos,
+            f"{unit.name} surrenders: {men:,} prisoners",
+            unit,
+            prisoners=men,
+        )
+        unit.strength = 0.0  # off the map with the destroyed, counted as prisoners
+        unit.surrendered = True

@@ -71,12 +71,13 @@ def _arrived(unit: Unit) -> bool:
 
 
 def step_cost(theatre: Theatre, a: Hex, b: Hex, armoured: bool) -> float:
-    """``Theatre.step_cost``, remembered for the steps units take: a march asks every hour
-    until the unit has covered the distance."""
+    """``Theatre.step_cost`` (INF between hexes that are not neighbours), remembered for the
+    steps units take: a march asks every hour until the unit has covered the distance."""
     memo: dict[tuple[Hex, Hex, bool], float] = theatre.derive("march_costs")
     cost = memo.get((a, b, armoured))
     if cost is None:
-        cost = memo[a, b, armoured] = theatre.step_cost(a, b, armoured)
+        cost = theatre.step_cost(a, b, armoured) if distance(a, b) == 1 else INF
+        memo[a, b, armoured] = cost
     return cost
 
 
@@ -94,6 +95,7 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
     (``rail``) ride instead, and never assault.
     """
     assaults: dict[tuple[Hex, str], list[Unit]] = {}
+    costs: dict[tuple[Hex, Hex, bool], float] = world.theatre.derive("march_costs")
     for unit in world.sorted_units():
         if unit.order.kind == "rail" and unit.order.to is not None:
             _ride(world, unit)
@@ -119,13 +121,14 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
         unit.progress += speed_kmh(world, unit)
         while unit.path:
             nxt = unit.path[0]
-            enemies = world.enemy_units_at(nxt, unit.side)
-            if enemies:
+            if world.enemy_in(nxt, unit.side):
                 assaults.setdefault((nxt, unit.side), []).append(unit)
                 unit.progress = 0.0
                 break
-            cost = step_cost(world.theatre, unit.pos, nxt, unit.rules.armoured)
-            if cost == INF or distance(unit.pos, nxt) != 1:
+            cost = costs.get((unit.pos, nxt, unit.rules.armoured))
+            if cost is None:
+                cost = step_cost(world.theatre, unit.pos, nxt, unit.rules.armoured)
+            if cost == INF:
                 unit.path = []  # the ground changed under the plan; replan next hour
                 unit.progress = 0.0
                 break

@@ -195,9 +195,10 @@ class FlowFields:
         hex_km = self.theatre.hex_km
         least = distance(start, goal) * ROAD_MOVE_COST * hex_km  # all the way by road
         limits = [w * hex_km for w in NEAR_FIELD_WIDTHS if least <= w * hex_km]
+        arrays = self._blocked_arrays(blocked) if blocked else None
         for limit in (*limits, INF):
-            barred = self._barred(blocked, goal, limit)
-            full = (*key, limit, barred.tobytes()) if blocked else (*key, limit)
+            barred = self._barred(arrays, goal, limit) if arrays is not None else ()
+            full = (*key, limit, barred.tobytes()) if arrays is not None else (*key, limit)
             pred = store.get(full)
             if pred is None:
                 pred = store[full] = self._field(goal, armoured, barred, limit)
@@ -208,33 +209,40 @@ class FlowFields:
                 return path
         return None
 
-    def _barred(self, blocked: tuple[frozenset[Hex], ...], goal: Hex, limit: float) -> Any:
-        """Dense indices (ascending, each once) of the hexes of the ``blocked`` sets a field
-        towards ``goal`` that stops at ``limit`` could reach; never the goal itself (it may
-        be an assault)."""
+    def _blocked_arrays(self, blocked: tuple[frozenset[Hex], ...]) -> tuple[Any, Any, Any]:
+        """Dense indices (ascending, each once) and axial coordinates of the hexes of the
+        ``blocked`` sets on the map: a large set's are kept (the enemy's hexes are the same
+        set for many questions), a few hexes are quicker done again."""
         import numpy as np
 
-        if not blocked:
-            return np.zeros(0, dtype=np.int64)
-        if len(blocked) > 1:
-            return np.unique(np.concatenate([self._barred((b,), goal, limit) for b in blocked]))
-        arrays = self._blocked.get(blocked[0])
-        if arrays is None:
-            grid = self.theatre.grid
-            q, r = np.array(list(blocked[0]), dtype=np.int64).reshape(-1, 2).T
-            col = q + (r - (r & 1)) // 2  # ``Grid.index`` and ``Grid.contains``, at once
-            inside = (col >= 0) & (col < grid.cols) & (r >= 0) & (r < grid.rows)
-            index = (r * grid.cols + col)[inside]
-            order = np.argsort(index)
-            q, r, index = q[inside][order], r[inside][order], index[order]
-            arrays = (index, q, r)
-            if len(index) >= KEEP_BLOCKED_FROM:  # a few hexes are quicker done again
-                if len(self._blocked) >= BLOCKED_FIELDS:
-                    self._blocked.clear()
-                self._blocked[blocked[0]] = arrays
+        parts = []
+        for hexes in blocked:
+            arrays = self._blocked.get(hexes)
+            if arrays is None:
+                grid = self.theatre.grid
+                q, r = np.array(list(hexes), dtype=np.int64).reshape(-1, 2).T
+                col = q + (r - (r & 1)) // 2  # ``Grid.index`` and ``Grid.contains``, at once
+                inside = (col >= 0) & (col < grid.cols) & (r >= 0) & (r < grid.rows)
+                index = (r * grid.cols + col)[inside]
+                order = np.argsort(index)
+                arrays = (index[order], q[inside][order], r[inside][order])
+                if len(index) >= KEEP_BLOCKED_FROM:
+                    if len(self._blocked) >= BLOCKED_FIELDS:
+                        self._blocked.clear()
+                    self._blocked[hexes] = arrays
+            parts.append(arrays)
+        if len(parts) == 1:
+            return parts[0]
+        index, q, r = (np.concatenate(a) for a in zip(*parts, strict=True))
+        index, first = np.unique(index, return_index=True)
+        return index, q[first], r[first]
+
+    def _barred(self, arrays: tuple[Any, Any, Any], goal: Hex, limit: float) -> Any:
+        """Of the blocked hexes (``_blocked_arrays``), those a field towards ``goal`` that stops
+        at ``limit`` could reach; never the goal itself (it may be an assault)."""
         index, q, r = arrays
         dq, dr = q - goal[0], r - goal[1]
-        far = (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
+        far = (abs(dq) + abs(dr) + abs(dq + dr)) // 2
         keep = far > 0  # the goal itself
         if limit != INF:
             keep &= far * self._cheapest <= limit
@@ -260,7 +268,8 @@ class FlowFields:
         # No way into a blocked hex: its row of the reversed graph (the edges into it) costs
         # infinity for this search, and is put back after.
         at = np.asarray(barred, dtype=np.int64)
-        first, count = graph.indptr[at], np.diff(graph.indptr)[at]
+        first = graph.indptr[at]
+        count = graph.indptr[at + 1] - first
         # Every entry of those rows: each row's start repeated, plus its place in the row.
         entries = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
         graph.data[entries] = INF

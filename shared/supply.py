@@ -33,6 +33,7 @@ import heapq
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import ndimage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -56,6 +57,9 @@ SURRENDER_AFTER_HOURS = 72
 
 SIDE_GAUGE = {"soviet": "russian", "japan": "standard"}
 CONTROL_CODES = {"soviet": 1, "japan": 2}
+# Axial neighbours (dq, dr) in {(+-1, 0), (0, +-1), (+1, -1), (-1, +1)} as a stencil over an
+# image indexed [r][q] (centre at [1][1]).
+AXIAL_NEIGHBOURS = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 0]], dtype=bool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +170,14 @@ class SupplyNetwork:
         self._order = np.lexsort((self.dst, self.src))
         self._rows = self.src[self._order]
         self._cols = self.dst[self._order]
+        self._cols64 = self._cols.astype(np.int64)  # numpy gathers faster with these
         self._truck_day: TruckDay | None = None
+        # Which lorry costs changed last (see ``truck_graph``): a count of changes, and the
+        # edges of the last (None: all).
+        self._cost_changes = 0
+        self._cost_changed: np.ndarray | None = None
+        self._side_costs: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
         self._truck_graph: csr_matrix | None = None  # today's lorry graph (``truck_graph``)
-        self._hop_graph: csr_matrix | None = None
         regions = theatre.climates or []
         self.region_of = (
             np.frombuffer(bytes(theatre.climate), dtype=np.uint8).astype(np.int32) - 1
@@ -182,6 +191,31 @@ class SupplyNetwork:
         self._luts = len(regions) + 1 if regions else 1
         entry = np.where(self._dst_region < 0, self._luts - 1, self._dst_region)[self._order]
         self._by_lut = [np.flatnonzero(entry == k) for k in range(self._luts)]
+        # Each hex's neighbours over land, as a table padded with ``size`` (a sentinel entry
+        # one past the map in arrays of ``size + 1``): spreading from a few hexes a step at a
+        # time costs a few of them, not a pass over every edge.
+        self._indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self._rows, minlength=n), out=self._indptr[1:])
+        self.neighbour_table = np.full((n, len(DIRECTIONS)), n, dtype=np.int64)
+        slot = np.arange(len(self._rows)) - self._indptr[self._rows]
+        self.neighbour_table[self._rows, slot] = self._cols
+        self._slot = np.zeros(n + 1, dtype=np.int64)  # scratch for ``hops``
+        # ...and the canonical positions of the edges into each hex, padded with their count.
+        edges = len(self._rows)
+        by_entry = np.argsort(self._cols, kind="stable")
+        first = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self._cols, minlength=n), out=first[1:])
+        self._into = np.full((n, len(DIRECTIONS)), edges, dtype=np.int64)
+        self._into[self._cols[by_entry], np.arange(edges) - first[self._cols[by_entry]]] = by_entry
+        # The map laid out in axial coordinates (row r, column q shifted to start at 0), where
+        # ``AXIAL_NEIGHBOURS`` is each hex's ring: lorry reach is labelled there.
+        row, col = np.divmod(np.arange(n), grid.cols)
+        q = col - (row - (row & 1)) // 2
+        q -= q.min()
+        self._image_shape = (grid.rows, int(q.max()) + 1)
+        self._image_at = row * self._image_shape[1] + q
+        self._land = np.zeros(n, dtype=bool)
+        self._land[self.src] = True  # a hex with no neighbour over land is no lorry's road
         # Rail adjacency for the widest-path search: hex index -> [(neighbour, edge key)].
         self.rail_adj: dict[int, list[tuple[int, tuple[Hex, Hex]]]] = {}
         for a, b in theatre.rails:
@@ -190,6 +224,8 @@ class SupplyNetwork:
             self.rail_adj.setdefault(ib, []).append((ia, (a, b)))
         # ...and the same with each edge's capacity (tons/day) and gauge, for the search itself.
         self.rail_nodes = np.array(sorted(self.rail_adj), dtype=np.int64)
+        self.on_rail = np.zeros(n, dtype=bool)
+        self.on_rail[self.rail_nodes] = True
         self.rail_out: dict[int, list[tuple[int, tuple[Hex, Hex], float, str]]] = {
             i: [
                 (j, key, theatre.rails[key].capacity * TONS_PER_TRAIN, theatre.rails[key].gauge)
@@ -197,17 +233,94 @@ class SupplyNetwork:
             ]
             for i, out in self.rail_adj.items()
         }
+        # The rail edges numbered in the order of their keys, so that the lines in use come out
+        # sorted by sorting small integers; per side, the adjacency with each edge's capacity
+        # for that side's trains (``rail_caps``), kept while no line is relaid.
+        self.rail_keys: list[tuple[Hex, Hex]] = sorted(theatre.rails)
+        self.rail_edge: dict[tuple[Hex, Hex], int] = {k: e for e, k in enumerate(self.rail_keys)}
+        self.rail_ends: tuple[list[Hex], list[Hex]] = (
+            [a for a, _ in self.rail_keys],
+            [b for _, b in self.rail_keys],
+        )
+        self._rail_side: dict[
+            str, tuple[dict[tuple[Hex, Hex], str], list[list[tuple[int, int, float]]]]
+        ] = {}
+        # Where each edge stands in that adjacency: edge number -> [(hex index, position)].
+        self._rail_slots: dict[int, list[tuple[int, int]]] = {}
+        for i, out in self.rail_adj.items():
+            for at, (_, key) in enumerate(out):
+                self._rail_slots.setdefault(self.rail_edge[key], []).append((i, at))
 
     def hops(self, heads: list[int], limit: int) -> np.ndarray:
         """Steps over land from the nearest of ``heads`` to every hex, up to ``limit``
         (inf beyond)."""
-        if self._hop_graph is None:
-            self._hop_graph = csr_matrix(
-                (np.ones(self.src.shape), (self.src, self.dst)), shape=(self.size, self.size)
-            )
-        return dijkstra(
-            self._hop_graph, directed=True, indices=heads, min_only=True, limit=limit + 0.5
-        )
+        n = self.size
+        dist = np.full(n + 1, np.inf)
+        dist[n] = -1.0  # the padding entry: never a step
+        frontier = np.unique(np.asarray(heads, dtype=np.int64))
+        dist[frontier] = 0.0
+        table, slot = self.neighbour_table, self._slot
+        for step in range(1, limit + 1):
+            ring = table[frontier].ravel()
+            ring = ring[dist[ring] == np.inf]
+            if not len(ring):
+                break
+            dist[ring] = step
+            # Each hex once (its last entry), without a sort: a hex is next to several.
+            order = np.arange(len(ring))
+            slot[ring] = order
+            frontier = ring[slot[ring] == order]
+        return dist[:n]
+
+    def rail_caps(
+        self, side: str, converted: dict[tuple[Hex, Hex], str]
+    ) -> list[list[tuple[int, int, float]]]:
+        """Rail adjacency for a side's freight, by hex index (empty off the railway):
+        [(neighbour, edge number, tons a day)], a line of the other gauge (not relaid to the
+        side's) at ``GAUGE_PENALTY``. Kept per side, and only the lines relaid since the last
+        call are brought up to date."""
+        kept = self._rail_side.get(side)
+        if kept is not None and kept[0] == converted:
+            return kept[1]
+        if kept is None:
+            was: dict[tuple[Hex, Hex], str] = {}
+            out: list[list[tuple[int, int, float]]] = [[] for _ in range(self.size)]
+            for i, edges in self.rail_out.items():
+                out[i] = [(j, self.rail_edge[key], 0.0) for j, key, _, _ in edges]
+            changed = set(self.rail_keys)
+        else:
+            was, out = kept
+            changed = {k for k in was.keys() | converted.keys() if was.get(k) != converted.get(k)}
+        gauge = SIDE_GAUGE[side]
+        for key in changed & self.rail_edge.keys():
+            e = self.rail_edge[key]
+            rail = self.theatre.rails[key]
+            cap = rail.capacity * TONS_PER_TRAIN
+            if converted.get(key, rail.gauge) != gauge:
+                cap *= GAUGE_PENALTY
+            for i, at in self._rail_slots[e]:
+                out[i][at] = (out[i][at][0], e, cap)
+        self._rail_side[side] = (dict(converted), out)
+        return out
+
+    def reachable(self, heads: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+        """Hexes lorries reach at all from ``heads``: the heads, and the land not ``blocked``
+        joined to them. Lorries never enter a blocked hex but may leave one (a railhead among
+        enemy troops), so a blocked head reaches its neighbours' ground."""
+        blocked = np.asarray(blocked, dtype=bool)
+        image = np.zeros(self._image_shape[0] * self._image_shape[1], dtype=bool)
+        image[self._image_at] = self._land & ~blocked
+        labels, count = ndimage.label(image.reshape(self._image_shape), AXIAL_NEIGHBOURS)
+        label = labels.ravel()[self._image_at]
+        joined = np.zeros(count + 1, dtype=bool)
+        joined[label[heads]] = True
+        out = self._indptr
+        for h in heads[blocked[heads]].tolist():
+            joined[label[self._cols[out[h] : out[h + 1]]]] = True
+        joined[0] = False  # not land, or blocked
+        reach = joined[label]
+        reach[heads] = True
+        return reach
 
     def truck_costs(self, weather: Weather | None, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-edge motor-transport km today, and the ground's cost factor on each edge."""
@@ -249,9 +362,9 @@ class SupplyNetwork:
     def zone_blocked(self, enemy: np.ndarray, own: np.ndarray) -> np.ndarray:
         """Hexes a side's lorries cannot enter: those holding enemy troops (``enemy``), and
         those next to them unless the side's own troops (``own``) stand there as well."""
-        zone = np.zeros(self.size, dtype=bool)
-        zone[self.dst[enemy[self.src]]] = True
-        return enemy | (zone & ~own)
+        zone = np.zeros(self.size + 1, dtype=bool)
+        zone[self.neighbour_table[enemy]] = True
+        return enemy | (zone[: self.size] & ~own)
 
     def truck_graph(
         self, weather: Weather | None, day: int, control: np.ndarray, mine: int, blocked: np.ndarray
@@ -264,28 +377,59 @@ class SupplyNetwork:
         today = self._truck_day
         if today is None or today.weather is not weather or today.day != day:
             factor, river = self._ground_today(weather, day)
+            changes = self._cost_changes
             if today is None or today.weather is not weather:
                 cost, ground = self._edge_costs(factor, river, self._order)
+                self._cost_changes += 1
+                self._cost_changed = None  # all of them
             else:
                 cost, ground = today.cost, today.ground  # updated in place, region by region
+                changed = []
                 for k, was in enumerate(zip(today.factor, today.river, strict=True)):
                     if was != (factor[k], river[k]):
                         at = self._by_lut[k]
                         cost[at], ground[at] = self._edge_costs(factor, river, self._order[at])
-            mud = np.zeros(self.size, dtype=bool)
-            mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
+                        changed.append(at)
+                if changed:
+                    self._cost_changes += 1
+                    self._cost_changed = np.concatenate(changed)
+            if today is not None and today.cost is cost and self._cost_changes == changes:
+                mud = today.mud  # the ground is as it was yesterday
+            else:
+                mud = np.zeros(self.size, dtype=bool)
+                mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
             today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
-        into = self._cols
-        hostile = np.where(control[into] == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
-        # Every edge stays in the graph (built once, in canonical order); one a lorry may not
-        # take costs infinity, which no search ever relaxes: the same as leaving it out.
-        cost = np.where(blocked[into], np.inf, today.cost * hostile)
+        # Each edge costs the day's km times its entry hex's factor: hostile ground double; a
+        # hex lorries may not enter infinite, so that no search ever relaxes the edge (the same
+        # as leaving it out: every edge stays in the graph, built once in canonical order).
+        # The day's km are positive, so the products are those of the rule as stated.
+        factor = np.where(control == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
+        factor[np.asarray(blocked, dtype=bool)] = np.inf
         if self._truck_graph is None:
-            indptr = np.zeros(self.size + 1, dtype=np.int32)
-            np.cumsum(np.bincount(self._rows, minlength=self.size), out=indptr[1:])
-            self._truck_graph = csr_matrix((cost, into, indptr), shape=(self.size,) * 2)
+            indptr = self._indptr.astype(np.int32)
+            data = np.empty(len(self._cols))
+            self._truck_graph = csr_matrix((data, self._cols, indptr), shape=(self.size,) * 2)
         graph = self._truck_graph
-        graph.data = cost  # the graph is the caller's until the next call
+        # Per side, the costs of its last call: from day to day only a few hexes change hands
+        # or fill with troops, and the ground changes in a few regions, so only the edges into
+        # those hexes and through those regions are worked out again.
+        kept = self._side_costs.get(mine)
+        changes = self._cost_changes
+        if (
+            kept is None
+            or kept[0] < changes - 1
+            or (kept[0] < changes and self._cost_changed is None)
+        ):
+            data = today.cost * factor[self._cols64]
+        else:
+            _, was, data = kept
+            at = self._into[np.flatnonzero(factor != was)].ravel()
+            at = at[at < len(data)]
+            if kept[0] < changes:
+                at = np.concatenate([at, self._cost_changed])
+            data[at] = today.cost[at] * factor[self._cols64[at]]
+        self._side_costs[mine] = (changes, factor, data)
+        graph.data = data  # the graph is the caller's until the next call
         return graph, today.mud
 
 
@@ -327,69 +471,83 @@ def compute(
     """
     grid = net.theatre.grid
     mine = CONTROL_CODES[side]
-    gauge = SIDE_GAUGE[side]
 
     # 1. Rail: widest path from the sources over usable rail (max-bottleneck Dijkstra).
-    best: dict[int, float] = {}
+    # ``best`` per hex index, 0 for none yet; ``reached`` the hexes in the order first reached.
+    best = [0.0] * net.size
+    reached: list[int] = []
     heap: list[tuple[float, int]] = []
     live_sources = [s for s in sources if s.side == side and control[grid.index(s.hex)] == mine]
     for s in live_sources:
         i = grid.index(s.hex)
-        if s.tons_per_day > best.get(i, 0.0):
+        if s.tons_per_day > best[i]:
+            if not best[i]:
+                reached.append(i)
             best[i] = s.tons_per_day
             heapq.heappush(heap, (-s.tons_per_day, i))
-    used: dict[tuple[Hex, Hex], float] = {}
+    used: dict[int, float] = {}  # rail edge number -> its capacity
     # Rail hexes trains may enter: held, and not taken in the last CAPTURED_RAIL_DAYS.
     nodes = net.rail_nodes
     usable = set(
         nodes[(control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)].tolist()
     )
-    damaged = {key for key, days in rail_damage.items() if days > 0}
-    rail_out, pop, push = net.rail_out, heapq.heappop, heapq.heappush
+    edge = net.rail_edge
+    damaged = {edge[key] for key, days in rail_damage.items() if days > 0 and key in edge}
+    rail_out, pop, push = net.rail_caps(side, converted), heapq.heappop, heapq.heappush
     while heap:
         neg, i = pop(heap)
         flow = -neg
-        if flow < best.get(i, 0.0):
+        if flow < best[i]:
             continue
-        for j, key, cap, built in rail_out.get(i, ()):
-            if j not in usable or key in damaged:
-                continue
-            if converted.get(key, built) != gauge:
-                cap *= GAUGE_PENALTY
-            f = min(flow, cap)
-            if f > best.get(j, 0.0):
-                best[j] = f
-                used[key] = cap
-                push(heap, (-f, j))
-    hexes = net.theatre.hexes
-    railheads = {hexes[i]: tons for i, tons in best.items()}
+        for j, e, cap in rail_out[i]:
+            if j in usable and e not in damaged:
+                f = cap if cap < flow else flow  # min(flow, cap)
+                if f > best[j]:
+                    if not best[j]:
+                        reached.append(j)
+                    best[j] = f
+                    used[e] = cap
+                    push(heap, (-f, j))
+    tons_at = [best[i] for i in reached]
+    railheads = dict(zip(map(net.theatre.hexes.__getitem__, reached), tons_at, strict=True))
 
     # 2. Trucks: multi-source Dijkstra from the railheads over land this side holds.
     level = np.zeros(net.size)
     connected = np.zeros(net.size, dtype=bool)
     truck_load = mud_share = needed = 0.0
-    if best:
+    if reached:
         graph, mud = net.truck_graph(weather, day, control, mine, blocked)
-        heads = np.fromiter(best.keys(), dtype=np.int32)
+        heads = np.array(reached, dtype=np.int32)
+        # Distances matter only within the lorries' range (supply is nil beyond it), so the
+        # search stops there; beyond it only whether the lorries get there at all, which the
+        # ground's connections tell. The search takes hexes in order of (distance, index)
+        # whatever else it holds, so within the range it finds the same distances and
+        # railheads as a search of the whole map.
         dist, _, origin = dijkstra(
-            graph, directed=True, indices=heads, min_only=True, return_predecessors=True
+            graph,
+            directed=True,
+            indices=heads,
+            min_only=True,
+            return_predecessors=True,
+            limit=truck_range_km,
         )
-        reach = np.isfinite(dist)
-        connected = reach
+        connected = net.reachable(heads, blocked)
         # Lorries deliver nearly all near the railhead and fall off fast towards their limit.
-        level = np.clip(1.0 - (dist / truck_range_km) ** 2, 0.0, 1.0)
-        level[~reach] = 0.0
+        near = np.flatnonzero(dist <= truck_range_km)
+        level[near] = np.clip(1.0 - (dist[near] / truck_range_km) ** 2, 0.0, 1.0)
         # 3. Share each railhead's freight among the units it feeds.
-        served = level > 0
-        by_head = np.bincount(origin[served], weights=demand[served], minlength=net.size)
-        tons = np.zeros(net.size)
-        tons[heads] = list(best.values())
-        share = np.ones(net.size)
+        served = near[level[near] > 0]
+        fed_by, wants = origin[served], demand[served]
+        by_head = np.bincount(fed_by, weights=wants, minlength=net.size)[heads]
         wanted = by_head > 0
-        share[wanted] = np.minimum(1.0, tons[wanted] / by_head[wanted])
-        level[served] *= share[origin[served]]
-        # 4. The lorry fleet: every ton delivered beyond a railhead costs its km in ton-km.
-        ton_km = np.where(served, level * demand * np.where(reach, dist, 0.0), 0.0)
+        share = np.ones(net.size)
+        share[heads[wanted]] = np.minimum(1.0, np.array(tons_at)[wanted] / by_head[wanted])
+        got = level[served] * share[fed_by]
+        level[served] = got
+        # 4. The lorry fleet: every ton delivered beyond a railhead costs its km in ton-km
+        # (summed over the whole map, in its order, for the same rounding).
+        ton_km = np.zeros(net.size)
+        ton_km[served] = got * wants * dist[served]
         needed = float(ton_km.sum())
         if needed > 0:
             mud_share = float(ton_km[mud].sum()) / needed
@@ -397,14 +555,22 @@ def compute(
             capacity = max(0.0, trucks) * TRUCK_TON_KM_PER_DAY
             truck_load = needed / capacity if capacity > 0 else (np.inf if needed else 0.0)
             if needed > capacity:
-                far = served & (dist > 0)
+                far = served[dist[served] > 0]
                 level[far] *= capacity / needed
+    lines = sorted(used)
     return SupplyState(
         side=side,
         level=level,
         connected=connected,
         railheads=railheads,
-        lines=[(a, b, cap) for (a, b), cap in sorted(used.items())],
+        lines=list(
+            zip(
+                map(net.rail_ends[0].__getitem__, lines),
+                map(net.rail_ends[1].__getitem__, lines),
+                map(used.__getitem__, lines),
+                strict=True,
+            )
+        ),
         sources=live_sources,
         day=day,
         trucks=trucks,

@@ -407,6 +407,16 @@ class World:
             return False
         return sum(1 for u in here if u.side == side and not u.is_air) >= STACK_LIMIT
 
+    def enemy_in(self, h: Hex, side: str) -> bool:
+        """Any enemy ground unit in h (``enemy_units_at`` without the list: a march asks
+        it of its next hex every hour)."""
+        here = self._at.get(h)
+        if here:
+            for u in here:
+                if u.side != side and not u.is_air:
+                    return True
+        return False
+
     def enemy_units_at(self, h: Hex, side: str) -> list[Unit]:
         """Enemy ground units in h: what blocks a march and is assaulted (never aircraft)."""
         return [u for u in self._at.get(h, ()) if u.side != side and not u.is_air]

@@ -10,7 +10,7 @@ import random
 import pytest
 
 from shared import pathfinding
-from shared.hexgrid import distance, edge_key
+from shared.hexgrid import Hex, distance, edge_key
 from shared.pathfinding import FlowFields, find_path
 from shared.terrain import INF, Terrain
 from shared.theatre import Theatre
@@ -210,3 +210,51 @@ def test_flow_field_paths_do_not_depend_on_what_was_asked_before(monkeypatch):
     backward = [two.path(*ask) for ask in reversed(asks)][::-1]
     assert forward == backward
     assert any(p for p in forward)
+
+
+def test_blocked_hexes_given_in_two_sets_block_as_one_and_far_ones_change_no_near_field(
+    monkeypatch,
+):
+    """A column's detour passes the enemy's hexes and the full hexes round it as two sets:
+    the paths are those of their union. A near field is kept by the blocked hexes it could
+    reach: one more blocked hex far beyond it is no reason to search again."""
+    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", (2.0, 4.0))
+    t = _random_theatre(3)
+    rng = random.Random(3)
+    land = [h for h in t.grid if t.passable(h)]
+    split, joined = FlowFields(t), FlowFields(t)
+    for _ in range(40):
+        start, goal, armoured = rng.choice(land), rng.choice(land), rng.random() < 0.5
+        enemy, full = frozenset(rng.sample(land, 6)), frozenset(rng.sample(land, 3))
+        assert split.path(start, goal, armoured, enemy, full) == joined.path(
+            start, goal, armoured, enemy | full
+        )
+
+    searched: list[float] = []
+    search = FlowFields._field
+
+    def counted(
+        self: FlowFields, goal: Hex, armoured: bool, barred: object, limit: float = INF
+    ) -> object:
+        searched.append(limit)
+        return search(self, goal, armoured, barred, limit)
+
+    monkeypatch.setattr(FlowFields, "_field", counted)
+    fields = FlowFields(t)
+    goal = land[len(land) // 2]
+    start = next(
+        h
+        for h in land
+        if distance(h, goal) == 3 and len(fields.path(h, goal, False, frozenset()) or []) == 3
+    )
+    on_the_way = frozenset(fields.path(start, goal, False, frozenset())[:1])
+    far = max(land, key=lambda h: distance(h, goal))
+    assert distance(far, goal) > 12
+    asked = len(searched)
+    around = fields.path(start, goal, False, on_the_way)
+    assert around is not None and not on_the_way & set(around)
+    near_searches = [limit for limit in searched[asked:] if limit != INF]
+    assert near_searches  # the way round was found near the goal
+    asked = len(searched)
+    assert fields.path(start, goal, False, on_the_way | {far}) == around
+    assert [limit for limit in searched[asked:] if limit != INF] == []

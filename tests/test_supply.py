@@ -28,6 +28,7 @@ from shared.supply import (
     SupplyNetwork,
     compute,
 )
+from shared.terrain import Terrain
 from shared.theatre import Theatre
 from shared.weather import Ground, Rivers, Weather
 from shared.world import Reinforcement
@@ -420,3 +421,51 @@ def test_a_zone_of_control_blocks_lorries_unless_own_troops_stand_there() -> Non
     assert blocked[t.grid.index(h(9))]  # its zone
     assert not blocked[t.grid.index(h(11))]  # its zone, but our troops hold it
     assert not blocked[t.grid.index(h(12))]
+
+
+def test_the_cheap_searches_agree_with_searches_of_the_whole_map() -> None:
+    # The lorry search stops at the lorries' range, reach beyond it comes from the ground's
+    # connections, the day's costs are kept from the day before where nothing changed, and
+    # the claims' steps spread over a table of neighbours. On a map of lakes, hills and marsh
+    # with troops scattered about, each must give what a search of the whole graph gives
+    # (distances and railheads within the range, reach and steps everywhere).
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    rng = np.random.default_rng(7)
+    m = TinyMap(24, 18, hex_km=HEX_KM)
+    m.country("USSR", "soviet", -100, 30 * HEX_KM)
+    cells = [(c - r // 2, r) for r in range(18) for c in range(24)]
+    for terrain in ("water", "hills", "marsh", "forest"):
+        m.paint(terrain, *[cells[k] for k in rng.choice(len(cells), 60, replace=False)])
+    t = m.compile()
+    net = SupplyNetwork(t)
+    n = len(t.grid)
+    control = np.where(rng.random(n) < 0.7, 1, 2).astype(np.int8)
+    steps = csr_matrix((np.ones(len(net.src)), (net.src, net.dst)), shape=(n, n))
+    land = np.frombuffer(bytes(t.terrain), dtype=np.uint8) != Terrain.WATER
+    beyond = cut_off = 0
+    for trial in range(20):
+        enemy = rng.random(n) < 0.04
+        own = rng.random(n) < 0.04
+        blocked = net.zone_blocked(enemy, own)
+        heads = np.sort(rng.choice(n, int(rng.integers(1, 12)), replace=False)).astype(np.int32)
+        control[rng.random(n) < 0.05] ^= 3  # some ground changes hands (1 <-> 2)
+        graph, _ = net.truck_graph(None, trial, control, 1, blocked)
+        # The costs kept from the day before and brought up to date are worked out afresh.
+        fresh, _ = SupplyNetwork(t).truck_graph(None, trial, control, 1, blocked)
+        assert np.array_equal(graph.data, fresh.data)
+        whole, _, origin = dijkstra(graph, indices=heads, min_only=True, return_predecessors=True)
+        near, _, near_origin = dijkstra(
+            graph, indices=heads, min_only=True, return_predecessors=True, limit=TRUCK_RANGE_KM
+        )
+        inside = whole <= TRUCK_RANGE_KM
+        assert np.array_equal(near[inside], whole[inside])
+        assert np.array_equal(near_origin[inside], origin[inside])
+        assert np.array_equal(net.reachable(heads, blocked), np.isfinite(whole))
+        beyond += int(np.sum(np.isfinite(whole) & ~inside))
+        cut_off += int(np.sum(~np.isfinite(whole) & ~blocked & land))
+        limit = int(rng.integers(0, 6))
+        hops = dijkstra(steps, indices=heads, min_only=True, limit=limit + 0.5)
+        assert np.array_equal(net.hops(heads.tolist(), limit), hops)
+    assert beyond and cut_off  # the map had both
