@@ -134,7 +134,7 @@ def effectiveness(world: World, side: str, target: Hex) -> float:
 
 def can_base(world: World, side: str, h: Hex) -> bool:
     """An airfield for ``side`` may be at h: passable, no enemy troops, and (theatre) held."""
-    if not world.theatre.passable(h) or world.enemy_units_at(h, side):
+    if not world.theatre.passable(h) or world.enemy_in(h, side):
         return False
     logistics = world.logistics
     if logistics is None:
@@ -262,7 +262,7 @@ def end_hour(world: World) -> None:
     """Air units whose airfield enemy troops stand on fly to the nearest one their side can
     use (or are lost on the ground if there is none)."""
     for unit in world.sorted_air_units():
-        if not world.enemy_units_at(unit.pos, unit.side):
+        if not world.enemy_in(unit.pos, unit.side):
             continue
         refuge = _nearest_base(world, unit)
         if refuge is None:

@@ -129,7 +129,7 @@ def _retreat(world: World, unit: Unit, attackers: list[Unit]) -> None:
     """Fall back one hex away from the attackers, or be cut to pieces if there is nowhere."""
     candidates: list[tuple[int, Hex]] = []
     for n in neighbours(unit.pos):
-        if not world.theatre.passable(n) or world.enemy_units_at(n, unit.side):
+        if not world.theatre.passable(n) or world.enemy_in(n, unit.side):
             continue
         if world.is_full(n, unit.side):
             continue

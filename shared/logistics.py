@@ -381,7 +381,7 @@ class Logistics:
             i = grid.index(h)
             if self.control[i] != mine or day - self.captured_day[i] < CAPTURED_RAIL_DAYS:
                 return False
-            if (seen is None or h in seen) and world.enemy_units_at(h, side):
+            if (seen is None or h in seen) and world.enemy_in(h, side):
                 return False
         return True
 

@@ -176,14 +176,14 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     if world.hour % DETOUR_EVERY_HOURS or len(unit.path) < 2 or goal is None or unit.order.via:
         return False  # its destination itself is full: it waits for room
     q, r = here
-    near = {
+    near = frozenset(
         h
         for dq, dr in _DETOUR_DISC
         if (h := (q + dq, r + dr)) not in (here, goal) and world.is_full(h, unit.side)
-    }
+    )
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)
-    path = world.flow_fields().path(here, goal, unit.rules.armoured, enemy, frozenset(near))
+    path = world.flow_fields().path(here, goal, unit.rules.armoured, enemy, near)
     if not path or path[0] == full or len(path) > len(unit.path) + DETOUR_HEXES:
         return False
     unit.path = path

@@ -204,7 +204,7 @@ class World:
             for c in frontier:
                 if (
                     self.theatre.passable(c)
-                    and not self.enemy_units_at(c, side)
+                    and not self.enemy_in(c, side)
                     and (flying or not self.is_full(c, side))
                 ):
                     return c
@@ -408,8 +408,8 @@ class World:
         return sum(1 for u in here if u.side == side and not u.is_air) >= STACK_LIMIT
 
     def enemy_in(self, h: Hex, side: str) -> bool:
-        """Any enemy ground unit in h (``enemy_units_at`` without the list: a march asks
-        it of its next hex every hour)."""
+        """Any enemy ground unit in h: ``enemy_units_at`` without building the list, for the
+        questions asked every hour (a march of its next hex, a retreat of its way out)."""
         here = self._at.get(h)
         if here:
             for u in here:
