@@ -171,15 +171,8 @@ def works(world: World, side: str) -> tuple[Hex, ...]:
     if last is not None and last[0] == known:
         return last[1]
     held = (ends[0] == mine) & (ends[1] == mine)
-    todo = rails.gauge != gauge  # still of the other gauge...
-    for key, relaid in logistics.converted.items():
-        k = rails.at.get(key)
-        if k is not None:
-            todo[k] = relaid != gauge  # ...unless relaid
-    for key, days in logistics.rail_damage.items():
-        k = rails.at.get(key)
-        if k is not None and days > 0:
-            todo[k] = True  # or wrecked
+    now, wrecked = rails.condition(logistics.converted, logistics.rail_damage)
+    todo = (now != gauge) | wrecked  # still of the other gauge, or wrecked
     out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
     if last is not None and last[1] == out:
         out = last[1]  # the same works as before: the same tuple
@@ -202,6 +195,22 @@ class RailEdges:
         self.nodes = np.unique(np.concatenate([self.a, self.b]))
         self.ca = np.searchsorted(self.nodes, self.a)
         self.cb = np.searchsorted(self.nodes, self.b)
+
+    def condition(
+        self, converted: dict[tuple[Hex, Hex], str], damage: dict[tuple[Hex, Hex], int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per edge: its gauge now (as built, or as relaid), and whether it is wrecked."""
+        gauge = self.gauge.copy()
+        wrecked = np.zeros(len(gauge), dtype=bool)
+        for key, relaid in converted.items():
+            k = self.at.get(key)
+            if k is not None:
+                gauge[k] = relaid
+        for key, days in damage.items():
+            k = self.at.get(key)
+            if k is not None and days > 0:
+                wrecked[k] = True
+        return gauge, wrecked
 
 
 def rail_edges(theatre: Theatre) -> RailEdges:
@@ -355,16 +364,8 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
         for h in world.occupied_by_enemy_of(side):
             if h in sight:
                 ours[grid.index(h)] = False  # enemy troops on the line, seen
-        gauge = rails.gauge.copy()
-        for key, relaid in logistics.converted.items():
-            k = rails.at.get(key)
-            if k is not None:
-                gauge[k] = relaid
-        usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side])
-        for key, days in logistics.rail_damage.items():
-            k = rails.at.get(key)
-            if k is not None and days > 0:
-                usable[k] = False
+        gauge, wrecked = rails.condition(logistics.converted, logistics.rail_damage)
+        usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
         n = len(rails.nodes)  # over the railway's own hexes, numbered compactly
         graph = csr_matrix(
             (np.ones(int(usable.sum())), (rails.ca[usable], rails.cb[usable])), shape=(n, n)

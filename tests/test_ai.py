@@ -345,3 +345,42 @@ def test_the_railway_a_side_can_use_runs_from_its_sources() -> None:
     line = ai_staff.open_rail(w, "soviet")
     assert line and all(w.logistics.control[w.theatre.grid.index(h)] == 1 for h in line)
     assert ai_staff.open_rail(w, "soviet") is line  # once a day
+
+
+def test_the_railway_a_side_can_use_is_what_the_trains_rule_allows_edge_by_edge() -> None:
+    """``open_rail`` works the whole railway out at once; in a war under way (track wrecked,
+    relaid, taken, enemy troops on it) it is what a walk from the sources over the edges
+    ``Logistics.rail_open`` lets the side's trains use gives."""
+    from shared import ai_staff
+
+    w = new_world("manchuria-1938", 2)
+    for _ in range(24 * 30):
+        if ai.due(w):
+            for side in ("soviet", "japan"):
+                w.issue(side, ai.from_world(w, side))
+        w.step()
+    assert w.logistics.converted
+    # And a wreck on the side's own line, where only the damage can stop its trains.
+    line = ai_staff.open_rail(w, "soviet")
+    wreck = min(k for k in w.theatre.rails if k[0] in line and k[1] in line)
+    w.logistics.rail_damage[wreck] = 3
+    grid, adj = w.theatre.grid, w.logistics.net.rail_adj
+    for side in ("soviet", "japan"):
+        sight = w.visible(side)
+        todo = sorted(
+            {
+                grid.index(h)
+                for s in w.logistics.sources
+                if s.side == side and w.theatre.contains(s.hex)
+                for h in (s.hex, *w.theatre.neighbours(s.hex))
+                if grid.index(h) in adj
+            }
+        )
+        reached = set(todo)
+        while todo:
+            for j, key in adj.get(todo.pop(), ()):
+                if j not in reached and w.logistics.rail_open(w, side, key, sight):
+                    reached.add(j)
+                    todo.append(j)
+        w.open_rail_cache.clear()
+        assert ai_staff.open_rail(w, side) == frozenset(grid.hex_at(i) for i in reached)
