@@ -218,28 +218,20 @@ class FlowFields:
         parts = []
         for hexes in blocked:
             arrays = self._blocked.get(hexes)
-            if arrays is None and len(hexes) < KEEP_BLOCKED_FROM:
-                # A few hexes (those round a column): quicker in plain Python, not kept.
+            if arrays is None:
                 grid = self.theatre.grid
                 rows = sorted(
-                    (r * grid.cols + col, q, r)
+                    (r * grid.cols + col, q, r)  # ``Grid.index`` and ``Grid.contains`` inlined
                     for q, r in hexes
                     if 0 <= (col := q + (r - (r & 1)) // 2) < grid.cols and 0 <= r < grid.rows
                 )
                 arrays = tuple(np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
                 if not rows:
                     arrays = (np.zeros(0, dtype=np.int64),) * 3
-            if arrays is None:
-                grid = self.theatre.grid
-                q, r = np.array(list(hexes), dtype=np.int64).reshape(-1, 2).T
-                col = q + (r - (r & 1)) // 2  # ``Grid.index`` and ``Grid.contains``, at once
-                inside = (col >= 0) & (col < grid.cols) & (r >= 0) & (r < grid.rows)
-                index = (r * grid.cols + col)[inside]
-                order = np.argsort(index)
-                arrays = (index[order], q[inside][order], r[inside][order])
-                if len(self._blocked) >= BLOCKED_FIELDS:
-                    self._blocked.clear()
-                self._blocked[hexes] = arrays
+                if len(rows) >= KEEP_BLOCKED_FROM:  # a few hexes are quicker done again
+                    if len(self._blocked) >= BLOCKED_FIELDS:
+                        self._blocked.clear()
+                    self._blocked[hexes] = arrays
             parts.append(arrays)
         if len(parts) == 1:
             return parts[0]
