@@ -43,7 +43,8 @@ ENV PATH=/opt/khasan/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     KHASAN_HOST=0.0.0.0 \
-    KHASAN_PORT=8765
+    KHASAN_PORT=8765 \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
 RUN groupadd --gid 10001 khasan \
     && useradd --uid 10001 --gid khasan --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin khasan

@@ -24,7 +24,7 @@ RAIL_KMH = 20.0
 # platforms, guns and horses loaded, no field works.
 ENTRAINED_DEFENCE = 0.25
 # A march held up by a full hex of its own side is planned again round the full hexes within
-# this many hexes, every so many hours, if that costs at most as many hexes more.
+# this many hexes, every so many hours, if that is at most as many hexes longer.
 DETOUR_EVERY_HOURS = 6
 DETOUR_HEXES = 3
 _DETOUR_DISC = tuple(within((0, 0), DETOUR_HEXES))  # the offsets of the hexes round a column
@@ -183,9 +183,20 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     )
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)
-    path = world.flow_fields().path(here, goal, unit.rules.armoured, enemy, near)
-    if not path or path[0] == full or len(path) > len(unit.path) + DETOUR_HEXES:
+    armoured = unit.rules.armoured
+    fields = world.flow_fields()
+    # The search need not look at ways dearer than the longest acceptable one could be.
+    bound = (len(unit.path) + DETOUR_HEXES) * fields.costliest_step[armoured]
+    # A column that found no way round waits; while nothing about it has changed, the search
+    # would find none again.
+    asked = (here, full, goal, armoured, enemy, near, bound)
+    if world.detours_failed.get(unit.id) == asked:
         return False
+    path = fields.path(here, goal, armoured, enemy, near, bound)
+    if not path or path[0] == full or len(path) > len(unit.path) + DETOUR_HEXES:
+        world.detours_failed[unit.id] = asked
+        return False
+    world.detours_failed.pop(unit.id, None)
     unit.path = path
     return True
 

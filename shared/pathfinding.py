@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from shared.hexgrid import DIRECTIONS, Hex, distance
@@ -13,12 +13,13 @@ from shared.terrain import INF, RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terr
 from shared.theatre import Theatre
 
 MAX_EXPANSIONS = 20_000  # bound on work for one query; the theatre map stays well under it
-OPEN_FIELDS = 256  # fields over open ground kept per theatre (goal, mover), ~45 kB each
-BLOCKED_FIELDS = 128  # fields around enemy-held hexes kept per theatre (goal, mover, hexes)
+OPEN_FIELDS = 256  # fields over open ground kept per theatre (goal, mover), ~135 kB each
+BLOCKED_SETS = 128  # sets of blocked hexes whose indices are kept
+REGION_SETS = 8  # sets of blocked hexes whose regions are kept (the sides' enemies, lately)
 # How far near fields reach, in hex widths of movement cost: a march to a post on the line
 # searches a few hexes around it, a march across a province a few dozen.
 NEAR_FIELD_WIDTHS = (8.0, 30.0)
-KEEP_BLOCKED_FROM = 16  # sets of blocked hexes this large have their arrays kept
+KEEP_BLOCKED_FROM = 16  # sets of blocked hexes this large have their indices kept
 
 
 def find_path(
@@ -115,11 +116,15 @@ def movement_edges(theatre: Theatre) -> tuple[Any, Any, Any, Any]:
 
 
 class FlowFields:
-    """Shortest paths to a goal for many units at once: one Dijkstra from the goal over the
-    reversed movement graph (scipy, in C) gives every hex its next step towards it.
+    """Shortest paths for many units at once: one Dijkstra from a goal over the reversed
+    movement graph (scipy, in C) gives every hex its next step towards it over open ground,
+    and its cost to get there.
 
     Operational AI sends dozens of units to the same few objectives; a field per (goal, kind of
-    mover, hexes to avoid) serves them all. Costs are exactly ``Theatre.step_cost``'s.
+    mover) serves them all, for the theatre's life, since the ground never changes. A march
+    that meets blocked hexes (the enemy's, a town full of its own side) is searched again round
+    them by A* (``shared.astar``), guided by that field's costs. Costs are exactly
+    ``Theatre.step_cost``'s. One search at a time: the simulation runs on one thread.
     """
 
     def __init__(self, theatre: Theatre) -> None:
@@ -128,21 +133,30 @@ class FlowFields:
         self.theatre = theatre
         self.src, self.dst, foot, tracked = movement_edges(theatre)
         self.cost = {False: foot, True: tracked}
-        # The reversed graph (an edge b <- a weighs what a -> b costs) in canonical CSR order,
-        # rows then columns ascending, so that a field's graph is a mask away, not a sort.
+        # The dearest single step per mover: a path of k steps never costs more than k of them.
+        self.costliest_step = {
+            k: float(c[c < INF].max()) if (c < INF).any() else 0.0 for k, c in self.cost.items()
+        }
+        n = len(theatre.grid)
+        # The forward graph for A*: ``movement_edges`` lists edges by their from-hex already.
+        self._indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.src, minlength=n), out=self._indptr[1:])
+        # The reversed graph (an edge b <- a weighs what a -> b costs) for the fields.
         order = np.lexsort((self.src, self.dst))
         self._rows = self.dst[order]
         self._cols = self.src[order]
         self._rcost = {k: c[order] for k, c in self.cost.items()}
-        self._open: dict[tuple[Any, ...], array[int]] = {}  # fields over open ground
-        self._cache: dict[tuple[object, ...], array[int]] = {}  # around blocked hexes
+        self._open: dict[tuple[Any, ...], tuple[array[int], Any]] = {}  # (next steps, costs)
         self._graphs: dict[bool, Any] = {}  # the reversed graph per mover, built once
-        # The cheapest step anywhere: a field that stops at ``limit`` never reaches a hex
-        # further than ``limit / cheapest`` hexes from its goal.
-        self._cheapest = float(min(foot.min(), tracked.min())) if len(foot) else 1.0
-        # Per set of blocked hexes (the same object while the enemy stands still): their
-        # axial coordinates and dense indices as arrays, sorted by index.
-        self._blocked: dict[frozenset[Hex], tuple[Any, Any, Any]] = {}
+        # A*'s working arrays, stamped per search instead of cleared.
+        self._best = np.zeros(n, dtype=np.float64)
+        self._came = np.zeros(n, dtype=np.int64)
+        self._marks = np.zeros((3, n), dtype=np.int64)
+        self._stamp = 0
+        # Dense indices of a large set of blocked hexes (the enemy's: the same set for many
+        # questions while the enemy stands still).
+        self._blocked: dict[frozenset[Hex], Any] = {}
+        self._regions: dict[frozenset[Hex], Any] = {}  # the land they cut apart, labelled
 
     def path(
         self,
@@ -151,110 +165,142 @@ class FlowFields:
         armoured: bool,
         blocked: frozenset[Hex],
         also: frozenset[Hex] = frozenset(),
+        bound: float = INF,
     ) -> list[Hex] | None:
         """Like ``find_path``, around the ``blocked`` hexes and those in ``also`` (a few more,
-        say: kept apart because ``blocked`` is the same set for many questions, ``also`` not).
+        say: kept apart because ``blocked`` is the same set for many questions, ``also`` not);
+        None too when every way round costs more than ``bound``.
 
-        Most marches never come near the enemy: the field over open ground (kept for the
-        theatre's life, it never changes) is tried first, and only a path that runs into a
-        blocked hex is planned again around them. A shortest path that avoids the blocked hexes
-        is a shortest path with them blocked, so this changes no march's length."""
+        Most marches never come near the enemy: the field over open ground is tried first, and
+        only a path that runs into a blocked hex is searched again around them. A shortest path
+        that avoids the blocked hexes is a shortest path with them blocked, so this changes no
+        march's length. Which path is found depends on the question alone, never on what was
+        asked before, so paths stay the same in every match that shares the theatre."""
         theatre = self.theatre
         if start == goal:
             return []
         if not theatre.passable(goal) or not theatre.contains(start):
             return None
-        path = self._walk_fields(self._open, (goal, armoured), start, (), OPEN_FIELDS)
-        if path is None:
+        found = self._open_field(goal, armoured, start)
+        if found is None:
             return None
+        path, costs, reach = found
+        if costs[theatre.grid.index(start)] > bound:
+            return None  # blocked hexes only make the way dearer
         parts = tuple(p for p in (blocked, also) if p)
         if all(p.isdisjoint(path[:-1]) for p in parts):
             return path
-        # The ground never changes: a field around the same blocked hexes serves again for as
-        # long as the enemy stands still, however many hours that is.
-        return self._walk_fields(self._cache, (goal, armoured), start, parts, BLOCKED_FIELDS)
+        if not also and self._cut_off(start, goal, blocked):
+            return None
+        return self._search(start, goal, armoured, costs, reach, blocked, also, bound)
 
-    def _walk_fields(
-        self,
-        store: dict[Any, array[int]],
-        key: tuple[Any, ...],
-        start: Hex,
-        blocked: tuple[frozenset[Hex], ...],
-        keep: int,
-    ) -> list[Hex] | None:
-        """The path from ``start`` in the field of ``key`` (goal, armoured): the nearest field
-        that reaches the start, else the whole theatre's. Most orders go a few hexes (to a
-        post on the line, an attack next door): a search that stops ``NEAR_FIELD_WIDTHS`` out
-        costs a fraction of one over the whole theatre. Which field serves depends on the
-        start and goal alone, never on what was asked before, so paths stay the same in every
-        match that shares the theatre.
-
-        A near field is kept by the blocked hexes within its reach only: those beyond it
-        change nothing in it, and enemies moving far away do not call for a new search."""
-        goal, armoured = key[0], key[1]
+    def _open_field(
+        self, goal: Hex, armoured: bool, start: Hex
+    ) -> tuple[list[Hex], Any, float] | None:
+        """The path from ``start`` over open ground in the nearest field towards ``goal`` that
+        reaches it, that field's costs and its reach. Most orders go a few hexes (to a post on
+        the line, an attack next door): a search that stops ``NEAR_FIELD_WIDTHS`` out costs a
+        fraction of one over the whole theatre."""
         hex_km = self.theatre.hex_km
         least = distance(start, goal) * ROAD_MOVE_COST * hex_km  # all the way by road
         limits = [w * hex_km for w in NEAR_FIELD_WIDTHS if least <= w * hex_km]
-        arrays = self._blocked_arrays(blocked) if blocked else None
         for limit in (*limits, INF):
-            barred = self._barred(arrays, goal, limit) if arrays is not None else ()
-            full = (*key, limit, barred.tobytes()) if arrays is not None else (*key, limit)
-            pred = store.get(full)
-            if pred is None:
-                pred = store[full] = self._field(goal, armoured, barred, limit)
-                while len(store) > keep:
-                    del store[next(iter(store))]  # the oldest
-            path = self._walk(pred, start, goal)
+            key = (goal, armoured, limit)
+            field = self._open.get(key)
+            if field is None:
+                field = self._open[key] = self._field(goal, armoured, limit)
+                while len(self._open) > OPEN_FIELDS:
+                    del self._open[next(iter(self._open))]  # the oldest
+            path = self._walk(field[0], start, goal)
             if path is not None:
-                return path
+                return path, field[1], limit
         return None
 
-    def _blocked_arrays(self, blocked: tuple[frozenset[Hex], ...]) -> tuple[Any, Any, Any]:
-        """Dense indices (ascending, each once) and axial coordinates of the hexes of the
-        ``blocked`` sets on the map: a large set's are kept (the enemy's hexes are the same
-        set for many questions), a few hexes are quicker done again."""
+    def _search(
+        self,
+        start: Hex,
+        goal: Hex,
+        armoured: bool,
+        costs: Any,
+        reach: float,
+        blocked: frozenset[Hex],
+        also: frozenset[Hex],
+        bound: float,
+    ) -> list[Hex] | None:
+        from shared.astar import search
+
+        self._stamp += 1
+        grid = self.theatre.grid
+        steps = search(
+            self._indptr,
+            self.dst,
+            self.cost[armoured],
+            costs,
+            reach,
+            grid.index(start),
+            grid.index(goal),
+            self._indices(blocked),
+            self._indices(also),
+            self._best,
+            self._came,
+            self._marks,
+            self._stamp,
+            bound,
+        )
+        hexes = self.theatre.hexes
+        return [hexes[i] for i in steps.tolist()] if len(steps) else None
+
+    def _cut_off(self, start: Hex, goal: Hex, blocked: frozenset[Hex]) -> bool:
+        """Whether no way at all leads from ``start`` to ``goal`` round the ``blocked`` hexes:
+        the enemy's line closed in front of the goal. A search would learn it only after
+        trying half the theatre; the regions the enemy's hexes cut the land into (found once
+        per set, for all of a side's orders) tell at once."""
+        from shared.astar import regions
+
+        labels = self._regions.get(blocked)
+        if labels is None:
+            import numpy as np
+
+            land = np.frombuffer(bytes(self.theatre.terrain), dtype=np.uint8) != Terrain.WATER
+            labels = regions(self._indptr, self.dst, land, self._indices(blocked))
+            if len(self._regions) >= REGION_SETS:
+                self._regions.clear()
+            self._regions[blocked] = labels
+        grid = self.theatre.grid
+        mine, there = labels[grid.index(start)], grid.index(goal)
+        if mine < 0 or labels[there] == mine:
+            return False
+        # The goal may be blocked itself (an assault): a neighbour of it in reach will do.
+        return not any(
+            labels[i] == mine for i in self.dst[self._indptr[there] : self._indptr[there + 1]]
+        )
+
+    def _indices(self, hexes: frozenset[Hex]) -> Any:
+        """Dense indices of the ``hexes`` on the map: a large set's are kept (the enemy's hexes
+        are the same set for many questions), a few hexes are quicker done again."""
         import numpy as np
 
-        parts = []
-        for hexes in blocked:
-            arrays = self._blocked.get(hexes)
-            if arrays is None:
-                grid = self.theatre.grid
-                rows = sorted(
-                    (r * grid.cols + col, q, r)  # ``Grid.index`` and ``Grid.contains`` inlined
-                    for q, r in hexes
-                    if 0 <= (col := q + (r - (r & 1)) // 2) < grid.cols and 0 <= r < grid.rows
-                )
-                arrays = tuple(np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
-                if not rows:
-                    arrays = (np.zeros(0, dtype=np.int64),) * 3
-                if len(rows) >= KEEP_BLOCKED_FROM:  # a few hexes are quicker done again
-                    if len(self._blocked) >= BLOCKED_FIELDS:
-                        self._blocked.clear()
-                    self._blocked[hexes] = arrays
-            parts.append(arrays)
-        if len(parts) == 1:
-            return parts[0]
-        index, q, r = (np.concatenate(a) for a in zip(*parts, strict=True))
-        index, first = np.unique(index, return_index=True)
-        return index, q[first], r[first]
+        found = self._blocked.get(hexes)
+        if found is not None:
+            return found
+        grid = self.theatre.grid
+        found = np.array(
+            [
+                r * grid.cols + col  # ``Grid.index`` and ``Grid.contains`` inlined
+                for q, r in hexes
+                if 0 <= (col := q + (r - (r & 1)) // 2) < grid.cols and 0 <= r < grid.rows
+            ],
+            dtype=np.int64,
+        )
+        if len(hexes) >= KEEP_BLOCKED_FROM:
+            if len(self._blocked) >= BLOCKED_SETS:
+                self._blocked.clear()
+            self._blocked[hexes] = found
+        return found
 
-    def _barred(self, arrays: tuple[Any, Any, Any], goal: Hex, limit: float) -> Any:
-        """Of the blocked hexes (``_blocked_arrays``), those a field towards ``goal`` that stops
-        at ``limit`` could reach; never the goal itself (it may be an assault)."""
-        index, q, r = arrays
-        dq, dr = q - goal[0], r - goal[1]
-        far = (abs(dq) + abs(dr) + abs(dq + dr)) // 2
-        keep = far > 0  # the goal itself
-        if limit != INF:
-            keep &= far * self._cheapest <= limit
-        return index[keep]
-
-    def _field(
-        self, goal: Hex, armoured: bool, barred: Sequence[int] | Any, limit: float = INF
-    ) -> array[int]:
-        """Next step towards ``goal`` from every hex (-1: no way), never entering ``barred``;
-        only hexes within ``limit`` of it (in movement cost) get one."""
+    def _field(self, goal: Hex, armoured: bool, limit: float = INF) -> tuple[array[int], Any]:
+        """Next step towards ``goal`` from every hex (-1: no way) over open ground, and the
+        cost from there; only hexes within ``limit`` of it (in movement cost) get one."""
         import numpy as np
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import dijkstra
@@ -265,25 +311,14 @@ class FlowFields:
             indptr = np.zeros(n + 1, dtype=np.int32)
             np.cumsum(np.bincount(self._rows, minlength=n), out=indptr[1:])
             graph = self._graphs[armoured] = csr_matrix(
-                (self._rcost[armoured].copy(), self._cols, indptr), shape=(n, n)
+                (self._rcost[armoured], self._cols, indptr), shape=(n, n)
             )
-        # No way into a blocked hex: its row of the reversed graph (the edges into it) costs
-        # infinity for this search, and is put back after.
-        at = np.asarray(barred, dtype=np.int64)
-        first = graph.indptr[at]
-        count = graph.indptr[at + 1] - first
-        # Every entry of those rows: each row's start repeated, plus its place in the row.
-        entries = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
-        graph.data[entries] = INF
         end = self.theatre.grid.index(goal)
-        try:
-            _, pred = dijkstra(
-                graph, directed=True, indices=end, return_predecessors=True, limit=limit
-            )
-        finally:
-            graph.data[entries] = self._rcost[armoured][entries]
+        costs, pred = dijkstra(
+            graph, directed=True, indices=end, return_predecessors=True, limit=limit
+        )
         # A compact array of plain ints: small to keep, and quick to walk in Python.
-        return array("i", pred.astype(np.int32).tobytes())
+        return array("i", pred.astype(np.int32).tobytes()), costs
 
     def _walk(self, pred: array[int], start: Hex, goal: Hex) -> list[Hex] | None:
         hexes = self.theatre.hexes

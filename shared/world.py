@@ -93,6 +93,8 @@ class World:
         self._truce = False  # a ceasefire held last hour
         # Per side: (game day, the railway its trains can use that day), for its staff.
         self.open_rail_cache: dict[str, tuple[int, frozenset[Hex]]] = {}
+        # Per unit: the last way round a jam it searched for in vain (``movement``).
+        self.detours_failed: dict[str, tuple[object, ...]] = {}
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)

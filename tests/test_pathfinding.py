@@ -212,12 +212,12 @@ def test_flow_field_paths_do_not_depend_on_what_was_asked_before(monkeypatch):
     assert any(p for p in forward)
 
 
-def test_blocked_hexes_given_in_two_sets_block_as_one_and_far_ones_change_no_near_field(
+def test_blocked_hexes_given_in_two_sets_block_as_one_and_a_detour_needs_no_new_field(
     monkeypatch,
 ):
     """A column's detour passes the enemy's hexes and the full hexes round it as two sets:
-    the paths are those of their union. A near field is kept by the blocked hexes it could
-    reach: one more blocked hex far beyond it is no reason to search again."""
+    the paths are those of their union. The way round is searched guided by the field over
+    open ground: it costs no new whole field, however the blocked hexes change."""
     monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", (2.0, 4.0))
     t = _random_theatre(3)
     rng = random.Random(3)
@@ -230,31 +230,87 @@ def test_blocked_hexes_given_in_two_sets_block_as_one_and_far_ones_change_no_nea
             start, goal, armoured, enemy | full
         )
 
-    searched: list[float] = []
-    search = FlowFields._field
+    searched: list[Hex] = []
+    field = FlowFields._field
 
-    def counted(
-        self: FlowFields, goal: Hex, armoured: bool, barred: object, limit: float = INF
-    ) -> object:
-        searched.append(limit)
-        return search(self, goal, armoured, barred, limit)
+    def counted(self: FlowFields, goal: Hex, armoured: bool, limit: float = INF) -> object:
+        searched.append(goal)
+        return field(self, goal, armoured, limit)
 
     monkeypatch.setattr(FlowFields, "_field", counted)
     fields = FlowFields(t)
     goal = land[len(land) // 2]
-    start = next(
-        h
-        for h in land
-        if distance(h, goal) == 3 and len(fields.path(h, goal, False, frozenset()) or []) == 3
+    start = max(
+        (h for h in land if fields.path(h, goal, False, frozenset())),
+        key=lambda h: len(fields.path(h, goal, False, frozenset()) or []),
     )
-    on_the_way = frozenset(fields.path(start, goal, False, frozenset())[:1])
-    far = max(land, key=lambda h: distance(h, goal))
-    assert distance(far, goal) > 12
+    open_way = fields.path(start, goal, False, frozenset())
+    assert open_way is not None and len(open_way) >= 4
     asked = len(searched)
-    around = fields.path(start, goal, False, on_the_way)
-    assert around is not None and not on_the_way & set(around)
-    near_searches = [limit for limit in searched[asked:] if limit != INF]
-    assert near_searches  # the way round was found near the goal
-    asked = len(searched)
-    assert fields.path(start, goal, False, on_the_way | {far}) == around
-    assert [limit for limit in searched[asked:] if limit != INF] == []
+    for k in range(len(open_way) - 1):
+        on_the_way = frozenset(open_way[k : k + 1])
+        around = fields.path(start, goal, False, on_the_way)
+        reference = find_path(t, start, goal, False, on_the_way.__contains__)
+        assert (around is None) == (reference is None)
+        if around is not None:
+            assert not on_the_way & set(around)
+            assert path_cost(t, start, around, False) == pytest.approx(
+                path_cost(t, start, reference, False)
+            )
+    assert searched[asked:] == []
+
+
+def _wall_theatre(seed: int, gap: bool) -> tuple[Theatre, frozenset[Hex]]:
+    """A random map cut north to south by a line of blocked hexes, with or without a gap."""
+    t = _random_theatre(seed)
+    wall = [h for h in t.grid if h[0] + h[1] // 2 == 6]
+    if gap:
+        del wall[len(wall) // 2]
+    return t, frozenset(wall)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_line_of_enemies_is_gone_round_by_a_gap_or_tells_that_there_is_no_way(seed):
+    """The search round blocked hexes finds the cheapest way through a gap in a line, or
+    answers None at once when the line is closed (every march to the far side of a closed
+    front), whatever the goal: a free hex or an enemy's (an assault)."""
+    rng = random.Random(seed)
+    for gap in (True, False):
+        t, wall = _wall_theatre(seed, gap)
+        fields = FlowFields(t)
+        land = [h for h in t.grid if t.passable(h) and h not in wall]
+        for _ in range(30):
+            start = rng.choice(land)
+            goal = rng.choice(land) if rng.random() < 0.7 else rng.choice(sorted(wall))
+            armoured = rng.random() < 0.5
+            path = fields.path(start, goal, armoured, wall)
+            reference = find_path(t, start, goal, armoured, (wall - {goal}).__contains__)
+            if not reference:
+                assert path == reference  # None, or [] when already there
+                continue
+            assert path is not None
+            assert_legal(t, start, goal, path)
+            assert not wall & set(path[:-1])
+            assert path_cost(t, start, path, armoured) == pytest.approx(
+                path_cost(t, start, reference, armoured)
+            )
+
+
+def test_a_detour_dearer_than_its_bound_is_not_taken():
+    """A march may be given the most it will pay: a way round that costs more is no way."""
+    t, wall = _wall_theatre(2, gap=True)
+    fields = FlowFields(t)
+    land = [h for h in t.grid if t.passable(h) and h not in wall]
+    rng = random.Random(2)
+    bounded = 0
+    for _ in range(60):
+        start, goal = rng.choice(land), rng.choice(land)
+        reference = find_path(t, start, goal, False, wall.__contains__)
+        if not reference:
+            continue
+        cost = path_cost(t, start, reference, False)
+        assert fields.path(start, goal, False, wall, bound=cost + 0.01) is not None
+        if fields.path(start, goal, False, frozenset()) != reference:
+            bounded += 1
+            assert fields.path(start, goal, False, wall, bound=cost - 0.01) is None
+    assert bounded

@@ -1,0 +1,166 @@
+"""A* over the movement graph, compiled with numba: the search behind every march that must go
+round blocked hexes (the enemy, a town packed with the side's own troops).
+
+It is guided by the cheapest cost to the goal over open ground, which the flow fields already
+hold: blocking hexes only makes ways longer, so that cost never overestimates, and a march that
+only sidesteps a few hexes is found after expanding little more than its own path. Everything
+here is plain arrays; ``FlowFields`` turns hexes into indices and back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _before(f1: float, g1: float, n1: int, f2: float, g2: float, n2: int) -> bool:
+    """Heap order: least estimated total first; on a tie the one further along (a straight run
+    to the goal instead of every equal way at once), then the lower hex index."""
+    if f1 != f2:
+        return f1 < f2
+    if g1 != g2:
+        return g1 > g2
+    return n1 < n2
+
+
+@njit(cache=True, nogil=True)
+def search(
+    indptr: Any,
+    cols: Any,
+    cost: Any,
+    to_goal: Any,
+    cap: float,
+    start: int,
+    goal: int,
+    barred: Any,
+    also: Any,
+    best: Any,
+    came: Any,
+    marks: Any,
+    stamp: int,
+    bound: float,
+) -> Any:
+    """Hex indices of a cheapest path from ``start`` (excluded) to ``goal`` (included) over the
+    graph in CSR form (``indptr``, ``cols``, ``cost`` per edge, infinite: no way), never into a
+    hex of ``barred`` or ``also`` other than the goal; empty when there is none that costs at
+    most ``bound`` (the search stops there: a detour dearer than that is no use).
+
+    ``to_goal`` is each hex's cost to the goal over open ground, infinite beyond the field's
+    reach, where ``cap`` (the reach) stands in for it: still a lower bound. ``best`` (cost so
+    far), ``came`` (the step before) and ``marks`` (rows: the stamps of hexes seen, done and
+    barred) are reused between calls; ``stamp`` must be new for each call, so that nothing
+    need be cleared."""
+    seen = marks[0]
+    done = marks[1]
+    bar = marks[2]
+    for i in range(len(barred)):
+        bar[barred[i]] = stamp
+    for i in range(len(also)):
+        bar[also[i]] = stamp
+    size = len(cols) + 1  # each edge improves a hex at most once: the heap never holds more
+    hf = np.empty(size, np.float64)
+    hg = np.empty(size, np.float64)
+    hn = np.empty(size, np.int64)
+    hf[0] = min(to_goal[start], cap)
+    hg[0] = 0.0
+    hn[0] = start
+    size = 1
+    seen[start] = stamp
+    best[start] = 0.0
+    found = False
+    while size > 0 and hf[0] <= bound:
+        here = hn[0]
+        size -= 1
+        if size > 0:  # the last entry sifts down from the top
+            f, g, n = hf[size], hg[size], hn[size]
+            i = 0
+            while True:
+                child = 2 * i + 1
+                if child >= size:
+                    break
+                right = child + 1
+                if right < size and _before(
+                    hf[right], hg[right], hn[right], hf[child], hg[child], hn[child]
+                ):
+                    child = right
+                if not _before(hf[child], hg[child], hn[child], f, g, n):
+                    break
+                hf[i], hg[i], hn[i] = hf[child], hg[child], hn[child]
+                i = child
+            hf[i], hg[i], hn[i] = f, g, n
+        if done[here] == stamp:
+            continue  # a stale entry: the hex was reached more cheaply since
+        done[here] = stamp
+        if here == goal:
+            found = True
+            break
+        base = best[here]
+        for e in range(indptr[here], indptr[here + 1]):
+            nxt = cols[e]
+            step = cost[e]
+            if step == np.inf or (nxt != goal and bar[nxt] == stamp) or done[nxt] == stamp:
+                continue
+            g = base + step
+            if seen[nxt] == stamp and g >= best[nxt]:
+                continue
+            seen[nxt] = stamp
+            best[nxt] = g
+            came[nxt] = here
+            f = g + min(to_goal[nxt], cap)
+            i = size  # the new entry sifts up from the bottom
+            size += 1
+            while i > 0:
+                parent = (i - 1) // 2
+                if not _before(f, g, nxt, hf[parent], hg[parent], hn[parent]):
+                    break
+                hf[i], hg[i], hn[i] = hf[parent], hg[parent], hn[parent]
+                i = parent
+            hf[i], hg[i], hn[i] = f, g, nxt
+    if not found:
+        return np.empty(0, np.int64)
+    steps = 0
+    here = goal
+    while here != start:
+        steps += 1
+        here = came[here]
+    path = np.empty(steps, np.int64)
+    here = goal
+    for k in range(steps - 1, -1, -1):
+        path[k] = here
+        here = came[here]
+    return path
+
+
+@njit(cache=True, nogil=True)
+def regions(indptr: Any, cols: Any, land: Any, barred: Any) -> Any:
+    """A label per hex: land hexes that can reach each other without entering a ``barred`` one
+    share it; barred hexes and water get -1. One pass over the graph answers, for every march
+    of a side's orders, whether its goal can be reached at all round the enemy."""
+    n = len(indptr) - 1
+    label = np.full(n, -1, np.int64)
+    for i in range(len(barred)):
+        label[barred[i]] = -2  # never entered; set to -1 below
+    stack = np.empty(n, np.int64)
+    count = 0
+    for first in range(n):
+        if label[first] != -1 or not land[first]:
+            continue
+        label[first] = count
+        top = 1
+        stack[0] = first
+        while top > 0:
+            top -= 1
+            here = stack[top]
+            for e in range(indptr[here], indptr[here + 1]):
+                nxt = cols[e]
+                if label[nxt] == -1:
+                    label[nxt] = count
+                    stack[top] = nxt
+                    top += 1
+        count += 1
+    for i in range(len(barred)):
+        label[barred[i]] = -1
+    return label
