@@ -177,10 +177,8 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
         return False  # its destination itself is full: it waits for room
     q, r = here
     near = frozenset(
-        h
-        for dq, dr in _DETOUR_DISC
-        if (h := (q + dq, r + dr)) not in (here, goal) and world.is_full(h, unit.side)
-    )
+        world.full_hexes(unit.side).intersection((q + dq, r + dr) for dq, dr in _DETOUR_DISC)
+    ) - {here, goal}
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)
     armoured = unit.rules.armoured

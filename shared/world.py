@@ -81,6 +81,8 @@ class World:
         self._sorted: list[Unit] | None = None
         self._sorted_air: list[Unit] = []
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
+        # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
+        self._full: dict[str, set[Hex]] = {side: set() for side in SIDES}
         self._enemy_hexes: dict[str, tuple[tuple[int, ...], frozenset[Hex]]] = {}
         self._vision: dict[str, tuple[int, set[Hex]]] = {}
         self._town_seen: dict[str, tuple[bytes, set[Hex]]] = {}
@@ -232,6 +234,8 @@ class World:
         if not self._at[unit.pos]:
             del self._at[unit.pos]
         del self.units[unit.id]
+        if not unit.is_air:
+            self._count_stack(unit.pos, unit.side)
 
     def _recover(self) -> None:
         for unit in self.units.values():
@@ -402,12 +406,20 @@ class World:
         return [u for u in self._at.get(h, ()) if u.side == side and not u.is_air]
 
     def is_full(self, h: Hex, side: str) -> bool:
-        """A side's ground units fill h (``STACK_LIMIT``): no more of its units may enter.
-        Asked of every hex round a jammed column, most of them empty."""
-        here = self._at.get(h)
-        if here is None or len(here) < STACK_LIMIT:
-            return False
-        return sum(1 for u in here if u.side == side and not u.is_air) >= STACK_LIMIT
+        """A side's ground units fill h (``STACK_LIMIT``): no more of its units may enter."""
+        return h in self._full[side]
+
+    def full_hexes(self, side: str) -> set[Hex]:
+        """The hexes a side's ground units fill; the world's own set, not to be changed."""
+        return self._full[side]
+
+    def _count_stack(self, h: Hex, side: str) -> None:
+        """Whether h is full for ``side`` again, after one of its ground units came or went."""
+        here = self._at.get(h, ())
+        if sum(1 for u in here if u.side == side and not u.is_air) >= STACK_LIMIT:
+            self._full[side].add(h)
+        else:
+            self._full[side].discard(h)
 
     def enemy_in(self, h: Hex, side: str) -> bool:
         """Any enemy ground unit in h: ``enemy_units_at`` without building the list, for the
@@ -505,15 +517,21 @@ class World:
         self.men_entered[unit.side] += unit.men * unit.strength
         self.units[unit.id] = unit
         self._at.setdefault(unit.pos, []).append(unit)
+        if not unit.is_air:
+            self._count_stack(unit.pos, unit.side)
 
     def relocate(self, unit: Unit, dest: Hex) -> None:
         self._moved(unit)
-        here = self._at[unit.pos]
+        left = unit.pos
+        here = self._at[left]
         here.remove(unit)
         if not here:
-            del self._at[unit.pos]
+            del self._at[left]
         unit.pos = dest
         self._at.setdefault(dest, []).append(unit)
+        if not unit.is_air:
+            self._count_stack(left, unit.side)
+            self._count_stack(dest, unit.side)
 
     def emit(self, kind: str, pos: Hex, text: str, unit: Unit | None, **data: Any) -> None:
         side = unit.side if unit is not None else data.pop("side", None)
