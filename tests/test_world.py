@@ -393,3 +393,27 @@ def test_points_win_when_a_side_reaches_its_threshold_and_draw_otherwise():
     w.points_to_win = {"soviet": 11, "japan": 12}
     w.step()
     assert (w.winner, w.result) == (None, "draw")
+
+
+def test_the_full_hexes_kept_as_units_march_die_and_arrive_match_a_count():
+    """Each side's full hexes are kept up to date as units move, fall and arrive, not counted
+    when asked: after weeks of a war they are exactly the hexes holding ``STACK_LIMIT`` of the
+    side's ground units."""
+    w = new_world("korea-1939", seed=3)
+    for _ in range(24 * 20):
+        if ai.due(w):
+            for side in SIDES:
+                w.issue(side, ai.from_world(w, side))
+        w.step()
+    for side in SIDES:
+        counted: dict = {}
+        for u in w.units.values():
+            if u.side == side and not u.is_air:
+                counted[u.pos] = counted.get(u.pos, 0) + 1
+        full = {h for h, n in counted.items() if n >= STACK_LIMIT}
+        assert w.full_hexes(side) == full
+        assert all(w.is_full(h, side) for h in full)
+    side = next(s for s in SIDES if w.full_hexes(s))
+    packed = min(w.full_hexes(side))
+    w.destroy(w.friendly_units_at(packed, side)[0])
+    assert not w.is_full(packed, side)
