@@ -42,11 +42,14 @@ def search(
     marks: Any,
     stamp: int,
     bound: float,
+    most: int,
 ) -> Any:
     """Hex indices of a cheapest path from ``start`` (excluded) to ``goal`` (included) over the
     graph in CSR form (``indptr``, ``cols``, ``cost`` per edge, infinite: no way), never into a
     hex of ``barred`` or ``also`` other than the goal; empty when there is none that costs at
-    most ``bound`` (the search stops there: a detour dearer than that is no use).
+    most ``bound`` (the search stops there: a detour dearer than that is no use). With
+    ``most`` of zero or more, the search gives up after expanding that many hexes and answers
+    None instead of a path, so that the caller may ask cheaper whether there is one at all.
 
     ``to_goal`` is each hex's cost to the goal over open ground, infinite beyond the field's
     reach, where ``cap`` (the reach) stands in for it: still a lower bound. ``best`` (cost so
@@ -97,6 +100,9 @@ def search(
         if here == goal:
             found = True
             break
+        if most == 0:
+            return None
+        most -= 1
         base = best[here]
         for e in range(indptr[here], indptr[here + 1]):
             nxt = cols[e]

@@ -16,6 +16,7 @@ MAX_EXPANSIONS = 20_000  # bound on work for one query; the theatre map stays we
 OPEN_FIELDS = 256  # fields over open ground kept per theatre (goal, mover), ~135 kB each
 BLOCKED_SETS = 128  # sets of blocked hexes whose indices are kept
 REGION_SETS = 8  # sets of blocked hexes whose regions are kept (the sides' enemies, lately)
+SEARCH_FIRST = 2_000  # hexes a search round the enemy expands before asking if there is a way
 # How far near fields reach, in hex widths of movement cost: a march to a post on the line
 # searches a few hexes around it, a march across a province a few dozen.
 NEAR_FIELD_WIDTHS = (8.0, 30.0)
@@ -190,9 +191,17 @@ class FlowFields:
         parts = tuple(p for p in (blocked, also) if p)
         if all(p.isdisjoint(path[:-1]) for p in parts):
             return path
-        if not also and self._cut_off(start, goal, blocked):
-            return None
-        return self._search(start, goal, armoured, costs, reach, blocked, also, bound)
+        if also:  # a column round a jam: the bound keeps the search short
+            return self._search(start, goal, armoured, costs, reach, blocked, also, bound)[0]
+        # Round the enemy's hexes alone (the AI's orders): most ways round are found within a
+        # few hundred hexes. A search that goes on may be trying half the theatre because the
+        # enemy's line is closed in front of the goal, which the regions it cuts tell at once.
+        found, gave_up = self._search(
+            start, goal, armoured, costs, reach, blocked, also, bound, SEARCH_FIRST
+        )
+        if not gave_up or self._cut_off(start, goal, blocked):
+            return found
+        return self._search(start, goal, armoured, costs, reach, blocked, also, bound)[0]
 
     def _open_field(
         self, goal: Hex, armoured: bool, start: Hex
@@ -226,7 +235,10 @@ class FlowFields:
         blocked: frozenset[Hex],
         also: frozenset[Hex],
         bound: float,
-    ) -> list[Hex] | None:
+        most: int = -1,
+    ) -> tuple[list[Hex] | None, bool]:
+        """A* round the hexes of ``blocked`` and ``also`` (``shared.astar.search``): the path,
+        and whether the search gave up after expanding ``most`` hexes (-1: never)."""
         from shared.astar import search
 
         self._stamp += 1
@@ -246,9 +258,12 @@ class FlowFields:
             self._marks,
             self._stamp,
             bound,
+            most,
         )
+        if steps is None:
+            return None, True
         hexes = self.theatre.hexes
-        return [hexes[i] for i in steps.tolist()] if len(steps) else None
+        return ([hexes[i] for i in steps.tolist()] if len(steps) else None), False
 
     def _cut_off(self, start: Hex, goal: Hex, blocked: frozenset[Hex]) -> bool:
         """Whether no way at all leads from ``start`` to ``goal`` round the ``blocked`` hexes:

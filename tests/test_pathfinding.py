@@ -270,10 +270,15 @@ def _wall_theatre(seed: int, gap: bool) -> tuple[Theatre, frozenset[Hex]]:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_a_line_of_enemies_is_gone_round_by_a_gap_or_tells_that_there_is_no_way(seed):
+@pytest.mark.parametrize("first", [pathfinding.SEARCH_FIRST, 0, 5])
+def test_a_line_of_enemies_is_gone_round_by_a_gap_or_tells_that_there_is_no_way(
+    seed, first, monkeypatch
+):
     """The search round blocked hexes finds the cheapest way through a gap in a line, or
-    answers None at once when the line is closed (every march to the far side of a closed
-    front), whatever the goal: a free hex or an enemy's (an assault)."""
+    answers None when the line is closed (every march to the far side of a closed front),
+    whatever the goal: a free hex or an enemy's (an assault). A search that gives up early
+    asks the regions the line cuts the land into, and goes on if there is a way."""
+    monkeypatch.setattr(pathfinding, "SEARCH_FIRST", first)
     rng = random.Random(seed)
     for gap in (True, False):
         t, wall = _wall_theatre(seed, gap)
