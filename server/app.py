@@ -32,6 +32,7 @@ from server.match import FanoutLimits, MatchRunner, Spectating
 from server.metrics import CONTENT_TYPE_LATEST, Metrics
 from server.records import LobbyRecord, MatchRecord, ServerRecord
 from server.store import LobbyStore, MemoryStore, StoreUnavailable
+from shared import astar
 from shared import protocol as p
 from shared import scenario as scenarios
 
@@ -87,6 +88,9 @@ class Server:
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
+        # The path searches are compiled code: load (or compile) them before any match needs
+        # them, not inside a tick.
+        astar.warm_up()
         self._ws = await serve(
             self._handle,
             self.settings.host,

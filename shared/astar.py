@@ -170,3 +170,31 @@ def regions(indptr: Any, cols: Any, land: Any, barred: Any) -> Any:
     for i in range(len(barred)):
         label[barred[i]] = -1
     return label
+
+
+def warm_up() -> None:
+    """Compile both searches (or load them from numba's cache) now, with the argument types
+    ``FlowFields`` passes, rather than in the middle of a match's first orders."""
+    indptr = np.array([0, 1, 2], dtype=np.int64)
+    cols = np.array([1, 0], dtype=np.int32)
+    cost = np.ones(2)
+    marks = np.zeros((3, 2), dtype=np.int64)
+    none = np.zeros(0, dtype=np.int64)
+    search(
+        indptr,
+        cols,
+        cost,
+        np.zeros(2),
+        np.inf,
+        0,
+        1,
+        none,
+        none,
+        np.zeros(2),
+        np.zeros(2, dtype=np.int64),
+        marks,
+        1,
+        np.inf,
+        -1,
+    )
+    regions(indptr, cols, np.ones(2, dtype=np.bool_), none)
