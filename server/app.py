@@ -32,9 +32,9 @@ from server.match import FanoutLimits, MatchRunner, Spectating
 from server.metrics import CONTENT_TYPE_LATEST, Metrics
 from server.records import LobbyRecord, MatchRecord, ServerRecord
 from server.store import LobbyStore, MemoryStore, StoreUnavailable
-from shared import astar
 from shared import protocol as p
 from shared import scenario as scenarios
+from shared import searches
 
 log = logging.getLogger("khasan.server")
 
@@ -90,7 +90,7 @@ class Server:
     async def start(self) -> None:
         # The path searches are compiled code: load (or compile) them before any match needs
         # them, not inside a tick.
-        astar.warm_up()
+        searches.warm_up()
         self._ws = await serve(
             self._handle,
             self.settings.host,

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import ndimage
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from shared.hexgrid import DIRECTIONS, Hex, within
 from shared.supply import AXIAL_NEIGHBOURS, CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
@@ -195,6 +193,14 @@ class RailEdges:
         self.nodes = np.unique(np.concatenate([self.a, self.b]))
         self.ca = np.searchsorted(self.nodes, self.a)
         self.cb = np.searchsorted(self.nodes, self.b)
+        # Both ways along every edge, by node, each entry naming its edge: the railway as a
+        # graph whose edges can be closed by a mask.
+        ends = np.concatenate([self.ca, self.cb])
+        order = np.argsort(ends, kind="stable")
+        self.cols = np.concatenate([self.cb, self.ca])[order]
+        self.edge = np.concatenate([np.arange(len(keys))] * 2)[order].astype(np.int64)
+        self.indptr = np.zeros(len(self.nodes) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ends, minlength=len(self.nodes)), out=self.indptr[1:])
 
     def condition(
         self, converted: dict[tuple[Hex, Hex], str], damage: dict[tuple[Hex, Hex], int]
@@ -366,13 +372,11 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
                 ours[grid.index(h)] = False  # enemy troops on the line, seen
         gauge, wrecked = rails.condition(logistics.converted, logistics.rail_damage)
         usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
-        n = len(rails.nodes)  # over the railway's own hexes, numbered compactly
-        graph = csr_matrix(
-            (np.ones(int(usable.sum())), (rails.ca[usable], rails.cb[usable])), shape=(n, n)
-        )
-        _, label = connected_components(graph, directed=False)
-        first = np.searchsorted(rails.nodes, sorted(start))
-        linked = np.isin(label, label[first])
+        from shared.searches import reach
+
+        # Over the railway's own hexes, numbered compactly: what the sources reach.
+        first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)
+        linked = reach(rails.indptr, rails.cols, rails.edge, usable, first)
         hexes = world.theatre.hexes
         out = frozenset(hexes[i] for i in rails.nodes[linked].tolist())
     cache[side] = (day, out)

@@ -124,7 +124,7 @@ class FlowFields:
     Operational AI sends dozens of units to the same few objectives; a field per (goal, kind of
     mover) serves them all, for the theatre's life, since the ground never changes. A march
     that meets blocked hexes (the enemy's, a town full of its own side) is searched again round
-    them by A* (``shared.astar``), guided by that field's costs. Costs are exactly
+    them by A* (``shared.searches``), guided by that field's costs. Costs are exactly
     ``Theatre.step_cost``'s. One search at a time: the simulation runs on one thread.
     """
 
@@ -237,9 +237,9 @@ class FlowFields:
         bound: float,
         most: int = -1,
     ) -> tuple[list[Hex] | None, bool]:
-        """A* round the hexes of ``blocked`` and ``also`` (``shared.astar.search``): the path,
+        """A* round the hexes of ``blocked`` and ``also`` (``shared.searches.search``): the path,
         and whether the search gave up after expanding ``most`` hexes (-1: never)."""
-        from shared.astar import search
+        from shared.searches import search
 
         self._stamp += 1
         grid = self.theatre.grid
@@ -270,7 +270,7 @@ class FlowFields:
         the enemy's line closed in front of the goal. A search would learn it only after
         trying half the theatre; the regions the enemy's hexes cut the land into (found once
         per set, for all of a side's orders) tell at once."""
-        from shared.astar import regions
+        from shared.searches import regions
 
         labels = self._regions.get(blocked)
         if labels is None:

@@ -1,5 +1,6 @@
-"""A* over the movement graph, compiled with numba: the search behind every march that must go
-round blocked hexes (the enemy, a town packed with the side's own troops).
+"""Graph searches compiled with numba: A* over the movement graph, behind every march that
+must go round blocked hexes (the enemy, a town packed with the side's own troops); the regions
+blocked hexes cut the land into; and how far a side's trains can run from its sources.
 
 It is guided by the cheapest cost to the goal over open ground, which the flow fields already
 hold: blocking hexes only makes ways longer, so that cost never overestimates, and a march that
@@ -172,8 +173,34 @@ def regions(indptr: Any, cols: Any, land: Any, barred: Any) -> Any:
     return label
 
 
+@njit(cache=True, nogil=True)
+def reach(indptr: Any, cols: Any, edges: Any, usable: Any, starts: Any) -> Any:
+    """Per node of a graph in CSR form whose entries name their edge (``edges``): whether it
+    can be reached from one of ``starts`` over ``usable`` edges only (the starts themselves
+    always)."""
+    n = len(indptr) - 1
+    seen = np.zeros(n, np.bool_)
+    stack = np.empty(n, np.int64)
+    top = 0
+    for i in range(len(starts)):
+        if not seen[starts[i]]:
+            seen[starts[i]] = True
+            stack[top] = starts[i]
+            top += 1
+    while top > 0:
+        top -= 1
+        here = stack[top]
+        for e in range(indptr[here], indptr[here + 1]):
+            nxt = cols[e]
+            if usable[edges[e]] and not seen[nxt]:
+                seen[nxt] = True
+                stack[top] = nxt
+                top += 1
+    return seen
+
+
 def warm_up() -> None:
-    """Compile both searches (or load them from numba's cache) now, with the argument types
+    """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""
     indptr = np.array([0, 1, 2], dtype=np.int64)
     cols = np.array([1, 0], dtype=np.int32)
@@ -198,3 +225,10 @@ def warm_up() -> None:
         -1,
     )
     regions(indptr, cols, np.ones(2, dtype=np.bool_), none)
+    reach(
+        indptr,
+        np.array([1, 0], dtype=np.int64),
+        np.zeros(2, dtype=np.int64),
+        np.ones(1, dtype=np.bool_),
+        np.zeros(1, dtype=np.int64),
+    )
