@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
 
 import numpy as np
 
@@ -114,6 +113,8 @@ class Staff:
     ceasefire: bool = False  # a truce holds: nobody attacks, both sides consolidate
     forts: dict[Hex, int] = field(default_factory=dict)  # permanent works: hex -> level
     rail: frozenset[Hex] = frozenset()  # railway the side's trains can run on today
+    # What the staff work of this match keeps between decisions (``ai_staff.Memory``).
+    memory: ai_staff.Memory = field(default_factory=lambda: ai_staff.COMMON)
 
 
 def decide(
@@ -158,7 +159,7 @@ def decide(
     def nearest_railhead(pos: Hex) -> Hex:
         assert staff is not None
         if not railheads:
-            railheads.append(_Railheads.of(staff.railheads))
+            railheads.append(_Railheads.of(staff.railheads, staff.memory))
         return railheads[0].nearest(pos)
 
     nearest_target = _nearest(own, targets) if attacking else []
@@ -374,12 +375,12 @@ def _posts(
     valuable ones, and the rest on the line. Also the reserve: unit id -> its post."""
     if staff is None:
         return {}, {}
-    posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works)
+    posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works, staff.memory)
     if not held:
         return posts, {}
     free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
-    near = _near_front(tuple(o.pos for o in held), staff.front)
+    near = _near_front(tuple(o.pos for o in held), staff.front, staff.memory)
     threatened = [o for o, close in zip(held, near, strict=True) if close]
     if attacking:
         # An offensive leaves a division in each great city it has taken near the front, or
@@ -420,30 +421,28 @@ def _posts(
     reserves = _reserves(free, threatened, staff)
     free = [u for u in free if u.id not in reserves]
     posts.update(reserves)
-    posts.update(spread([(u.id, u.pos) for u in free], staff.front))
+    posts.update(spread([(u.id, u.pos) for u in free], staff.front, staff.memory))
     return posts, reserves
 
 
 # Per set of objectives held: the front last weighed against them, and which were near it.
-_near_front_last: dict[tuple[Hex, ...], tuple[Sequence[Hex], list[bool]]] = {}
-
-
-def _near_front(held: tuple[Hex, ...], front: Sequence[Hex]) -> list[bool]:
+def _near_front(held: tuple[Hex, ...], front: Sequence[Hex], memory: ai_staff.Memory) -> list[bool]:
     """Per objective held: within ``FRONT_REACH`` of the front. Kept while neither changes
     (the front is the same sequence while it stands): the table is objectives by front
     hexes."""
-    last = _near_front_last.get(held)
+    kept = memory.near_front  # per set of objectives held: the front weighed, the answer
+    last = kept.get(held)
     if last is not None and last[0] is front and isinstance(front, tuple):
         return last[1]
     if front:
-        where, _ = ai_staff.posts_of(front)
+        where, _ = ai_staff.posts_of(front, memory)
         reach = ai_staff.hex_distances(np.array(held), where).min(axis=1)
         near = (reach <= ai_staff.FRONT_REACH).tolist()
     else:
         near = [False] * len(held)
-    if len(_near_front_last) > 64:
-        _near_front_last.clear()
-    _near_front_last[held] = (front, near)
+    if len(kept) > 64:
+        kept.clear()
+    kept[held] = (front, near)
     return near
 
 
@@ -461,7 +460,7 @@ def _reserves(
         key=lambda u: (MOBILE_FIRST[u.kind], -u.men * u.strength, u.id),
     )[:count]
     ranked = sorted(threatened, key=lambda o: (-o.value, o.name))
-    front = ai_staff.posts_of(staff.front)[0] if staff.front else None
+    front = ai_staff.posts_of(staff.front, staff.memory)[0] if staff.front else None
     slots = [_behind(o.pos, staff, front) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
     pairs = sorted((distance(u.pos, slot), u.id, k) for u in pool for k, slot in enumerate(slots))
     room = dict.fromkeys(range(len(slots)), RESERVE_PER_POST)
@@ -600,21 +599,20 @@ class _Railheads:
     """A side's railheads, with the nearest of them to each hex asked about: they change
     once a day, and the units that ask (cut off, starving) ask again at every decision."""
 
-    _last: ClassVar[dict[tuple[Hex, ...], _Railheads]] = {}
-
     def __init__(self, hexes: tuple[Hex, ...]) -> None:
         self.hexes = list(hexes)
         self.where = np.array(hexes)
         self.answers: dict[Hex, Hex] = {}
 
     @classmethod
-    def of(cls, hexes: list[Hex]) -> _Railheads:
+    def of(cls, hexes: list[Hex], memory: ai_staff.Memory) -> _Railheads:
+        tables = memory.railhead_tables
         key = tuple(hexes)
-        kept = cls._last.get(key)
+        kept = tables.get(key)
         if kept is None:
-            if len(cls._last) > 8:
-                cls._last.clear()
-            kept = cls._last[key] = cls(key)
+            if len(tables) > 8:
+                tables.clear()
+            kept = tables[key] = cls(key)
         return kept
 
     def nearest(self, pos: Hex) -> Hex:
@@ -715,18 +713,15 @@ def _massing(
     return out
 
 
-_seen_last: dict[tuple[str, str], tuple[tuple, SeenUnit]] = {}
-
-
-def _seen(side: str, fields: tuple) -> SeenUnit:
+def _seen(side: str, fields: tuple, memory: ai_staff.Memory) -> SeenUnit:
     """The SeenUnit of these fields as seen by ``side``: the one built last time when nothing
     about the unit changed (most hold still between decisions, and a frozen dataclass is slow
     to build)."""
-    last = _seen_last.get((side, fields[0]))
+    last = memory.seen.get((side, fields[0]))
     if last is not None and last[0] == fields:
         return last[1]
     seen = SeenUnit(*fields)
-    _seen_last[side, fields[0]] = (fields, seen)
+    memory.seen[side, fields[0]] = (fields, seen)
     return seen
 
 
@@ -737,42 +732,38 @@ def supply_level(world: World, unit: Unit) -> float | None:
     return round(world.logistics.level_at(unit.side, world.theatre.grid.index(unit.pos)), 2)
 
 
-# The objectives list the AI last saw (kept, so never another's by a reused id), its owners,
-# and what was built from it.
-_objectives_last: list[tuple[list[Any], list[object], list[SeenObjective]]] = []
-
-
-def _seen_objectives(world: World) -> list[SeenObjective]:
+def _seen_objectives(world: World, memory: ai_staff.Memory) -> list[SeenObjective]:
     """The world's objectives as the AI sees them: the list built last time for this world
-    while no objective has changed hands (they are dozens, and change hands seldom)."""
+    while no objective has changed hands (they are dozens, and change hands seldom). The
+    memory keeps the list it was built from (so never another's by a reused id), its
+    owners, and what was built."""
     owners: list[object] = [o.owner for o in world.objectives]
-    if _objectives_last:
-        source, was, seen = _objectives_last[0]
+    last = memory.objectives
+    if last:
+        source, was, seen = last[0]
         if source is world.objectives and was == owners:
             return list(seen)
     seen = [SeenObjective(o.name, o.hex, o.owner, o.value) for o in world.objectives]
-    _objectives_last[:] = [(world.objectives, owners, seen)]
+    last[:] = [(world.objectives, owners, seen)]
     return list(seen)
 
 
-# Per side: the supply state its railheads were last sorted from, and the sorted list.
-_railheads_last: dict[str, tuple[SupplyState, list[Hex]]] = {}
-
-
-def _sorted_railheads(side: str, supply: SupplyState | None) -> list[Hex]:
+def _sorted_railheads(side: str, supply: SupplyState | None, memory: ai_staff.Memory) -> list[Hex]:
     """The side's railheads in order, sorted once per day's supply state (hundreds of hexes
-    on the theatre, asked for at every decision)."""
+    on the theatre, asked for at every decision): the memory keeps the state they were
+    sorted from, and the sorted list."""
     if supply is None:
         return []
-    last = _railheads_last.get(side)
+    last = memory.railheads.get(side)
     if last is None or last[0] is not supply:
-        last = _railheads_last[side] = (supply, sorted(supply.railheads))
+        last = memory.railheads[side] = (supply, sorted(supply.railheads))
     return last[1]
 
 
 def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:
     """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
     as one; with several commands, each AI seat issues its own units' share)."""
+    memory = ai_staff.memory_of(world)
     units: list[SeenUnit] = []
     for u in visible_units(world, side):
         own = u.side == side
@@ -791,8 +782,8 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
             round(u.stocks.food, 1) if own and u.stocks is not None else None,
             supply_level(world, u) if own else None,
         )
-        units.append(_seen(side, fields))
-    objectives = _seen_objectives(world)
+        units.append(_seen(side, fields, memory))
+    objectives = _seen_objectives(world, memory)
     staff = None
     if world.logistics is not None:
         held = [o.hex for o in world.objectives if o.owner == side]
@@ -809,17 +800,21 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 grid.rows,
                 side,
                 held,
+                memory,
             ),
-            ai_staff.works(world, side),
-            _sorted_railheads(side, supply),
+            ai_staff.works(world, side, memory),
+            _sorted_railheads(side, supply, memory),
             defensive,
             world.theatre.passable,
             # Only a side that may attack goes after pockets.
             []
             if defensive or truce
-            else ai_staff.pockets(world.logistics.control, land, grid.cols, grid.rows, side),
+            else ai_staff.pockets(
+                world.logistics.control, land, grid.cols, grid.rows, side, memory
+            ),
             truce,
             world.forts,
             ai_staff.open_rail(world, side),
+            memory,
         )
     return decide(side, units, objectives, level, world.theatre.hex_km, staff)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import ndimage
@@ -39,12 +40,48 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return col - (row - (row & 1)) // 2, row
 
 
-_last_front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = {}  # hex indices
-# The answer too, while the anchors (the objectives held) stay the same as well.
-_last_line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...]]] = {}
-# Per side, the map the line was last drawn on: (cols, rows, land), control, front marks.
-_front_marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = {}
-_last_works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = {}
+@dataclass
+class Memory:
+    """What a side's staff work keeps between decisions, side by side: a world keeps its own
+    (``World.staff_memory``), so that the matches of one server never evict each other's.
+    Everything in it is checked against what it was worked out from, so that it only ever
+    saves work."""
+
+    # Per side: the map the front was last found on and its hex indices; the answer too, while
+    # the anchors (the objectives held) stay the same as well; and the map the line was last
+    # drawn on ((cols, rows, land), control, front marks), to redraw only where it changed.
+    front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = field(default_factory=dict)
+    line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...]]] = field(
+        default_factory=dict
+    )
+    marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
+    works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
+    pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = field(
+        default_factory=dict
+    )
+    # The posts ``posts_of`` last worked on, by identity (kept, so no other takes their id).
+    posts: list[tuple[Sequence[Hex], np.ndarray, dict[Hex, list[int]]]] = field(
+        default_factory=list
+    )
+    # The AI's own (``shared.ai``), keyed as there.
+    near_front: dict[Any, Any] = field(default_factory=dict)
+    seen: dict[Any, Any] = field(default_factory=dict)
+    objectives: list[Any] = field(default_factory=list)
+    railheads: dict[Any, Any] = field(default_factory=dict)
+    railhead_tables: dict[Any, Any] = field(default_factory=dict)
+
+
+# For callers with no world of their own (a bot plays one match per process).
+COMMON = Memory()
+
+
+def memory_of(world: World) -> Memory:
+    """The world's own ``Memory``, made the first time it is asked for."""
+    if world.staff_memory is None:
+        world.staff_memory = Memory()
+    return world.staff_memory
 
 
 @lru_cache(maxsize=8)
@@ -78,7 +115,13 @@ def hex_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def front_hexes(
-    control: np.ndarray, land: np.ndarray, cols: int, rows: int, side: str, anchors: list[Hex]
+    control: np.ndarray,
+    land: np.ndarray,
+    cols: int,
+    rows: int,
+    side: str,
+    anchors: list[Hex],
+    memory: Memory = COMMON,
 ) -> tuple[Hex, ...]:
     """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor:
     the very same tuple as last time while the line is the same (``spread`` and the AI keep
@@ -93,16 +136,16 @@ def front_hexes(
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
     # The control map changes in few hours of most: keep each side's last front line.
     key = (cols, rows, control.tobytes(), land.tobytes())
-    line = _last_line.get(side)
+    line = memory.line.get(side)
     if line is not None and line[0] == key and line[1] == tuple(anchors):
         return line[2]
-    last = _last_front.get(side)
+    last = memory.front.get(side)
     if last is not None and last[0] == key:
         coords = last[1]
     else:
         table = neighbour_table(cols, rows)
         beyond = np.append(control, 0)  # off the map (index n): nobody's
-        before = _front_marks.get(side)
+        before = memory.marks.get(side)
         if before is not None and before[0] == key[:2] + key[3:]:
             # Only hexes that changed hands, and their neighbours, can join or leave the line.
             _, was, front = before
@@ -113,9 +156,9 @@ def front_hexes(
             idx = np.arange(len(control))
             front = np.zeros(len(control), dtype=bool)
         front[idx] = (control[idx] == mine) & land[idx] & (beyond[table[idx]] == theirs).any(axis=1)
-        _front_marks[side] = (key[:2] + key[3:], control.copy(), front)
+        memory.marks[side] = (key[:2] + key[3:], control.copy(), front)
         coords = np.flatnonzero(front)
-        _last_front[side] = (key, coords)
+        memory.front[side] = (key, coords)
     out: tuple[Hex, ...] = ()
     if len(coords):
         on = coords[within_reach(cols, rows, tuple(anchors))[coords]]
@@ -123,7 +166,7 @@ def front_hexes(
         out = tuple(zip(q.tolist(), r.tolist(), strict=True))
     if line is not None and line[2] == out:
         out = line[2]  # the same line drawn again
-    _last_line[side] = (key, tuple(anchors), out)
+    memory.line[side] = (key, tuple(anchors), out)
     return out
 
 
@@ -146,7 +189,7 @@ def land_of(terrain: bytes | bytearray, water: int) -> np.ndarray:
     return np.frombuffer(bytes(terrain), dtype=np.uint8) != water
 
 
-def works(world: World, side: str) -> tuple[Hex, ...]:
+def works(world: World, side: str, memory: Memory = COMMON) -> tuple[Hex, ...]:
     """Hexes of the side's own railway (held at both ends) that engineers should be at: the
     track is wrecked, or still of the other gauge (the same tuple while they are the same)."""
     logistics = world.logistics
@@ -165,7 +208,7 @@ def works(world: World, side: str) -> tuple[Hex, ...]:
         tuple(logistics.converted.items()),
         tuple(logistics.rail_damage.items()),
     )
-    last = _last_works.get(side)
+    last = memory.works.get(side)
     if last is not None and last[0] == known:
         return last[1]
     held = (ends[0] == mine) & (ends[1] == mine)
@@ -174,7 +217,7 @@ def works(world: World, side: str) -> tuple[Hex, ...]:
     out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
     if last is not None and last[1] == out:
         out = last[1]  # the same works as before: the same tuple
-    _last_works[side] = (known, out)
+    memory.works[side] = (known, out)
     return out
 
 
@@ -224,15 +267,13 @@ def rail_edges(theatre: Theatre) -> RailEdges:
     return theatre.derive("rail_edges", RailEdges)
 
 
-# The posts ``posts_of`` last worked on, by identity (kept, so no other takes their id).
-_posts_last: list[tuple[Sequence[Hex], np.ndarray, dict[Hex, list[int]]]] = []
-
-
-def posts_of(posts: Sequence[Hex]) -> tuple[np.ndarray, dict[Hex, list[int]]]:
+def posts_of(
+    posts: Sequence[Hex], memory: Memory = COMMON
+) -> tuple[np.ndarray, dict[Hex, list[int]]]:
     """``posts`` as an n x 2 array, and the places in it of each hex: worked out once for the
     same tuple (the front and the works are the same tuple while they stand; a list may
     change, so it is worked out afresh)."""
-    for kept, where, at in _posts_last:
+    for kept, where, at in memory.posts:
         if kept is posts:
             return where, at
     where = np.array(posts).reshape(-1, 2)
@@ -240,12 +281,14 @@ def posts_of(posts: Sequence[Hex]) -> tuple[np.ndarray, dict[Hex, list[int]]]:
     for k, h in enumerate(posts):
         at.setdefault(h, []).append(k)
     if isinstance(posts, tuple):
-        _posts_last.insert(0, (posts, where, at))
-        del _posts_last[8:]
+        memory.posts.insert(0, (posts, where, at))
+        del memory.posts[8:]
     return where, at
 
 
-def spread(units: list[tuple[str, Hex]], posts: Sequence[Hex]) -> dict[str, Hex]:
+def spread(
+    units: list[tuple[str, Hex]], posts: Sequence[Hex], memory: Memory = COMMON
+) -> dict[str, Hex]:
     """Assign units to posts, nearest pairs first; a post taken closes the posts within
     ``LINE_SPACING - 1`` of it, so that the units spread along the line rather than bunch.
 
@@ -254,7 +297,7 @@ def spread(units: list[tuple[str, Hex]], posts: Sequence[Hex]) -> dict[str, Hex]
     per unit, not a walk over every pair."""
     if not units or not posts:
         return {}
-    where, at = posts_of(posts)
+    where, at = posts_of(posts, memory)
     dist = hex_distances(np.array([h for _, h in units]), where)
     # Each unit's nearest post (the first of equals, as a stable ranking puts it); its whole
     # ranking only once a post it wanted is taken, which few units come to.
@@ -289,11 +332,13 @@ def spread(units: list[tuple[str, Hex]], posts: Sequence[Hex]) -> dict[str, Hex]
     return out
 
 
-_last_pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = {}
-
-
 def pockets(
-    control: np.ndarray, land: np.ndarray, cols: int, rows: int, side: str
+    control: np.ndarray,
+    land: np.ndarray,
+    cols: int,
+    rows: int,
+    side: str,
+    memory: Memory = COMMON,
 ) -> list[list[Hex]]:
     """Islands of enemy ground left behind the side's advance: each a list of hexes, a
     connected patch of the enemy's land of at most ``POCKET_HEXES`` whose border is at least
@@ -302,7 +347,7 @@ def pockets(
     side's railways and roads until it is reduced. From the control map, which both sides
     know."""
     key = (cols, rows, control.tobytes(), land.tobytes())
-    last = _last_pockets.get(side)
+    last = memory.pockets.get(side)
     if last is not None and last[0] == key:
         return [list(p) for p in last[1]]
     mine = CONTROL_CODES[side]
@@ -335,7 +380,7 @@ def pockets(
             q, r = axial(cols, group)
             out.append(sorted(zip(q.tolist(), r.tolist(), strict=True)))
         out.sort()
-    _last_pockets[side] = (key, out)
+    memory.pockets[side] = (key, out)
     return [list(p) for p in out]
 
 

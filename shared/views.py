@@ -79,7 +79,7 @@ def supply_map(world: World, match_id: str, side: str) -> SupplyMap | None:
         sources=[s.name for s in state.sources],
         trucks=round(state.trucks) if state.trucks is not None else None,
         truck_load=round(state.truck_load, 2),
-        works=ai_staff.works(world, side),
+        works=ai_staff.works(world, side, ai_staff.memory_of(world)),
         open_rail=sorted(ai_staff.open_rail(world, side)),
     )
 

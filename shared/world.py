@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
@@ -27,6 +27,9 @@ from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit
 from shared.victory import Objective
 from shared.vision import visible_hexes, watch_areas
 from shared.weather import daylight_span
+
+if TYPE_CHECKING:
+    from shared.ai_staff import Memory
 
 ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
 ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
@@ -95,6 +98,8 @@ class World:
         self._truce = False  # a ceasefire held last hour
         # Per side: (game day, the railway its trains can use that day), for its staff.
         self.open_rail_cache: dict[str, tuple[int, frozenset[Hex]]] = {}
+        # What the AI's staff work keeps between decisions (``ai_staff.Memory``), per match.
+        self.staff_memory: Memory | None = None
         # Per unit: the last way round a jam it searched for in vain (``movement``).
         self.detours_failed: dict[str, tuple[object, ...]] = {}
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses

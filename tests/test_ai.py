@@ -384,3 +384,30 @@ def test_the_railway_a_side_can_use_is_what_the_trains_rule_allows_edge_by_edge(
                     todo.append(j)
         w.open_rail_cache.clear()
         assert ai_staff.open_rail(w, side) == frozenset(grid.hex_at(i) for i in reached)
+
+
+def test_matches_in_one_process_keep_their_staff_work_apart():
+    """A server runs several matches: each world keeps its own staff memory, and two wars
+    played hour by hour side by side end exactly as each does alone."""
+
+    def hour(w):
+        if ai.due(w):
+            for side in SIDES:
+                w.issue(side, ai.from_world(w, side))
+        w.step()
+
+    alone = []
+    for seed in (1, 2):
+        w = new_world("korea-1939", seed=seed)
+        for _ in range(24 * 4):
+            hour(w)
+        alone.append(w.state_hash())
+    together = [new_world("korea-1939", seed=seed) for seed in (1, 2)]
+    for _ in range(24 * 4):
+        for w in together:
+            hour(w)
+    assert [w.state_hash() for w in together] == alone
+    assert alone[0] != alone[1]
+    first, second = (w.staff_memory for w in together)
+    assert first is not None and second is not None and first is not second
+    assert first.front and second.front  # each drew its own front line
