@@ -153,11 +153,14 @@ class FlowFields:
         self._best = np.zeros(n, dtype=np.float64)
         self._came = np.zeros(n, dtype=np.int64)
         self._marks = np.zeros((3, n), dtype=np.int64)
+        self._heap = np.zeros((2, len(self.dst) + 1))  # an entry per edge, and the start
+        self._heap_hexes = np.zeros(len(self.dst) + 1, dtype=np.int64)
         self._stamp = 0
         # Dense indices of a large set of blocked hexes (the enemy's: the same set for many
         # questions while the enemy stands still).
         self._blocked: dict[frozenset[Hex], Any] = {}
         self._regions: dict[frozenset[Hex], Any] = {}  # the land they cut apart, labelled
+        self._land = np.frombuffer(bytes(theatre.terrain), dtype=np.uint8) != Terrain.WATER
 
     def path(
         self,
@@ -256,6 +259,8 @@ class FlowFields:
             self._best,
             self._came,
             self._marks,
+            self._heap,
+            self._heap_hexes,
             self._stamp,
             bound,
             most,
@@ -274,10 +279,7 @@ class FlowFields:
 
         labels = self._regions.get(blocked)
         if labels is None:
-            import numpy as np
-
-            land = np.frombuffer(bytes(self.theatre.terrain), dtype=np.uint8) != Terrain.WATER
-            labels = regions(self._indptr, self.dst, land, self._indices(blocked))
+            labels = regions(self._indptr, self.dst, self._land, self._indices(blocked))
             if len(self._regions) >= REGION_SETS:
                 self._regions.clear()
             self._regions[blocked] = labels

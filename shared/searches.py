@@ -2,7 +2,7 @@
 must go round blocked hexes (the enemy, a town packed with the side's own troops); the regions
 blocked hexes cut the land into; and how far a side's trains can run from its sources.
 
-It is guided by the cheapest cost to the goal over open ground, which the flow fields already
+The A* is guided by the cheapest cost to the goal over open ground, which the flow fields already
 hold: blocking hexes only makes ways longer, so that cost never overestimates, and a march that
 only sidesteps a few hexes is found after expanding little more than its own path. Everything
 here is plain arrays; ``FlowFields`` turns hexes into indices and back.
@@ -41,6 +41,8 @@ def search(
     best: Any,
     came: Any,
     marks: Any,
+    heap: Any,
+    heap_hexes: Any,
     stamp: int,
     bound: float,
     most: int,
@@ -55,8 +57,9 @@ def search(
     ``to_goal`` is each hex's cost to the goal over open ground, infinite beyond the field's
     reach, where ``cap`` (the reach) stands in for it: still a lower bound. ``best`` (cost so
     far), ``came`` (the step before) and ``marks`` (rows: the stamps of hexes seen, done and
-    barred) are reused between calls; ``stamp`` must be new for each call, so that nothing
-    need be cleared."""
+    barred) are reused between calls, as is the heap: ``heap`` (rows: estimated total, cost so
+    far) and ``heap_hexes``, an entry per edge and one more, since each edge improves a hex at
+    most once; ``stamp`` must be new for each call, so that nothing need be cleared."""
     seen = marks[0]
     done = marks[1]
     bar = marks[2]
@@ -64,10 +67,9 @@ def search(
         bar[barred[i]] = stamp
     for i in range(len(also)):
         bar[also[i]] = stamp
-    size = len(cols) + 1  # each edge improves a hex at most once: the heap never holds more
-    hf = np.empty(size, np.float64)
-    hg = np.empty(size, np.float64)
-    hn = np.empty(size, np.int64)
+    hf = heap[0]
+    hg = heap[1]
+    hn = heap_hexes
     hf[0] = min(to_goal[start], cap)
     hg[0] = 0.0
     hn[0] = start
@@ -206,6 +208,8 @@ def warm_up() -> None:
     cols = np.array([1, 0], dtype=np.int32)
     cost = np.ones(2)
     marks = np.zeros((3, 2), dtype=np.int64)
+    heap = np.zeros((2, 3))
+    heap_hexes = np.zeros(3, dtype=np.int64)
     none = np.zeros(0, dtype=np.int64)
     search(
         indptr,
@@ -220,6 +224,8 @@ def warm_up() -> None:
         np.zeros(2),
         np.zeros(2, dtype=np.int64),
         marks,
+        heap,
+        heap_hexes,
         1,
         np.inf,
         -1,
