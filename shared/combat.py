@@ -44,9 +44,8 @@ def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float
     reaches, and the guns stand behind the hex they fire into)."""
     total = 0.0
     hex_km = world.theatre.hex_km
-    fighting = {id(u) for u in exclude}  # by identity: a unit's field-by-field == is slow
     for unit in world.sorted_units():
-        if unit.side != side or unit.kind != Kind.ARTILLERY or id(unit) in fighting:
+        if unit.side != side or unit.kind != Kind.ARTILLERY or unit in exclude:
             continue
         if distance(unit.pos, target) <= max(1.0, unit.rules.support_km / hex_km):
             total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5

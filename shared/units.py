@@ -68,7 +68,9 @@ class Order:
 HOLD = Order("hold")
 
 
-@dataclass(slots=True)
+# A unit is one formation however its fields change: equal only to itself (a field-by-field
+# comparison would also be slow where lists of units are searched).
+@dataclass(slots=True, eq=False)
 class Unit:
     id: str
     side: str

@@ -417,3 +417,15 @@ def test_the_full_hexes_kept_as_units_march_die_and_arrive_match_a_count():
     packed = min(w.full_hexes(side))
     w.destroy(w.friendly_units_at(packed, side)[0])
     assert not w.is_full(packed, side)
+
+
+def test_a_unit_is_one_formation_equal_only_to_itself():
+    """Two formations are never the same one, however alike: lists of units are searched and
+    trimmed by identity (a march leaving a hex, the guns left out of a fight they are in)."""
+    one = unit("a", "soviet", (1, 1))
+    twin = unit("a", "soviet", (1, 1))
+    assert one == one and one != twin
+    assert len({one, twin}) == 2
+    stack = [twin, one]
+    stack.remove(one)
+    assert stack == [twin] and stack[0] is twin
