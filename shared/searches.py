@@ -16,7 +16,17 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+def _compiled(function: Any) -> Any:
+    """``function`` compiled, its machine code kept in numba's cache (beside this module, or
+    under ``NUMBA_CACHE_DIR``) so that later processes load it in a fraction of a second. Where
+    neither can be written (a read-only install), it is compiled afresh in every process."""
+    try:
+        return njit(cache=True, nogil=True)(function)
+    except RuntimeError:  # numba found no cache directory it may write to
+        return njit(nogil=True)(function)
+
+
+@_compiled
 def _before(f1: float, g1: float, n1: int, f2: float, g2: float, n2: int) -> bool:
     """Heap order: least estimated total first; on a tie the one further along (a straight run
     to the goal instead of every equal way at once), then the lower hex index."""
@@ -27,7 +37,7 @@ def _before(f1: float, g1: float, n1: int, f2: float, g2: float, n2: int) -> boo
     return n1 < n2
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def search(
     indptr: Any,
     cols: Any,
@@ -143,7 +153,7 @@ def search(
     return path
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def regions(indptr: Any, cols: Any, land: Any, barred: Any) -> Any:
     """A label per hex: land hexes that can reach each other without entering a ``barred`` one
     share it; barred hexes and water get -1. One pass over the graph answers, for every march
@@ -175,7 +185,7 @@ def regions(indptr: Any, cols: Any, land: Any, barred: Any) -> Any:
     return label
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def reach(indptr: Any, cols: Any, edges: Any, usable: Any, starts: Any) -> Any:
     """Per node of a graph in CSR form whose entries name their edge (``edges``): whether it
     can be reached from one of ``starts`` over ``usable`` edges only (the starts themselves
