@@ -4,10 +4,13 @@ cost of one whole-theatre supply recomputation.
     python -m bench.sim_speed the-war --seeds 1 --days 30
     python -m bench.sim_speed lake-khasan
     python -m bench.sim_speed the-war --seeds 1 --phases   # where the time goes
+    python -m bench.sim_speed the-war --seeds 2 --days 150 --together   # matches side by side
 
 With ``--phases`` each part of the hour (the rules modules, the AI's parts) is timed in CPU
 microseconds per game hour; the timers cost a little themselves, so take the rate from a run
-without them.
+without them. With ``--together`` the seeds' matches are stepped hour by hour in turn in one
+process, as a server runs its matches: the rate is all of their game days per CPU second, to set
+beside runs of each alone.
 
 One process, one core, no network: this is the cost of ``World.step()`` and the AI, which bounds
 how many matches a server runs at top speed and how long balance runs over many seeds take.
@@ -118,13 +121,54 @@ def run_once(scenario: str, seed: int, days: float | None) -> dict[str, Any]:
     return result
 
 
+def run_together(scenario: str, seeds: list[int], days: float | None) -> dict[str, Any]:
+    """The matches of ``seeds`` stepped an hour each in turn, in one process, to the shortest
+    one's end (or ``days``)."""
+    worlds = [new_world(scenario, seed) for seed in seeds]
+    hours = min(w.end_hour for w in worlds)
+    if days is not None:
+        hours = min(hours, int(days * 24))
+    began, cpu = time.perf_counter(), time.process_time()
+    for _ in range(hours):
+        for world in worlds:
+            if world.finished:
+                continue
+            if ai.due(world):
+                for side in SIDES:
+                    orders = ai.from_world(world, side)
+                    if orders:
+                        world.issue(side, orders)
+            world.step()
+    elapsed = time.perf_counter() - began
+    cpu = time.process_time() - cpu
+    game_days = sum(w.hour for w in worlds) / 24
+    return {
+        "machine": machine_description(),
+        "scenario": scenario,
+        "seeds": seeds,
+        "game_days": round(game_days, 2),
+        "seconds": round(elapsed, 3),
+        "game_days_per_second": round(game_days / elapsed, 2),
+        "cpu_seconds": round(cpu, 3),
+        "game_days_per_cpu_second": round(game_days / cpu, 2),
+        "state_hashes": [w.state_hash() for w in worlds],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.sim_speed", description=__doc__)
     ap.add_argument("scenario")
     ap.add_argument("--seeds", type=int, default=3, help="runs, with seeds 1..N")
     ap.add_argument("--days", type=float, default=None, help="stop after this many game days")
     ap.add_argument("--phases", action="store_true", help="CPU time per part of the hour")
+    ap.add_argument(
+        "--together", action="store_true", help="step the seeds' matches in turn in one process"
+    )
     args = ap.parse_args()
+    if args.together:
+        seeds = list(range(1, args.seeds + 1))
+        print(json.dumps(run_together(args.scenario, seeds, args.days), indent=2))
+        return
     if args.phases:
         spent: Counter[str] = Counter()
         with timed_phases(spent):
