@@ -14,8 +14,9 @@ import argparse
 import time
 from datetime import datetime
 
-from shared import ai, victory
+from shared import victory
 from shared.scenario import available, new_world
+from shared.sim import play_hour
 from shared.units import SIDES
 from shared.world import World
 
@@ -75,12 +76,7 @@ def run(
     since: dict[str, str | None] = {}
     began = time.perf_counter()
     while not world.finished:
-        if ai.due(world):
-            for side in SIDES:
-                orders = ai.from_world(world, side)
-                if orders:
-                    world.issue(side, orders)
-        world.step()
+        play_hour(world)
         while pending and world.now >= datetime.fromisoformat(pending[0]):
             marks[pending.pop(0)] = {c: holder(world, c) for c in CITIES}
         if world.hour % 24 == 0 or world.finished:

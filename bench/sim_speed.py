@@ -30,6 +30,7 @@ from typing import Any
 from bench.server_process import machine_description
 from shared import ai
 from shared.scenario import new_world
+from shared.sim import play_hour
 from shared.units import SIDES
 
 # (module path, attribute, label): the parts of an hour that ``--phases`` times.
@@ -131,14 +132,8 @@ def run_together(scenario: str, seeds: list[int], days: float | None) -> dict[st
     began, cpu = time.perf_counter(), time.process_time()
     for _ in range(hours):
         for world in worlds:
-            if world.finished:
-                continue
-            if ai.due(world):
-                for side in SIDES:
-                    orders = ai.from_world(world, side)
-                    if orders:
-                        world.issue(side, orders)
-            world.step()
+            if not world.finished:
+                play_hour(world)
     elapsed = time.perf_counter() - began
     cpu = time.process_time() - cpu
     game_days = sum(w.hour for w in worlds) / 24

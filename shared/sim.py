@@ -13,16 +13,22 @@ from shared.units import SIDES
 from shared.world import World
 
 
+def play_hour(world: World, levels: dict[str, str] | None = None) -> None:
+    """One hour of a match with the AI on both sides: its orders when it re-plans, then the
+    world's step. ``levels``: side -> AI level (``ai.LEVEL_CAUTION``), "normal" for both."""
+    if ai.due(world):
+        for side in SIDES:
+            orders = ai.from_world(world, side, levels[side] if levels else "normal")
+            if orders:
+                world.issue(side, orders)
+    world.step()
+
+
 def run(scenario: str, hours: int | None, seed: int, levels: dict[str, str]) -> World:
     world = new_world(scenario, seed)
     limit = world.end_hour if hours is None else min(hours, world.end_hour)
     while world.hour < limit and not world.finished:
-        if ai.due(world):
-            for side in SIDES:
-                orders = ai.from_world(world, side, levels[side])
-                if orders:
-                    world.issue(side, orders)
-        world.step()
+        play_hour(world, levels)
     return world
 
 
