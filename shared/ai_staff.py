@@ -58,6 +58,8 @@ class Memory:
         default_factory=dict
     )
     works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
+    # Per side: (game day, the railway its trains can use that day).
+    rail: dict[str, tuple[int, frozenset[Hex]]] = field(default_factory=dict)
     pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = field(
         default_factory=dict
     )
@@ -393,7 +395,7 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
     if logistics is None:
         return frozenset()
     day = world.hour // 24
-    cache = world.open_rail_cache
+    cache = memory_of(world).rail
     last = cache.get(side)
     if last is not None and last[0] == day:
         return last[1]

@@ -96,8 +96,6 @@ class World:
         self._hour_of_day = 0.0
         self._daylight: tuple[date | None, dict[Hex, tuple[float, float]]] = (None, {})
         self._truce = False  # a ceasefire held last hour
-        # Per side: (game day, the railway its trains can use that day), for its staff.
-        self.open_rail_cache: dict[str, tuple[int, frozenset[Hex]]] = {}
         # What the AI's staff work keeps between decisions (``ai_staff.Memory``), per match.
         self.staff_memory: Memory | None = None
         # Per unit: the last way round a jam it searched for in vain (``movement``).

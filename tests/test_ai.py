@@ -382,7 +382,7 @@ def test_the_railway_a_side_can_use_is_what_the_trains_rule_allows_edge_by_edge(
                 if j not in reached and w.logistics.rail_open(w, side, key, sight):
                     reached.add(j)
                     todo.append(j)
-        w.open_rail_cache.clear()
+        ai_staff.memory_of(w).rail.clear()
         assert ai_staff.open_rail(w, side) == frozenset(grid.hex_at(i) for i in reached)
 
 
