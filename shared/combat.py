@@ -38,14 +38,15 @@ def _power(world: World, unit: Unit, attacking: bool) -> float:
     )
 
 
-def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float:
-    """Artillery of a side within range of the target hex lends part of its power: within
-    its range, and at least from the next hex (the theatre's hexes are wider than a gun
-    reaches, and the guns stand behind the hex they fire into)."""
+def _support(world: World, guns: list[Unit], target: Hex, exclude: list[Unit]) -> float:
+    """Artillery of a side (``guns``, in id order) within range of the target hex lends part
+    of its power: within its range, and at least from the next hex (the theatre's hexes are
+    wider than a gun reaches, and the guns stand behind the hex they fire into)."""
     total = 0.0
     hex_km = world.theatre.hex_km
-    for unit in world.sorted_units():
-        if unit.side != side or unit.kind != Kind.ARTILLERY or unit in exclude:
+    units = world.units
+    for unit in guns:
+        if unit in exclude or unit.id not in units:  # destroyed earlier in the hour
             continue
         if distance(unit.pos, target) <= max(1.0, unit.rules.support_km / hex_km):
             total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
@@ -53,6 +54,13 @@ def _support(world: World, side: str, target: Hex, exclude: list[Unit]) -> float
 
 
 def resolve(world: World, assaults: dict[tuple[Hex, str], list[Unit]]) -> None:
+    if not assaults:
+        return
+    # Each side's guns, found once for the hour: every fight asks which are in range.
+    guns: dict[str, list[Unit]] = {s: [] for s in (side for _, side in assaults)}
+    for unit in world.sorted_units():
+        if unit.kind == Kind.ARTILLERY:
+            guns.setdefault(unit.side, []).append(unit)
     for target, side in sorted(assaults):
         attackers = [u for u in assaults[target, side] if u.id in world.units]
         if not attackers:
@@ -60,10 +68,16 @@ def resolve(world: World, assaults: dict[tuple[Hex, str], list[Unit]]) -> None:
         defenders = world.enemy_units_at(target, side)
         if not defenders:
             continue
-        _fight(world, target, attackers, defenders)
+        _fight(world, target, attackers, defenders, guns)
 
 
-def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Unit]) -> None:
+def _fight(
+    world: World,
+    target: Hex,
+    attackers: list[Unit],
+    defenders: list[Unit],
+    guns: dict[str, list[Unit]],
+) -> None:
     theatre = world.theatre
     rules = RULES[theatre.terrain_at(target)]
     att_side = attackers[0].side
@@ -75,14 +89,14 @@ def _fight(world: World, target: Hex, attackers: list[Unit], defenders: list[Uni
         if theatre.river_between(unit.pos, target) and not theatre.road_between(unit.pos, target):
             p *= RIVER_ATTACK
         att += p
-    att += _support(world, att_side, target, attackers)
+    att += _support(world, guns.get(att_side, []), target, attackers)
     att += air.support(world, att_side, target)
     dfn = sum(
         _power(world, u, attacking=False) * (1.0 + ENTRENCHED_DEFENCE * u.entrenched)
         for u in defenders
     )
     dfn *= rules.defence * (1.0 + FORT_DEFENCE * world.fort_level(target))
-    dfn += _support(world, enemy_of(att_side), target, defenders)
+    dfn += _support(world, guns.get(enemy_of(att_side), []), target, defenders)
     dfn += air.support(world, enemy_of(att_side), target)
     ratio = max(att, 1e-6) / max(dfn, 1e-6)
 

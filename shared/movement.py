@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from shared import air
-from shared.hexgrid import Hex, distance, edge_key, within
+from shared.hexgrid import Hex, distance, edge_key
 from shared.terrain import INF
 from shared.units import HOLD, Unit
 
@@ -27,7 +27,6 @@ ENTRAINED_DEFENCE = 0.25
 # this many hexes, every so many hours, if that is at most as many hexes longer.
 DETOUR_EVERY_HOURS = 6
 DETOUR_HEXES = 3
-_DETOUR_DISC = tuple(within((0, 0), DETOUR_HEXES))  # the offsets of the hexes round a column
 
 
 def plan_path(
@@ -176,8 +175,10 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     if world.hour % DETOUR_EVERY_HOURS or len(unit.path) < 2 or goal is None or unit.order.via:
         return False  # its destination itself is full: it waits for room
     q, r = here
-    near = frozenset(
-        world.full_hexes(unit.side).intersection((q + dq, r + dr) for dq, dr in _DETOUR_DISC)
+    near = frozenset(  # the full hexes within DETOUR_HEXES (a side fills a few dozen at most)
+        h
+        for h in world.full_hexes(unit.side)
+        if abs(h[0] - q) + abs(h[1] - r) + abs(h[0] - q + h[1] - r) <= 2 * DETOUR_HEXES
     ) - {here, goal}
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)

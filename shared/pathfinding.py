@@ -118,7 +118,8 @@ def movement_edges(theatre: Theatre) -> tuple[Any, Any, Any, Any]:
 
 class FlowFields:
     """Shortest paths for many units at once: one Dijkstra from a goal over the reversed
-    movement graph (scipy, in C) gives every hex its next step towards it over open ground,
+    movement graph (compiled, ``shared.searches.field``) gives every hex its next step towards
+    it over open ground,
     and its cost to get there.
 
     Operational AI sends dozens of units to the same few objectives; a field per (goal, kind of
@@ -144,17 +145,18 @@ class FlowFields:
         np.cumsum(np.bincount(self.src, minlength=n), out=self._indptr[1:])
         # The reversed graph (an edge b <- a weighs what a -> b costs) for the fields.
         order = np.lexsort((self.src, self.dst))
-        self._rows = self.dst[order]
         self._cols = self.src[order]
         self._rcost = {k: c[order] for k, c in self.cost.items()}
+        self._back_indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.dst, minlength=n), out=self._back_indptr[1:])
         self._open: dict[tuple[Any, ...], tuple[array[int], Any]] = {}  # (next steps, costs)
-        self._graphs: dict[bool, Any] = {}  # the reversed graph per mover, built once
         # A*'s working arrays, stamped per search instead of cleared.
         self._best = np.zeros(n, dtype=np.float64)
         self._came = np.zeros(n, dtype=np.int64)
         self._marks = np.zeros((3, n), dtype=np.int64)
         self._heap = np.zeros((2, len(self.dst) + 1))  # an entry per edge, and the start
         self._heap_hexes = np.zeros(len(self.dst) + 1, dtype=np.int64)
+        self._settled = np.zeros(n, dtype=np.int64)  # the fields' order of hexes settled
         self._stamp = 0
         # Dense indices of a large set of blocked hexes (the enemy's: the same set for many
         # questions while the enemy stands still).
@@ -317,25 +319,25 @@ class FlowFields:
 
     def _field(self, goal: Hex, armoured: bool, limit: float = INF) -> tuple[array[int], Any]:
         """Next step towards ``goal`` from every hex (-1: no way) over open ground, and the
-        cost from there; only hexes within ``limit`` of it (in movement cost) get one."""
-        import numpy as np
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import dijkstra
+        cost from there; only hexes within ``limit`` of it (in movement cost) get one
+        (``shared.searches.field``)."""
+        from shared.searches import field
 
-        graph = self._graphs.get(armoured)
-        if graph is None:
-            n = len(self.theatre.grid)
-            indptr = np.zeros(n + 1, dtype=np.int32)
-            np.cumsum(np.bincount(self._rows, minlength=n), out=indptr[1:])
-            graph = self._graphs[armoured] = csr_matrix(
-                (self._rcost[armoured], self._cols, indptr), shape=(n, n)
-            )
-        end = self.theatre.grid.index(goal)
-        costs, pred = dijkstra(
-            graph, directed=True, indices=end, return_predecessors=True, limit=limit
+        costs, steps = field(
+            self._indptr,
+            self.dst,
+            self.cost[armoured],
+            self._back_indptr,
+            self._cols,
+            self._rcost[armoured],
+            self.theatre.grid.index(goal),
+            limit,
+            self._heap[0],
+            self._heap_hexes,
+            self._settled,
         )
         # A compact array of plain ints: small to keep, and quick to walk in Python.
-        return array("i", pred.astype(np.int32).tobytes()), costs
+        return array("i", steps.tobytes()), costs
 
     def _walk(self, pred: array[int], start: Hex, goal: Hex) -> list[Hex] | None:
         hexes = self.theatre.hexes

@@ -154,6 +154,84 @@ def search(
 
 
 @_compiled
+def field(
+    indptr: Any,
+    cols: Any,
+    cost: Any,
+    back_indptr: Any,
+    back_cols: Any,
+    back_cost: Any,
+    goal: int,
+    limit: float,
+    heap_cost: Any,
+    heap_hex: Any,
+    settled: Any,
+) -> Any:
+    """Every hex's cheapest cost to ``goal`` (infinite where it is dearer than ``limit``, or
+    no way) and its next step there (-1: none), over the graph in CSR form (``indptr``,
+    ``cols``, ``cost``) whose reverse (``back_*``: an entry b -> a for each edge a -> b, of
+    its cost) the search runs on from the goal. ``heap_cost``, ``heap_hex`` (an entry per
+    edge, and one more) and ``settled`` (one per hex) are working space, reused.
+
+    The next step is the first of a hex's edges, in the graph's order, that starts a cheapest
+    way: it depends on the costs alone, never on the order the search settled hexes of equal
+    cost, so that a path is the same whichever way the costs were found."""
+    n = len(indptr) - 1
+    dist = np.full(n, np.inf)
+    dist[goal] = 0.0
+    heap_cost[0] = 0.0
+    heap_hex[0] = goal
+    size = 1
+    count = 0
+    while size > 0:
+        here = heap_hex[0]
+        base = heap_cost[0]
+        size -= 1
+        if size > 0:  # the last entry sifts down from the top
+            c, h = heap_cost[size], heap_hex[size]
+            i = 0
+            while True:
+                child = 2 * i + 1
+                if child >= size:
+                    break
+                if child + 1 < size and heap_cost[child + 1] < heap_cost[child]:
+                    child += 1
+                if heap_cost[child] >= c:
+                    break
+                heap_cost[i], heap_hex[i] = heap_cost[child], heap_hex[child]
+                i = child
+            heap_cost[i], heap_hex[i] = c, h
+        if base > dist[here]:
+            continue  # a stale entry: the hex was reached more cheaply since
+        settled[count] = here
+        count += 1
+        for e in range(back_indptr[here], back_indptr[here + 1]):
+            nxt = back_cols[e]
+            d = base + back_cost[e]
+            if d > limit or d >= dist[nxt]:
+                continue  # settled hexes never improve: no edge costs nothing
+            dist[nxt] = d
+            i = size  # the new entry sifts up from the bottom
+            size += 1
+            while i > 0:
+                parent = (i - 1) // 2
+                if heap_cost[parent] <= d:
+                    break
+                heap_cost[i], heap_hex[i] = heap_cost[parent], heap_hex[parent]
+                i = parent
+            heap_cost[i], heap_hex[i] = d, nxt
+    steps = np.full(n, -1, np.int32)
+    for k in range(1, count):  # the goal, settled first, has no next step
+        here = settled[k]
+        for e in range(indptr[here], indptr[here + 1]):
+            there = cols[e]
+            if dist[there] + cost[e] == dist[here]:
+                steps[here] = there
+                break
+    return dist, steps
+
+
+@_compiled
 def regions(indptr: Any, cols: Any, land: Any, barred: Any) -> Any:
     """A label per hex: land hexes that can reach each other without entering a ``barred`` one
     share it; barred hexes and water get -1. One pass over the graph answers, for every march
@@ -241,6 +319,19 @@ def warm_up() -> None:
         -1,
     )
     regions(indptr, cols, np.ones(2, dtype=np.bool_), none)
+    field(
+        indptr,
+        cols,
+        cost,
+        indptr,
+        cols,
+        cost,
+        0,
+        np.inf,
+        heap[0],
+        heap_hexes,
+        np.zeros(2, np.int64),
+    )
     reach(
         indptr,
         np.array([1, 0], dtype=np.int64),

@@ -241,15 +241,16 @@ class World:
             self._count_stack(unit.pos, unit.side)
 
     def _recover(self) -> None:
+        # Most units, most hours, are dug in and whole already: they are passed over.
         for unit in self.units.values():
+            holding = unit.order.kind == "hold"
             if unit.marched:
                 unit.entrenched = 0.0  # field works are left behind
-            elif unit.order.kind == "hold" and not unit.is_air:
+            elif holding and unit.entrenched < 1.0 and not unit.is_air:
                 unit.entrenched = min(1.0, unit.entrenched + ENTRENCH_PER_HOUR)
-            if unit.in_combat:
+            if unit.in_combat or unit.org >= 1.0:
                 continue
-            gain = ORG_RECOVERY_HOLDING if unit.order.kind == "hold" else ORG_RECOVERY
-            unit.org = min(1.0, unit.org + gain)
+            unit.org = min(1.0, unit.org + (ORG_RECOVERY_HOLDING if holding else ORG_RECOVERY))
 
     def fort_level(self, h: Hex) -> int:
         return self.forts.get(h, 0)
