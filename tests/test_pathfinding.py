@@ -319,3 +319,62 @@ def test_a_detour_dearer_than_its_bound_is_not_taken():
             bounded += 1
             assert fields.path(start, goal, False, wall, bound=cost - 0.01) is None
     assert bounded
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_field_holds_every_hexs_exact_cost_to_the_goal_and_its_first_cheapest_step(seed):
+    """The compiled field: the cost from each hex equals a plain Dijkstra's, bit for bit (the
+    A* relies on it as a lower bound); hexes dearer than the limit get none; and the next step
+    is the first neighbour, in the order of directions, that starts a cheapest way."""
+    t = _random_theatre(seed)
+    rng = random.Random(seed)
+    land = [h for h in t.grid if t.passable(h)]
+    fields = FlowFields(t)
+    for _ in range(6):
+        goal, armoured = rng.choice(land), rng.random() < 0.5
+        # Costs to the goal: a search out of it over the edges reversed.
+        back: dict[Hex, float] = {goal: 0.0}
+        queue = [(0.0, goal)]
+        while queue:
+            cost, h = heapq.heappop(queue)
+            if cost > back[h]:
+                continue
+            for n in t.neighbours(h):
+                c = cost + t.step_cost(n, h, armoured)
+                if c < back.get(n, INF):
+                    back[n] = c
+                    heapq.heappush(queue, (c, n))
+        far = max(back.values())
+        for limit in (far / 3, INF):
+            steps, costs = fields._field(goal, armoured, limit)
+            for h in t.grid:
+                i = t.grid.index(h)
+                expected = back.get(h, INF)
+                if expected > limit:
+                    assert costs[i] == INF and steps[i] == -1
+                    continue
+                assert costs[i] == expected
+                if h == goal:
+                    assert steps[i] == -1
+                    continue
+                cheapest = [
+                    n
+                    for n in t.neighbours(h)
+                    if t.passable(n) and back.get(n, INF) + t.step_cost(h, n, armoured) == expected
+                ]
+                assert t.hexes[steps[i]] == cheapest[0]
+
+
+def test_a_path_over_open_ground_is_the_same_from_a_near_field_and_a_whole_map_one(monkeypatch):
+    """Which field a march is walked on (the near one that stops a few hexes out, or the whole
+    map's) never changes its path: paths stay the same whichever fields a theatre has kept."""
+    t = _random_theatre(11)
+    rng = random.Random(11)
+    land = [h for h in t.grid if t.passable(h)]
+    near, far = FlowFields(t), FlowFields(t)
+    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", ())
+    asks = [(rng.choice(land), rng.choice(land), rng.random() < 0.5) for _ in range(60)]
+    whole = [far.path(s, g, a, frozenset()) for s, g, a in asks]
+    monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", (2.0, 4.0))
+    assert [near.path(s, g, a, frozenset()) for s, g, a in asks] == whole
+    assert sum(1 for p in whole if p and len(p) > 3) > 10
