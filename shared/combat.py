@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from shared import air
 from shared.hexgrid import Hex, distance, neighbours
 from shared.terrain import RIVER_ATTACK, RULES, Terrain
-from shared.units import DESTROYED_BELOW, HOLD, Kind, Unit, enemy_of
+from shared.units import DESTROYED_BELOW, HOLD, SIDES, Kind, Unit, enemy_of
 
 if TYPE_CHECKING:
     from shared.world import World
@@ -57,10 +57,8 @@ def resolve(world: World, assaults: dict[tuple[Hex, str], list[Unit]]) -> None:
     if not assaults:
         return
     # Each side's guns, found once for the hour: every fight asks which are in range.
-    guns: dict[str, list[Unit]] = {s: [] for s in (side for _, side in assaults)}
-    for unit in world.sorted_units():
-        if unit.kind == Kind.ARTILLERY:
-            guns.setdefault(unit.side, []).append(unit)
+    artillery = [u for u in world.sorted_units() if u.kind == Kind.ARTILLERY]
+    guns = {side: [u for u in artillery if u.side == side] for side in SIDES}
     for target, side in sorted(assaults):
         attackers = [u for u in assaults[target, side] if u.id in world.units]
         if not attackers:
@@ -89,14 +87,14 @@ def _fight(
         if theatre.river_between(unit.pos, target) and not theatre.road_between(unit.pos, target):
             p *= RIVER_ATTACK
         att += p
-    att += _support(world, guns.get(att_side, []), target, attackers)
+    att += _support(world, guns[att_side], target, attackers)
     att += air.support(world, att_side, target)
     dfn = sum(
         _power(world, u, attacking=False) * (1.0 + ENTRENCHED_DEFENCE * u.entrenched)
         for u in defenders
     )
     dfn *= rules.defence * (1.0 + FORT_DEFENCE * world.fort_level(target))
-    dfn += _support(world, guns.get(enemy_of(att_side), []), target, defenders)
+    dfn += _support(world, guns[enemy_of(att_side)], target, defenders)
     dfn += air.support(world, enemy_of(att_side), target)
     ratio = max(att, 1e-6) / max(dfn, 1e-6)
 

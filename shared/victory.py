@@ -22,6 +22,10 @@ class Objective:
 
 def update_control(world: World) -> None:
     """A hex changes hands when ground units of one side only stand in it."""
+    moves = world.moves_made()
+    if moves == world.control_checked:
+        return  # nobody came, went or moved: every objective is held as it was
+    world.control_checked = moves
     for obj in world.objectives:
         there = world.units_at(obj.hex)
         if not there:

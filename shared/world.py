@@ -84,6 +84,7 @@ class World:
         self._sorted: list[Unit] | None = None
         self._sorted_air: list[Unit] = []
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
+        self.control_checked = -1  # ``moves_made`` when objectives' holders were last checked
         # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
         self._full: dict[str, set[Hex]] = {side: set() for side in SIDES}
         self._enemy_hexes: dict[str, tuple[tuple[int, ...], frozenset[Hex]]] = {}
@@ -511,6 +512,11 @@ class World:
         return self.logistics.sight_factor(self, unit)
 
     # -- mutation helpers used by the rules modules -----------------------------------------
+    def moves_made(self) -> int:
+        """Units placed, destroyed or moved so far, both sides: while it stays the same, every
+        unit stands where it stood."""
+        return sum(self._moves.values())
+
     def _moved(self, unit: Unit) -> None:
         """A unit came, went or moved: drop the caches that depend on where units are."""
         self._moves[unit.side] = self._moves.get(unit.side, 0) + 1
