@@ -95,16 +95,20 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
     """
     assaults: dict[tuple[Hex, str], list[Unit]] = {}
     costs: dict[tuple[Hex, Hex, bool], float] = world.theatre.derive("march_costs")
+    enemy_in, is_full = world.enemy_in, world.is_full
     for unit in world.sorted_units():
-        if unit.order.kind == "rail" and unit.order.to is not None:
-            _ride(world, unit)
-            continue
-        if unit.order.kind not in ("move", "attack") or unit.order.to is None:
+        order = unit.order
+        if order.kind != "move" and order.kind != "attack":
+            if order.kind == "rail" and order.to is not None:
+                _ride(world, unit)
+            continue  # most units, most hours: holding
+        if order.to is None:
             continue
         if unit.is_air:
             air.rebase(world, unit)  # flies over everything: no path finding, no contact
             continue
-        pass_waypoints(unit)  # an assault may have carried it onto one
+        if order.via:
+            pass_waypoints(unit)  # an assault may have carried it onto one
         if not unit.path:
             if _arrived(unit):
                 unit.order = HOLD
@@ -118,32 +122,34 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 continue
             unit.path = path
         unit.progress += speed_kmh(world, unit)
-        while unit.path:
-            nxt = unit.path[0]
-            if world.enemy_in(nxt, unit.side):
-                assaults.setdefault((nxt, unit.side), []).append(unit)
+        side, armoured, path = unit.side, unit.rules.armoured, unit.path
+        while path:
+            nxt = path[0]
+            if enemy_in(nxt, side):
+                assaults.setdefault((nxt, side), []).append(unit)
                 unit.progress = 0.0
                 break
-            cost = costs.get((unit.pos, nxt, unit.rules.armoured))
+            cost = costs.get((unit.pos, nxt, armoured))
             if cost is None:
-                cost = step_cost(world.theatre, unit.pos, nxt, unit.rules.armoured)
+                cost = step_cost(world.theatre, unit.pos, nxt, armoured)
             if cost == INF:
-                unit.path = []  # the ground changed under the plan; replan next hour
+                unit.path = path = []  # the ground changed under the plan; replan next hour
                 unit.progress = 0.0
                 break
             if unit.progress < cost:
                 break  # not there yet: the march goes on next hour
-            if world.is_full(nxt, unit.side):
+            if is_full(nxt, side):
                 unit.progress = min(unit.progress, cost)
                 if _through_a_jam(world, unit, nxt, cost):
+                    path = unit.path  # a swap, or a new way round
                     continue
                 break
             world.relocate(unit, nxt)
             unit.marched = True
-            unit.path.pop(0)
+            path.pop(0)
             unit.progress -= cost
             pass_waypoints(unit)
-            if world.in_enemy_zone(nxt, unit.side):
+            if world.in_enemy_zone(nxt, side):
                 unit.progress = 0.0  # contact: the march stops for the hour
                 break
         if not unit.path and _arrived(unit):
