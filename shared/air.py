@@ -105,9 +105,10 @@ def flies_mission(world: World, unit: Unit) -> bool:
     return can_fly(world, unit) and flyable(world, order.to)
 
 
-def effectiveness(world: World, side: str, target: Hex) -> float:
+def effectiveness(world: World, side: str, target: Hex, guns: list[Unit] | None = None) -> float:
     """A side's share of the air power able to fly within range of the target (at least
-    ``MIN_EFFECTIVENESS``), cut by enemy anti-aircraft guns or artillery near the target."""
+    ``MIN_EFFECTIVENESS``), cut by enemy anti-aircraft guns or artillery near the target
+    (``guns``: the enemy's, when the caller has them at hand)."""
     own = enemy = 0.0
     for unit in world.sorted_air_units():
         if not in_range(world, unit.pos, target) or not can_fly(world, unit):
@@ -118,18 +119,23 @@ def effectiveness(world: World, side: str, target: Hex) -> float:
             enemy += air_power(unit)
     share = own / (own + enemy) if own + enemy > 0 else 1.0
     eff = max(MIN_EFFECTIVENESS, share)
-    foe = enemy_of(side)
-    guns = [
-        u
-        for u in world.sorted_units()
-        if u.side == foe and u.kind in (Kind.ANTI_AIR, Kind.ARTILLERY)
-    ]
+    if guns is None:
+        guns = _guns(world, enemy_of(side))
     reach = max(ANTI_AIR_HEXES, round(ANTI_AIRCRAFT_KM / world.theatre.hex_km))
     if any(u.kind == Kind.ANTI_AIR and distance(u.pos, target) <= reach for u in guns):
         return eff * ANTI_AIRCRAFT  # a flak brigade's umbrella
     if any(distance(u.pos, target) <= ANTI_AIR_HEXES for u in guns):
         return eff * ANTI_AIR
     return eff
+
+
+def _guns(world: World, side: str) -> list[Unit]:
+    """A side's anti-aircraft and artillery units, which fire at aircraft near them."""
+    return [
+        u
+        for u in world.sorted_units()
+        if u.side == side and u.kind in (Kind.ANTI_AIR, Kind.ARTILLERY)
+    ]
 
 
 def can_base(world: World, side: str, h: Hex) -> bool:
@@ -159,12 +165,16 @@ def begin_hour(world: World) -> list[Sortie]:
         return sorties
     today = world.hour // 24
     cache: dict[tuple[str, Hex], float] = {}
+    guns: dict[str, list[Unit]] = {}  # per side, found once for the hour's sorties
     for unit in flyers:
         assert unit.order.to is not None and unit.order.mission is not None
         target, mission = unit.order.to, unit.order.mission
         key = (unit.side, target)
         if key not in cache:
-            cache[key] = effectiveness(world, unit.side, target)
+            foe = enemy_of(unit.side)
+            if foe not in guns:
+                guns[foe] = _guns(world, foe)
+            cache[key] = effectiveness(world, unit.side, target, guns[foe])
         eff = cache[key]
         power = air_power(unit)
         punch = power * eff * world.combat_factor(unit, attacking=True)
