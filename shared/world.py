@@ -23,7 +23,7 @@ from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.pathfinding import FlowFields
 from shared.theatre import Theatre
-from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit
+from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit, enemy_of
 from shared.victory import Objective
 from shared.vision import visible_hexes, watch_areas
 from shared.weather import daylight_span
@@ -87,6 +87,10 @@ class World:
         self.control_checked = -1  # ``moves_made`` when objectives' holders were last checked
         # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
         self._full: dict[str, set[Hex]] = {side: set() for side in SIDES}
+        # Per side: how many of its ground units stand in each hex they stand in, kept as they
+        # move; and for each side, its enemy's (what a march asks of every hex it steps to).
+        self._ground: dict[str, dict[Hex, int]] = {side: {} for side in SIDES}
+        self._enemy_ground = {side: self._ground[enemy_of(side)] for side in SIDES}
         self._enemy_hexes: dict[str, tuple[tuple[int, ...], frozenset[Hex]]] = {}
         self._vision: dict[str, tuple[int, set[Hex]]] = {}
         self._town_seen: dict[str, tuple[bytes, set[Hex]]] = {}
@@ -419,9 +423,15 @@ class World:
         return self._full[side]
 
     def _count_stack(self, h: Hex, side: str) -> None:
-        """Whether h is full for ``side`` again, after one of its ground units came or went."""
+        """How many of ``side``'s ground units stand in h, and whether it is full, again,
+        after one of them came or went."""
         here = self._at.get(h, ())
-        if sum(1 for u in here if u.side == side and not u.is_air) >= STACK_LIMIT:
+        count = sum(1 for u in here if u.side == side and not u.is_air)
+        if count:
+            self._ground[side][h] = count
+        else:
+            self._ground[side].pop(h, None)
+        if count >= STACK_LIMIT:
             self._full[side].add(h)
         else:
             self._full[side].discard(h)
@@ -429,12 +439,7 @@ class World:
     def enemy_in(self, h: Hex, side: str) -> bool:
         """Any enemy ground unit in h: ``enemy_units_at`` without building the list, for the
         questions asked every hour (a march of its next hex, a retreat of its way out)."""
-        here = self._at.get(h)
-        if here:
-            for u in here:
-                if u.side != side and not u.is_air:
-                    return True
-        return False
+        return h in self._enemy_ground[side]
 
     def enemy_units_at(self, h: Hex, side: str) -> list[Unit]:
         """Enemy ground units in h: what blocks a march and is assaulted (never aircraft)."""
@@ -446,20 +451,13 @@ class World:
         stamp = tuple(n for s, n in self._moves.items() if s != side)
         cached = self._enemy_hexes.get(side)
         if cached is None or cached[0] != stamp:
-            hexes = frozenset(
-                h for h, us in self._at.items() if any(u.side != side and not u.is_air for u in us)
-            )
-            cached = self._enemy_hexes[side] = (stamp, hexes)
+            cached = self._enemy_hexes[side] = (stamp, frozenset(self._enemy_ground[side]))
         return cached[1]
 
     def in_enemy_zone(self, h: Hex, side: str) -> bool:
         """True when an enemy unit stands next to h: its zone of control halts a march."""
-        at = self._at
-        for n in neighbours(h):
-            for u in at.get(n, ()):
-                if u.side != side and not u.is_air:
-                    return True
-        return False
+        enemy = self._enemy_ground[side]
+        return any(n in enemy for n in neighbours(h))
 
     def flow_fields(self) -> FlowFields:
         """Path fields over this world's ground, shared by every world on the same theatre."""

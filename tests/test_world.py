@@ -396,9 +396,9 @@ def test_points_win_when_a_side_reaches_its_threshold_and_draw_otherwise():
 
 
 def test_the_full_hexes_kept_as_units_march_die_and_arrive_match_a_count():
-    """Each side's full hexes are kept up to date as units move, fall and arrive, not counted
-    when asked: after weeks of a war they are exactly the hexes holding ``STACK_LIMIT`` of the
-    side's ground units."""
+    """Each side's full hexes, and the hexes its ground units hold, are kept up to date as
+    units move, fall and arrive, not counted when asked: after weeks of a war they are exactly
+    the hexes holding ``STACK_LIMIT`` of the side's ground units, and those holding any."""
     w = new_world("korea-1939", seed=3)
     for _ in range(24 * 20):
         if ai.due(w):
@@ -413,6 +413,12 @@ def test_the_full_hexes_kept_as_units_march_die_and_arrive_match_a_count():
         full = {h for h, n in counted.items() if n >= STACK_LIMIT}
         assert w.full_hexes(side) == full
         assert all(w.is_full(h, side) for h in full)
+        foe = next(s for s in SIDES if s != side)
+        assert w.occupied_by_enemy_of(foe) == set(counted)
+        assert all(w.enemy_in(h, foe) for h in counted)
+        for near in {n for h in counted for n in w.theatre.neighbours(h)} - set(counted):
+            assert not w.enemy_in(near, foe)
+            assert w.in_enemy_zone(near, foe)
     side = next(s for s in SIDES if w.full_hexes(s))
     packed = min(w.full_hexes(side))
     w.destroy(w.friendly_units_at(packed, side)[0])
