@@ -211,6 +211,172 @@ def reach(indptr: Any, cols: Any, edges: Any, usable: Any, starts: Any) -> Any:
     return seen
 
 
+@_compiled
+def _nearer(d1: float, n1: int, d2: float, n2: int) -> bool:
+    """``truck_search``'s heap order: the least cost first, on a tie the higher node."""
+    return d1 < d2 or (d1 == d2 and n1 > n2)
+
+
+@_compiled
+def truck_search(indptr: Any, cols: Any, cost: Any, heads: Any, limit: float) -> Any:
+    """Cheapest cost from the nearest of ``heads`` to every node of a graph in CSR form, up to
+    ``limit`` (infinite beyond), and which head that is (-9999 beyond). The same search as
+    scipy's ``dijkstra(..., min_only=True, limit=limit)``: nodes taken in the order of its
+    priority queue of (-cost, node) pairs, a node's head changed only by a strictly cheaper
+    way, so that where two heads are equally near a node it answers the one scipy answers and
+    the railheads share out their freight as before."""
+    n = len(indptr) - 1
+    dist = np.full(n, np.inf)
+    origin = np.full(n, -9999, np.int64)
+    room = len(cols) + len(heads) + 1  # an entry per improvement: at most one per edge
+    keys = np.empty(room)
+    nodes = np.empty(room, np.int64)
+    size = 0
+    for k in range(len(heads)):
+        head = heads[k]
+        if dist[head] == 0.0:
+            continue  # a head given twice
+        dist[head] = 0.0
+        origin[head] = head
+        at = size
+        size += 1
+        while at > 0:
+            parent = (at - 1) // 2
+            if not _nearer(0.0, head, keys[parent], nodes[parent]):
+                break
+            keys[at], nodes[at] = keys[parent], nodes[parent]
+            at = parent
+        keys[at], nodes[at] = 0.0, head
+    while size > 0:
+        base, here = keys[0], nodes[0]
+        size -= 1
+        if size > 0:  # the last entry sifts down from the top
+            d, i, at = keys[size], nodes[size], 0
+            while True:
+                child = 2 * at + 1
+                if child >= size:
+                    break
+                if child + 1 < size and _nearer(
+                    keys[child + 1], nodes[child + 1], keys[child], nodes[child]
+                ):
+                    child += 1
+                if not _nearer(keys[child], nodes[child], d, i):
+                    break
+                keys[at], nodes[at] = keys[child], nodes[child]
+                at = child
+            keys[at], nodes[at] = d, i
+        if base > dist[here]:
+            continue  # a stale entry: the node was reached more cheaply since
+        for e in range(indptr[here], indptr[here + 1]):
+            nxt = cols[e]
+            value = base + cost[e]
+            if value <= limit and value < dist[nxt]:
+                dist[nxt] = value
+                origin[nxt] = origin[here]
+                at = size
+                size += 1
+                while at > 0:
+                    parent = (at - 1) // 2
+                    if not _nearer(value, nxt, keys[parent], nodes[parent]):
+                        break
+                    keys[at], nodes[at] = keys[parent], nodes[parent]
+                    at = parent
+                keys[at], nodes[at] = value, nxt
+    return dist, origin
+
+
+@_compiled
+def _heap_before(k1: float, i1: int, k2: float, i2: int) -> bool:
+    return k1 < k2 or (k1 == k2 and i1 < i2)
+
+
+@_compiled
+def widest_rail(
+    indptr: Any,
+    nbr: Any,
+    edge: Any,
+    edge_cap: Any,
+    open_hex: Any,
+    damaged: Any,
+    starts: Any,
+    tons: Any,
+) -> Any:
+    """Freight's widest paths over a railway in CSR form whose entries name their edge
+    (``edge``, with ``edge_cap`` tons a day each): from ``starts`` carrying ``tons`` each, into
+    ``open_hex`` nodes only, never over ``damaged`` edges. Answers the tons reaching each node
+    (0: none), the nodes in the order first reached, and the edges some route improved on.
+    Nodes are taken most tons first, on a tie the lowest index: a heap of (-tons, node) pairs,
+    as the search this replaces kept, so that the order of reaching is the same."""
+    n = len(indptr) - 1
+    best = np.zeros(n)
+    reached = np.empty(n, np.int64)
+    count = 0
+    used = np.zeros(len(edge_cap), np.bool_)
+    room = len(nbr) + len(starts) + 1  # each entry is pushed on an improvement, at most once
+    keys = np.empty(room)
+    nodes = np.empty(room, np.int64)
+    size = 0
+    for s in range(len(starts)):
+        i = starts[s]
+        if tons[s] > best[i]:
+            if best[i] == 0.0:
+                reached[count] = i
+                count += 1
+            best[i] = tons[s]
+            k, at = -tons[s], size
+            size += 1
+            while at > 0:
+                parent = (at - 1) // 2
+                if not _heap_before(k, i, keys[parent], nodes[parent]):
+                    break
+                keys[at], nodes[at] = keys[parent], nodes[parent]
+                at = parent
+            keys[at], nodes[at] = k, i
+    while size > 0:
+        flow, here = -keys[0], nodes[0]
+        size -= 1
+        if size > 0:  # the last entry sifts down from the top
+            k, i, at = keys[size], nodes[size], 0
+            while True:
+                child = 2 * at + 1
+                if child >= size:
+                    break
+                if child + 1 < size and _heap_before(
+                    keys[child + 1], nodes[child + 1], keys[child], nodes[child]
+                ):
+                    child += 1
+                if not _heap_before(keys[child], nodes[child], k, i):
+                    break
+                keys[at], nodes[at] = keys[child], nodes[child]
+                at = child
+            keys[at], nodes[at] = k, i
+        if flow < best[here]:
+            continue
+        for x in range(indptr[here], indptr[here + 1]):
+            j = nbr[x]
+            e = edge[x]
+            if not open_hex[j] or damaged[e]:
+                continue
+            cap = edge_cap[e]
+            f = cap if cap < flow else flow
+            if f > best[j]:
+                if best[j] == 0.0:
+                    reached[count] = j
+                    count += 1
+                best[j] = f
+                used[e] = True
+                k, at = -f, size
+                size += 1
+                while at > 0:
+                    parent = (at - 1) // 2
+                    if not _heap_before(k, j, keys[parent], nodes[parent]):
+                        break
+                    keys[at], nodes[at] = keys[parent], nodes[parent]
+                    at = parent
+                keys[at], nodes[at] = k, j
+    return best, reached[:count].copy(), used
+
+
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""

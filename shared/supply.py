@@ -29,15 +29,13 @@ starving surrenders after ``SURRENDER_AFTER_HOURS``.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from shared.hexgrid import DIRECTIONS, Hex, edge_key
+from shared.searches import reach, truck_search, widest_rail
 from shared.terrain import RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terrain
 from shared.theatre import Theatre
 from shared.weather import Ground, Rivers, Weather
@@ -207,49 +205,38 @@ class SupplyNetwork:
         np.cumsum(np.bincount(self._cols, minlength=n), out=first[1:])
         self._into = np.full((n, len(DIRECTIONS)), edges, dtype=np.int64)
         self._into[self._cols[by_entry], np.arange(edges) - first[self._cols[by_entry]]] = by_entry
-        # The map laid out in axial coordinates (row r, column q shifted to start at 0), where
-        # ``AXIAL_NEIGHBOURS`` is each hex's ring: lorry reach is labelled there.
-        row, col = np.divmod(np.arange(n), grid.cols)
-        q = col - (row - (row & 1)) // 2
-        q -= q.min()
-        self._image_shape = (grid.rows, int(q.max()) + 1)
-        self._image_at = row * self._image_shape[1] + q
-        self._land = np.zeros(n, dtype=bool)
-        self._land[self.src] = True  # a hex with no neighbour over land is no lorry's road
         # Rail adjacency for the widest-path search: hex index -> [(neighbour, edge key)].
         self.rail_adj: dict[int, list[tuple[int, tuple[Hex, Hex]]]] = {}
         for a, b in theatre.rails:
             ia, ib = grid.index(a), grid.index(b)
             self.rail_adj.setdefault(ia, []).append((ib, (a, b)))
             self.rail_adj.setdefault(ib, []).append((ia, (a, b)))
-        # ...and the same with each edge's capacity (tons/day) and gauge, for the search itself.
         self.rail_nodes = np.array(sorted(self.rail_adj), dtype=np.int64)
         self.on_rail = np.zeros(n, dtype=bool)
         self.on_rail[self.rail_nodes] = True
-        self.rail_out: dict[int, list[tuple[int, tuple[Hex, Hex], float, str]]] = {
-            i: [
-                (j, key, theatre.rails[key].capacity * TONS_PER_TRAIN, theatre.rails[key].gauge)
-                for j, key in out
-            ]
-            for i, out in self.rail_adj.items()
-        }
         # The rail edges numbered in the order of their keys, so that the lines in use come out
-        # sorted by sorting small integers; per side, the adjacency with each edge's capacity
-        # for that side's trains (``rail_caps``), kept while no line is relaid.
+        # sorted by sorting small integers; per side, each edge's capacity for that side's
+        # trains (``rail_caps``), kept while no line is relaid.
         self.rail_keys: list[tuple[Hex, Hex]] = sorted(theatre.rails)
         self.rail_edge: dict[tuple[Hex, Hex], int] = {k: e for e, k in enumerate(self.rail_keys)}
         self.rail_ends: tuple[list[Hex], list[Hex]] = (
             [a for a, _ in self.rail_keys],
             [b for _, b in self.rail_keys],
         )
-        self._rail_side: dict[
-            str, tuple[dict[tuple[Hex, Hex], str], list[list[tuple[int, int, float]]]]
-        ] = {}
-        # Where each edge stands in that adjacency: edge number -> [(hex index, position)].
-        self._rail_slots: dict[int, list[tuple[int, int]]] = {}
+        self._rail_side: dict[str, tuple[dict[tuple[Hex, Hex], str], np.ndarray]] = {}
+        # The rail adjacency in CSR form for the compiled search: per hex, its neighbours along
+        # the track and the edges' numbers, in ``rail_adj``'s order.
+        self.rail_indptr = np.zeros(n + 1, dtype=np.int64)
         for i, out in self.rail_adj.items():
-            for at, (_, key) in enumerate(out):
-                self._rail_slots.setdefault(self.rail_edge[key], []).append((i, at))
+            self.rail_indptr[i + 1] = len(out)
+        np.cumsum(self.rail_indptr, out=self.rail_indptr)
+        self.rail_nbr = np.array(
+            [j for i in sorted(self.rail_adj) for j, _ in self.rail_adj[i]], dtype=np.int64
+        )
+        self.rail_edge_at = np.array(
+            [self.rail_edge[key] for i in sorted(self.rail_adj) for _, key in self.rail_adj[i]],
+            dtype=np.int64,
+        )
 
     def hops(self, heads: list[int], limit: int) -> np.ndarray:
         """Steps over land from the nearest of ``heads`` to every hex, up to ``limit``
@@ -272,55 +259,36 @@ class SupplyNetwork:
             frontier = ring[slot[ring] == order]
         return dist[:n]
 
-    def rail_caps(
-        self, side: str, converted: dict[tuple[Hex, Hex], str]
-    ) -> list[list[tuple[int, int, float]]]:
-        """Rail adjacency for a side's freight, by hex index (empty off the railway):
-        [(neighbour, edge number, tons a day)], a line of the other gauge (not relaid to the
-        side's) at ``GAUGE_PENALTY``. Kept per side, and only the lines relaid since the last
-        call are brought up to date."""
+    def rail_caps(self, side: str, converted: dict[tuple[Hex, Hex], str]) -> np.ndarray:
+        """Per rail edge number, the tons a day it carries for a side's freight, a line of the
+        other gauge (not relaid to the side's) at ``GAUGE_PENALTY``. Kept per side, and only the
+        lines relaid since the last call are brought up to date."""
         kept = self._rail_side.get(side)
         if kept is not None and kept[0] == converted:
             return kept[1]
         if kept is None:
             was: dict[tuple[Hex, Hex], str] = {}
-            out: list[list[tuple[int, int, float]]] = [[] for _ in range(self.size)]
-            for i, edges in self.rail_out.items():
-                out[i] = [(j, self.rail_edge[key], 0.0) for j, key, _, _ in edges]
+            caps = np.zeros(len(self.rail_keys))
             changed = set(self.rail_keys)
         else:
-            was, out = kept
+            was, caps = kept
             changed = {k for k in was.keys() | converted.keys() if was.get(k) != converted.get(k)}
         gauge = SIDE_GAUGE[side]
         for key in changed & self.rail_edge.keys():
-            e = self.rail_edge[key]
             rail = self.theatre.rails[key]
             cap = rail.capacity * TONS_PER_TRAIN
             if converted.get(key, rail.gauge) != gauge:
                 cap *= GAUGE_PENALTY
-            for i, at in self._rail_slots[e]:
-                out[i][at] = (out[i][at][0], e, cap)
-        self._rail_side[side] = (dict(converted), out)
-        return out
+            caps[self.rail_edge[key]] = cap
+        self._rail_side[side] = (dict(converted), caps)
+        return caps
 
     def reachable(self, heads: np.ndarray, blocked: np.ndarray) -> np.ndarray:
         """Hexes lorries reach at all from ``heads``: the heads, and the land not ``blocked``
         joined to them. Lorries never enter a blocked hex but may leave one (a railhead among
         enemy troops), so a blocked head reaches its neighbours' ground."""
-        blocked = np.asarray(blocked, dtype=bool)
-        image = np.zeros(self._image_shape[0] * self._image_shape[1], dtype=bool)
-        image[self._image_at] = self._land & ~blocked
-        labels, count = ndimage.label(image.reshape(self._image_shape), AXIAL_NEIGHBOURS)
-        label = labels.ravel()[self._image_at]
-        joined = np.zeros(count + 1, dtype=bool)
-        joined[label[heads]] = True
-        out = self._indptr
-        for h in heads[blocked[heads]].tolist():
-            joined[label[self._cols[out[h] : out[h + 1]]]] = True
-        joined[0] = False  # not land, or blocked
-        reach = joined[label]
-        reach[heads] = True
-        return reach
+        open_ground = ~np.asarray(blocked, dtype=bool)
+        return reach(self._indptr, self._cols, self._cols, open_ground, heads)
 
     def truck_costs(self, weather: Weather | None, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-edge motor-transport km today, and the ground's cost factor on each edge."""
@@ -472,44 +440,35 @@ def compute(
     grid = net.theatre.grid
     mine = CONTROL_CODES[side]
 
-    # 1. Rail: widest path from the sources over usable rail (max-bottleneck Dijkstra).
-    # ``best`` per hex index, 0 for none yet; ``reached`` the hexes in the order first reached.
-    best = [0.0] * net.size
-    reached: list[int] = []
-    heap: list[tuple[float, int]] = []
+    # 1. Rail: widest path from the sources over usable rail (max-bottleneck Dijkstra), into rail
+    # hexes trains may enter: held, and not taken in the last CAPTURED_RAIL_DAYS.
     live_sources = [s for s in sources if s.side == side and control[grid.index(s.hex)] == mine]
-    for s in live_sources:
-        i = grid.index(s.hex)
-        if s.tons_per_day > best[i]:
-            if not best[i]:
-                reached.append(i)
-            best[i] = s.tons_per_day
-            heapq.heappush(heap, (-s.tons_per_day, i))
-    used: dict[int, float] = {}  # rail edge number -> its capacity
-    # Rail hexes trains may enter: held, and not taken in the last CAPTURED_RAIL_DAYS.
     nodes = net.rail_nodes
-    usable = set(
-        nodes[(control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)].tolist()
+    usable = np.zeros(net.size, dtype=bool)
+    usable[nodes[(control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)]] = (
+        True
     )
     edge = net.rail_edge
-    damaged = {edge[key] for key, days in rail_damage.items() if days > 0 and key in edge}
-    rail_out, pop, push = net.rail_caps(side, converted), heapq.heappop, heapq.heappush
-    while heap:
-        neg, i = pop(heap)
-        flow = -neg
-        if flow < best[i]:
-            continue
-        for j, e, cap in rail_out[i]:
-            if j in usable and e not in damaged:
-                f = cap if cap < flow else flow  # min(flow, cap)
-                if f > best[j]:
-                    if not best[j]:
-                        reached.append(j)
-                    best[j] = f
-                    used[e] = cap
-                    push(heap, (-f, j))
-    tons_at = [best[i] for i in reached]
-    railheads = dict(zip(map(net.theatre.hexes.__getitem__, reached), tons_at, strict=True))
+    damaged = np.zeros(len(net.rail_keys), dtype=bool)
+    for key, days in rail_damage.items():
+        if days > 0 and key in edge:
+            damaged[edge[key]] = True
+    caps = net.rail_caps(side, converted)
+    best, reached_at, used = widest_rail(
+        net.rail_indptr,
+        net.rail_nbr,
+        net.rail_edge_at,
+        caps,
+        usable,
+        damaged,
+        np.array([grid.index(s.hex) for s in live_sources], dtype=np.int64),
+        np.array([s.tons_per_day for s in live_sources], dtype=float),
+    )
+    reached = reached_at.tolist()
+    tons_at = best[reached_at]
+    railheads = dict(
+        zip(map(net.theatre.hexes.__getitem__, reached), tons_at.tolist(), strict=True)
+    )
 
     # 2. Trucks: multi-source Dijkstra from the railheads over land this side holds.
     level = np.zeros(net.size)
@@ -517,19 +476,12 @@ def compute(
     truck_load = mud_share = needed = 0.0
     if reached:
         graph, mud = net.truck_graph(weather, day, control, mine, blocked)
-        heads = np.array(reached, dtype=np.int32)
+        heads = reached_at
         # Distances matter only within the lorries' range (supply is nil beyond it), so the
         # search stops there; beyond it only whether the lorries get there at all, which the
-        # ground's connections tell. The search takes hexes in order of (distance, index)
-        # whatever else it holds, so within the range it finds the same distances and
-        # railheads as a search of the whole map.
-        dist, _, origin = dijkstra(
-            graph,
-            directed=True,
-            indices=heads,
-            min_only=True,
-            return_predecessors=True,
-            limit=truck_range_km,
+        # ground's connections tell.
+        dist, origin = truck_search(
+            graph.indptr, graph.indices, graph.data, heads, float(truck_range_km)
         )
         connected = net.reachable(heads, blocked)
         # Lorries deliver nearly all near the railhead and fall off fast towards their limit.
@@ -541,7 +493,7 @@ def compute(
         by_head = np.bincount(fed_by, weights=wants, minlength=net.size)[heads]
         wanted = by_head > 0
         share = np.ones(net.size)
-        share[heads[wanted]] = np.minimum(1.0, np.array(tons_at)[wanted] / by_head[wanted])
+        share[heads[wanted]] = np.minimum(1.0, tons_at[wanted] / by_head[wanted])
         got = level[served] * share[fed_by]
         level[served] = got
         # 4. The lorry fleet: every ton delivered beyond a railhead costs its km in ton-km
@@ -557,7 +509,7 @@ def compute(
             if needed > capacity:
                 far = served[dist[served] > 0]
                 level[far] *= capacity / needed
-    lines = sorted(used)
+    lines = np.flatnonzero(used)
     return SupplyState(
         side=side,
         level=level,
@@ -565,9 +517,9 @@ def compute(
         railheads=railheads,
         lines=list(
             zip(
-                map(net.rail_ends[0].__getitem__, lines),
-                map(net.rail_ends[1].__getitem__, lines),
-                map(used.__getitem__, lines),
+                map(net.rail_ends[0].__getitem__, lines.tolist()),
+                map(net.rail_ends[1].__getitem__, lines.tolist()),
+                caps[lines].tolist(),
                 strict=True,
             )
         ),
