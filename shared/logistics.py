@@ -250,16 +250,14 @@ class Logistics:
         for unit in world.sorted_units():
             if unit.kind == Kind.ENGINEER:
                 engineers[grid.index(unit.pos)] = unit.side
-        reach = self._crews_reach(world) if self.rail_damage else {}
+        heads = {CONTROL_CODES[side]: state.railheads for side, state in self.supply.items()}
         for key in sorted(self.rail_damage):
             a, b = grid.index(key[0]), grid.index(key[1])
             if self.control[a] != self.control[b] or self.control[a] == 0:
                 continue  # nobody repairs a line the front runs across
             if a in engineers or b in engineers:
                 crews = ENGINEER_REPAIR_PER_DAY
-            elif a in reach.get(int(self.control[a]), ()) or b in reach.get(
-                int(self.control[a]), ()
-            ):
+            elif self._crews_reach(world, heads.get(int(self.control[a])), a, b):
                 crews = 1
             else:
                 continue  # the railway crews work forward from the railheads
@@ -286,19 +284,18 @@ class Logistics:
         for raid in self.partisans:
             self._raid(world, raid, day)
 
-    def _crews_reach(self, world: World) -> dict[int, set[int]]:
-        """Per control code, the hexes its railway crews can work at today: yesterday's
-        railheads and the next hex along the track from each. A wrecked line is mended
-        stretch by stretch from the railhead forward, not everywhere at once."""
-        grid, adj = world.theatre.grid, self.net.rail_adj
-        out: dict[int, set[int]] = {}
-        for side, state in self.supply.items():
-            heads = {grid.index(h) for h in state.railheads}
-            near = set(heads)
-            for i in heads:
-                near.update(j for j, _ in adj.get(i, ()))
-            out[CONTROL_CODES[side]] = near
-        return out
+    def _crews_reach(self, world: World, heads: dict[Hex, float] | None, *at: int) -> bool:
+        """Can a side's railway crews work at any of the hexes ``at`` today: is one of them
+        one of its yesterday's railheads (``heads``), or the next hex along the track from one?
+        A wrecked line is mended stretch by stretch from the railhead forward, not everywhere
+        at once. Asked of the few wrecked lines, not worked out for the whole railway."""
+        if not heads:
+            return False
+        hexes, adj = world.theatre.hexes, self.net.rail_adj
+        for i in at:
+            if hexes[i] in heads or any(hexes[j] in heads for j, _ in adj.get(i, ())):
+                return True
+        return False
 
     def _raid(self, world: World, raid: Partisans, day: int) -> None:
         if world.now < raid.start or world.rng.random() >= raid.chance_per_day:
