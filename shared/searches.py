@@ -377,6 +377,36 @@ def widest_rail(
     return best, reached[:count].copy(), used
 
 
+@_compiled
+def steps(indptr: Any, cols: Any, starts: Any, limit: int) -> Any:
+    """Per node of a graph in CSR form, the fewest steps from one of ``starts`` to it, up to
+    ``limit`` (infinite beyond), breadth first."""
+    n = len(indptr) - 1
+    dist = np.full(n, np.inf)
+    queue = np.empty(n, np.int64)
+    size = 0
+    for k in range(len(starts)):
+        if dist[starts[k]] != 0.0:
+            dist[starts[k]] = 0.0
+            queue[size] = starts[k]
+            size += 1
+    first = 0
+    for step in range(1, limit + 1):
+        end = size
+        for k in range(first, end):
+            here = queue[k]
+            for e in range(indptr[here], indptr[here + 1]):
+                nxt = cols[e]
+                if dist[nxt] == np.inf:
+                    dist[nxt] = step
+                    queue[size] = nxt
+                    size += 1
+        if size == end:
+            break
+        first = end
+    return dist
+
+
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""

@@ -35,7 +35,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from shared.hexgrid import DIRECTIONS, Hex, edge_key
-from shared.searches import reach, truck_search, widest_rail
+from shared.searches import reach, steps, truck_search, widest_rail
 from shared.terrain import RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terrain
 from shared.theatre import Theatre
 from shared.weather import Ground, Rivers, Weather
@@ -190,14 +190,12 @@ class SupplyNetwork:
         entry = np.where(self._dst_region < 0, self._luts - 1, self._dst_region)[self._order]
         self._by_lut = [np.flatnonzero(entry == k) for k in range(self._luts)]
         # Each hex's neighbours over land, as a table padded with ``size`` (a sentinel entry
-        # one past the map in arrays of ``size + 1``): spreading from a few hexes a step at a
-        # time costs a few of them, not a pass over every edge.
+        # one past the map in arrays of ``size + 1``): the hexes next to a few cost a few rows.
         self._indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(self._rows, minlength=n), out=self._indptr[1:])
         self.neighbour_table = np.full((n, len(DIRECTIONS)), n, dtype=np.int64)
         slot = np.arange(len(self._rows)) - self._indptr[self._rows]
         self.neighbour_table[self._rows, slot] = self._cols
-        self._slot = np.zeros(n + 1, dtype=np.int64)  # scratch for ``hops``
         # ...and the canonical positions of the edges into each hex, padded with their count.
         edges = len(self._rows)
         by_entry = np.argsort(self._cols, kind="stable")
@@ -241,23 +239,7 @@ class SupplyNetwork:
     def hops(self, heads: list[int], limit: int) -> np.ndarray:
         """Steps over land from the nearest of ``heads`` to every hex, up to ``limit``
         (inf beyond)."""
-        n = self.size
-        dist = np.full(n + 1, np.inf)
-        dist[n] = -1.0  # the padding entry: never a step
-        frontier = np.unique(np.asarray(heads, dtype=np.int64))
-        dist[frontier] = 0.0
-        table, slot = self.neighbour_table, self._slot
-        for step in range(1, limit + 1):
-            ring = table[frontier].ravel()
-            ring = ring[dist[ring] == np.inf]
-            if not len(ring):
-                break
-            dist[ring] = step
-            # Each hex once (its last entry), without a sort: a hex is next to several.
-            order = np.arange(len(ring))
-            slot[ring] = order
-            frontier = ring[slot[ring] == order]
-        return dist[:n]
+        return steps(self._indptr, self._cols, np.asarray(heads, dtype=np.int64), limit)
 
     def rail_caps(self, side: str, converted: dict[tuple[Hex, Hex], str]) -> np.ndarray:
         """Per rail edge number, the tons a day it carries for a side's freight, a line of the
