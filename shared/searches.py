@@ -6,6 +6,10 @@ The A* is guided by the cheapest cost to the goal over open ground, which the fl
 hold: blocking hexes only makes ways longer, so that cost never overestimates, and a march that
 only sidesteps a few hexes is found after expanding little more than its own path. Everything
 here is plain arrays; ``FlowFields`` turns hexes into indices and back.
+
+The supply network's daily searches are here too (``supply.compute``): freight's widest paths
+along the railway, the lorries' cheapest ways from the railheads and what they deliver, and the
+steps that measure out the ground each side claims.
 """
 
 from __future__ import annotations
@@ -218,22 +222,32 @@ def _nearer(d1: float, n1: int, d2: float, n2: int) -> bool:
 
 
 @_compiled
-def truck_search(indptr: Any, cols: Any, cost: Any, heads: Any, limit: float) -> Any:
+def truck_search(
+    indptr: Any, cols: Any, cost: Any, heads: Any, limit: float, open_node: Any
+) -> Any:
     """Cheapest cost from the nearest of ``heads`` to every node of a graph in CSR form, up to
-    ``limit`` (infinite beyond), and which head that is (-9999 beyond). The same search as
-    scipy's ``dijkstra(..., min_only=True, limit=limit)``: nodes taken in the order of its
-    priority queue of (-cost, node) pairs, a node's head changed only by a strictly cheaper
-    way, so that where two heads are equally near a node it answers the one scipy answers and
-    the railheads share out their freight as before."""
+    ``limit`` (infinite beyond), and which head that is (-9999 beyond); and whether each node
+    can be reached at all from ``heads`` through ``open_node`` nodes (the heads always).
+
+    The search is scipy's ``dijkstra(..., min_only=True, limit=limit)``: nodes taken in the
+    order of its priority queue of (-cost, node) pairs, a node's head changed only by a
+    strictly cheaper way, so that where two heads are equally near a node it answers the one
+    scipy answers and the railheads share out their freight as before. The reach beyond the
+    limit goes on breadth first from the nodes the search found beyond it, so the nodes within
+    it are not walked twice."""
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     origin = np.full(n, -9999, np.int64)
+    joined = np.zeros(n, np.bool_)
+    beyond = np.empty(n, np.int64)  # open nodes found only beyond the limit, to walk on from
+    top = 0
     room = len(cols) + len(heads) + 1  # an entry per improvement: at most one per edge
     keys = np.empty(room)
     nodes = np.empty(room, np.int64)
     size = 0
     for k in range(len(heads)):
         head = heads[k]
+        joined[head] = True
         if dist[head] == 0.0:
             continue  # a head given twice
         dist[head] = 0.0
@@ -270,6 +284,11 @@ def truck_search(indptr: Any, cols: Any, cost: Any, heads: Any, limit: float) ->
         for e in range(indptr[here], indptr[here + 1]):
             nxt = cols[e]
             value = base + cost[e]
+            if not joined[nxt] and open_node[nxt]:
+                joined[nxt] = True
+                if not value <= limit:
+                    beyond[top] = nxt
+                    top += 1
             if value <= limit and value < dist[nxt]:
                 dist[nxt] = value
                 origin[nxt] = origin[here]
@@ -282,7 +301,55 @@ def truck_search(indptr: Any, cols: Any, cost: Any, heads: Any, limit: float) ->
                     keys[at], nodes[at] = keys[parent], nodes[parent]
                     at = parent
                 keys[at], nodes[at] = value, nxt
-    return dist, origin
+    while top > 0:
+        top -= 1
+        here = beyond[top]
+        for e in range(indptr[here], indptr[here + 1]):
+            nxt = cols[e]
+            if not joined[nxt] and open_node[nxt]:
+                joined[nxt] = True
+                beyond[top] = nxt
+                top += 1
+    return dist, origin, joined
+
+
+@_compiled
+def share_out(dist: Any, origin: Any, demand: Any, heads: Any, tons: Any, limit: float) -> Any:
+    """The lorries' deliveries from ``truck_search``'s answer: per node, the level of supply
+    (nearly all near a head, falling off fast towards ``limit``), each head's ``tons`` shared
+    among the ``demand`` it feeds when that is more, and the ton-km driven to it; and the nodes
+    served. The arithmetic, and the order of the sums, are those of the numpy rule it stands
+    for, so that the answers are the same to the last bit."""
+    n = len(dist)
+    level = np.zeros(n)
+    ton_km = np.zeros(n)
+    served = np.empty(n, np.int64)
+    count = 0
+    for i in range(n):
+        if dist[i] <= limit:
+            x = dist[i] / limit
+            v = 1.0 - x * x
+            v = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
+            level[i] = v
+            if v > 0.0:
+                served[count] = i
+                count += 1
+    wanted = np.zeros(n)
+    for k in range(count):
+        i = served[k]
+        wanted[origin[i]] += demand[i]
+    share = np.ones(n)
+    for k in range(len(heads)):
+        by_head = wanted[heads[k]]
+        if by_head > 0.0:
+            s = tons[k] / by_head
+            share[heads[k]] = s if s < 1.0 else 1.0
+    for k in range(count):
+        i = served[k]
+        got = level[i] * share[origin[i]]
+        level[i] = got
+        ton_km[i] = got * demand[i] * dist[i]
+    return level, ton_km, served[:count].copy()
 
 
 @_compiled
@@ -409,7 +476,8 @@ def steps(indptr: Any, cols: Any, starts: Any, limit: int) -> Any:
 
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
-    ``FlowFields`` passes, rather than in the middle of a match's first orders."""
+    ``FlowFields`` and the supply network pass, rather than in the middle of a match's first
+    orders or first day."""
     indptr = np.array([0, 1, 2], dtype=np.int64)
     cols = np.array([1, 0], dtype=np.int32)
     cost = np.ones(2)
@@ -444,3 +512,12 @@ def warm_up() -> None:
         np.ones(1, dtype=np.bool_),
         np.zeros(1, dtype=np.int64),
     )
+    # ...and the supply network's, with the types ``supply.compute`` passes.
+    head = np.zeros(1, dtype=np.int64)
+    widest_rail(indptr, head[[0, 0]], head[[0, 0]], np.ones(1), np.ones(2, dtype=np.bool_),
+                np.zeros(1, dtype=np.bool_), head, np.ones(1))  # fmt: skip
+    dist, origin, _ = truck_search(
+        indptr.astype(np.int32), cols, cost, head, 1.0, np.ones(2, dtype=np.bool_)
+    )
+    share_out(dist, origin, np.ones(2), head, np.ones(1), 1.0)
+    steps(indptr, cols, head, 1)

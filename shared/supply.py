@@ -30,12 +30,13 @@ starving surrenders after ``SURRENDER_AFTER_HOURS``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 from shared.hexgrid import DIRECTIONS, Hex, edge_key
-from shared.searches import reach, steps, truck_search, widest_rail
+from shared.searches import share_out, steps, truck_search, widest_rail
 from shared.terrain import RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terrain
 from shared.theatre import Theatre
 from shared.weather import Ground, Rivers, Weather
@@ -118,13 +119,28 @@ class SupplyState:
     level: np.ndarray  # per hex, 0..1: how well a unit there is supplied
     connected: np.ndarray  # per hex: a railhead can reach it at all (else: cut off)
     railheads: dict[Hex, float] = field(default_factory=dict)  # rail hex -> tons/day it gets
-    lines: list[tuple[Hex, Hex, float]] = field(default_factory=list)  # used rail and capacity
     sources: list[Source] = field(default_factory=list)
     day: int = -1
     trucks: float | None = None  # the lorry fleet today (None: not counted)
     ton_km: float = 0.0  # lorry driving the day's supply beyond the railheads needs
     truck_load: float = 0.0  # that / what the fleet can drive
     mud_share: float = 0.0  # share of that ton-km driven to hexes in mud
+    # The rail in use (``lines``) as the network's edge ends, the edges' numbers and their
+    # capacities: only a view of the map shows them, so the list is made when first asked for.
+    used_rail: tuple[tuple[list[Hex], list[Hex]], np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False
+    )
+
+    @cached_property
+    def lines(self) -> list[tuple[Hex, Hex, float]]:
+        """The rail in use: each edge's ends and the tons a day it carries, in edge order."""
+        if self.used_rail is None:
+            return []
+        (starts, ends), edges, caps = self.used_rail
+        at = edges.tolist()
+        return list(
+            zip(map(starts.__getitem__, at), map(ends.__getitem__, at), caps.tolist(), strict=True)
+        )
 
 
 class SupplyNetwork:
@@ -264,13 +280,6 @@ class SupplyNetwork:
             caps[self.rail_edge[key]] = cap
         self._rail_side[side] = (dict(converted), caps)
         return caps
-
-    def reachable(self, heads: np.ndarray, blocked: np.ndarray) -> np.ndarray:
-        """Hexes lorries reach at all from ``heads``: the heads, and the land not ``blocked``
-        joined to them. Lorries never enter a blocked hex but may leave one (a railhead among
-        enemy troops), so a blocked head reaches its neighbours' ground."""
-        open_ground = ~np.asarray(blocked, dtype=bool)
-        return reach(self._indptr, self._cols, self._cols, open_ground, heads)
 
     def truck_costs(self, weather: Weather | None, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-edge motor-transport km today, and the ground's cost factor on each edge."""
@@ -460,28 +469,22 @@ def compute(
         graph, mud = net.truck_graph(weather, day, control, mine, blocked)
         heads = reached_at
         # Distances matter only within the lorries' range (supply is nil beyond it), so the
-        # search stops there; beyond it only whether the lorries get there at all, which the
-        # ground's connections tell.
-        dist, origin = truck_search(
-            graph.indptr, graph.indices, graph.data, heads, float(truck_range_km)
+        # search stops there; beyond it only whether the lorries get there at all.
+        dist, origin, connected = truck_search(
+            graph.indptr,
+            graph.indices,
+            graph.data,
+            heads,
+            float(truck_range_km),
+            ~np.asarray(blocked, dtype=bool),
         )
-        connected = net.reachable(heads, blocked)
-        # Lorries deliver nearly all near the railhead and fall off fast towards their limit.
-        near = np.flatnonzero(dist <= truck_range_km)
-        level[near] = np.clip(1.0 - (dist[near] / truck_range_km) ** 2, 0.0, 1.0)
-        # 3. Share each railhead's freight among the units it feeds.
-        served = near[level[near] > 0]
-        fed_by, wants = origin[served], demand[served]
-        by_head = np.bincount(fed_by, weights=wants, minlength=net.size)[heads]
-        wanted = by_head > 0
-        share = np.ones(net.size)
-        share[heads[wanted]] = np.minimum(1.0, tons_at[wanted] / by_head[wanted])
-        got = level[served] * share[fed_by]
-        level[served] = got
+        # 3. Lorries deliver nearly all near the railhead and fall off fast towards their
+        # limit; each railhead's freight is shared among the units it feeds.
+        level, ton_km, served = share_out(
+            dist, origin, demand, heads, tons_at, float(truck_range_km)
+        )
         # 4. The lorry fleet: every ton delivered beyond a railhead costs its km in ton-km
         # (summed over the whole map, in its order, for the same rounding).
-        ton_km = np.zeros(net.size)
-        ton_km[served] = got * wants * dist[served]
         needed = float(ton_km.sum())
         if needed > 0:
             mud_share = float(ton_km[mud].sum()) / needed
@@ -497,18 +500,11 @@ def compute(
         level=level,
         connected=connected,
         railheads=railheads,
-        lines=list(
-            zip(
-                map(net.rail_ends[0].__getitem__, lines.tolist()),
-                map(net.rail_ends[1].__getitem__, lines.tolist()),
-                caps[lines].tolist(),
-                strict=True,
-            )
-        ),
         sources=live_sources,
         day=day,
         trucks=trucks,
         ton_km=needed,
         truck_load=float(truck_load),
         mud_share=mud_share,
+        used_rail=(net.rail_ends, lines, caps[lines]),
     )

@@ -424,13 +424,16 @@ def test_a_zone_of_control_blocks_lorries_unless_own_troops_stand_there() -> Non
 
 
 def test_the_cheap_searches_agree_with_searches_of_the_whole_map() -> None:
-    # The lorry search stops at the lorries' range, reach beyond it comes from the ground's
-    # connections, the day's costs are kept from the day before where nothing changed, and
-    # the claims' steps spread over a table of neighbours. On a map of lakes, hills and marsh
-    # with troops scattered about, each must give what a search of the whole graph gives
-    # (distances and railheads within the range, reach and steps everywhere).
+    # The lorry search stops at the lorries' range, reach beyond it is walked on from where it
+    # stopped, the day's costs are kept from the day before where nothing changed, and the
+    # claims' steps are counted breadth first. On a map of lakes, hills and marsh with troops
+    # scattered about, each must give what scipy's search of the whole graph gives (distances
+    # and railheads within the range, the same railhead where two are equally near, reach and
+    # steps everywhere).
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
+
+    from shared.searches import truck_search
 
     rng = np.random.default_rng(7)
     m = TinyMap(24, 18, hex_km=HEX_KM)
@@ -462,7 +465,11 @@ def test_the_cheap_searches_agree_with_searches_of_the_whole_map() -> None:
         inside = whole <= TRUCK_RANGE_KM
         assert np.array_equal(near[inside], whole[inside])
         assert np.array_equal(near_origin[inside], origin[inside])
-        assert np.array_equal(net.reachable(heads, blocked), np.isfinite(whole))
+        dist, head, joined = truck_search(
+            graph.indptr, graph.indices, graph.data, heads, TRUCK_RANGE_KM, ~blocked
+        )
+        assert np.array_equal(dist, near) and np.array_equal(head, near_origin)
+        assert np.array_equal(joined, np.isfinite(whole))
         beyond += int(np.sum(np.isfinite(whole) & ~inside))
         cut_off += int(np.sum(~np.isfinite(whole) & ~blocked & land))
         limit = int(rng.integers(0, 6))
