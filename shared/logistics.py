@@ -250,17 +250,22 @@ class Logistics:
         for unit in world.sorted_units():
             if unit.kind == Kind.ENGINEER:
                 engineers[grid.index(unit.pos)] = unit.side
-        heads = {CONTROL_CODES[side]: state.railheads for side, state in self.supply.items()}
+        states = {CONTROL_CODES[side]: state for side, state in self.supply.items()}
+        reach: dict[int, np.ndarray] = {}  # per control code, worked out when first asked
         for key in sorted(self.rail_damage):
             a, b = grid.index(key[0]), grid.index(key[1])
             if self.control[a] != self.control[b] or self.control[a] == 0:
                 continue  # nobody repairs a line the front runs across
+            code = int(self.control[a])
             if a in engineers or b in engineers:
                 crews = ENGINEER_REPAIR_PER_DAY
-            elif self._crews_reach(world, heads.get(int(self.control[a])), a, b):
-                crews = 1
             else:
-                continue  # the railway crews work forward from the railheads
+                near = reach.get(code)
+                if near is None and code in states:
+                    near = reach[code] = self._crews_reach(states[code])
+                if near is None or not (near[a] or near[b]):
+                    continue  # the railway crews work forward from the railheads
+                crews = 1
             left = self.rail_damage[key] - crews
             if left > 0:
                 self.rail_damage[key] = left
@@ -284,18 +289,15 @@ class Logistics:
         for raid in self.partisans:
             self._raid(world, raid, day)
 
-    def _crews_reach(self, world: World, heads: dict[Hex, float] | None, *at: int) -> bool:
-        """Can a side's railway crews work at any of the hexes ``at`` today: is one of them
-        one of its yesterday's railheads (``heads``), or the next hex along the track from one?
-        A wrecked line is mended stretch by stretch from the railhead forward, not everywhere
-        at once. Asked of the few wrecked lines, not worked out for the whole railway."""
-        if not heads:
-            return False
-        hexes, adj = world.theatre.hexes, self.net.rail_adj
-        for i in at:
-            if hexes[i] in heads or any(hexes[j] in heads for j, _ in adj.get(i, ())):
-                return True
-        return False
+    def _crews_reach(self, state: SupplyState) -> np.ndarray:
+        """Per hex, whether the side's railway crews can work there today: its yesterday's
+        railheads (``state``) and the next hex along the track from each. A wrecked line is
+        mended stretch by stretch from the railhead forward, not everywhere at once."""
+        net = self.net
+        near = np.zeros(net.size, dtype=bool)
+        near[state.railhead_at] = True
+        near[net.rail_src[near[net.rail_nbr]]] = True  # next to a railhead along the track
+        return near
 
     def _raid(self, world: World, raid: Partisans, day: int) -> None:
         if world.now < raid.start or world.rng.random() >= raid.chance_per_day:
@@ -491,7 +493,10 @@ class Logistics:
             at = self._supply_of(side, state) if state is not None else {}
             sides[side] = (state, at, CONTROL_CODES[side])
         hourly_food = 1 / 24
-        control, captured_day, day = self.control, self.captured_day, world.hour // 24
+        # The ground's owners read and written through memoryviews of the arrays: an element
+        # is a plain int there, not a numpy scalar.
+        control, captured_day = memoryview(self.control), memoryview(self.captured_day)
+        day = world.hour // 24
         needs_of, infantry = NEEDS.get, NEEDS["infantry"]
         surrendering: list[Unit] = []
         for unit in world.units.values():

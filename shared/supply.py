@@ -119,6 +119,8 @@ class SupplyState:
     level: np.ndarray  # per hex, 0..1: how well a unit there is supplied
     connected: np.ndarray  # per hex: a railhead can reach it at all (else: cut off)
     railheads: dict[Hex, float] = field(default_factory=dict)  # rail hex -> tons/day it gets
+    # ...their hex indices, in the same order
+    railhead_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     sources: list[Source] = field(default_factory=list)
     day: int = -1
     trucks: float | None = None  # the lorry fleet today (None: not counted)
@@ -247,6 +249,7 @@ class SupplyNetwork:
         self.rail_nbr = np.array(
             [j for i in sorted(self.rail_adj) for j, _ in self.rail_adj[i]], dtype=np.int64
         )
+        self.rail_src = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.rail_indptr))
         self.rail_edge_at = np.array(
             [self.rail_edge[key] for i in sorted(self.rail_adj) for _, key in self.rail_adj[i]],
             dtype=np.int64,
@@ -500,6 +503,7 @@ def compute(
         level=level,
         connected=connected,
         railheads=railheads,
+        railhead_at=reached_at,
         sources=live_sources,
         day=day,
         trucks=trucks,
