@@ -223,11 +223,24 @@ def _nearer(d1: float, n1: int, d2: float, n2: int) -> bool:
 
 @_compiled
 def truck_search(
-    indptr: Any, cols: Any, cost: Any, heads: Any, limit: float, open_node: Any
+    indptr: Any,
+    cols: Any,
+    km: Any,
+    kind: Any,
+    step: Any,
+    ford: Any,
+    factor: Any,
+    heads: Any,
+    limit: float,
+    open_node: Any,
 ) -> Any:
     """Cheapest cost from the nearest of ``heads`` to every node of a graph in CSR form, up to
     ``limit`` (infinite beyond), and which head that is (-9999 beyond); and whether each node
     can be reached at all from ``heads`` through ``open_node`` nodes (the heads always).
+
+    An edge ``e`` into node ``j`` costs ``(km[e] * step[kind[e]] + ford[kind[e]]) * factor[j]``
+    (infinite: never taken), worked out as the search goes: a day's costs for a few kinds of
+    edge and a factor per node, not an array over every edge.
 
     The search is scipy's ``dijkstra(..., min_only=True, limit=limit)``: nodes taken in the
     order of its priority queue of (-cost, node) pairs, a node's head changed only by a
@@ -283,7 +296,8 @@ def truck_search(
             continue  # a stale entry: the node was reached more cheaply since
         for e in range(indptr[here], indptr[here + 1]):
             nxt = cols[e]
-            value = base + cost[e]
+            c = kind[e]
+            value = base + (km[e] * step[c] + ford[c]) * factor[nxt]
             if not joined[nxt] and open_node[nxt]:
                 joined[nxt] = True
                 if not value <= limit:
@@ -517,7 +531,8 @@ def warm_up() -> None:
     widest_rail(indptr, head[[0, 0]], head[[0, 0]], np.ones(1), np.ones(2, dtype=np.bool_),
                 np.zeros(1, dtype=np.bool_), head, np.ones(1))  # fmt: skip
     dist, origin, _ = truck_search(
-        indptr.astype(np.int32), cols, cost, head, 1.0, np.ones(2, dtype=np.bool_)
-    )
+        indptr.astype(np.int32), cols, cost, head[[0, 0]], np.ones(1), np.zeros(1), cost, head,
+        1.0, np.ones(2, dtype=np.bool_),
+    )  # fmt: skip
     share_out(dist, origin, np.ones(2), head, np.ones(1), 1.0)
     steps(indptr, cols, head, 1)

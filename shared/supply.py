@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from shared.hexgrid import DIRECTIONS, Hex, edge_key
 from shared.searches import share_out, steps, truck_search, widest_rail
@@ -181,19 +180,12 @@ class SupplyNetwork:
         self.river = np.array(river)
         self.road = np.array(road)
         self.size = n
-        # Edges in canonical CSR order (sources, then destinations, ascending): a day's truck
-        # graph is then a mask over them, with no sort (and the same graph scipy would build).
+        # Edges in canonical CSR order (sources, then destinations, ascending), as scipy would
+        # build the graph.
         self._order = np.lexsort((self.dst, self.src))
         self._rows = self.src[self._order]
         self._cols = self.dst[self._order]
-        self._cols64 = self._cols.astype(np.int64)  # numpy gathers faster with these
         self._truck_day: TruckDay | None = None
-        # Which lorry costs changed last (see ``truck_graph``): a count of changes, and the
-        # edges of the last (None: all).
-        self._cost_changes = 0
-        self._cost_changed: np.ndarray | None = None
-        self._side_costs: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
-        self._truck_graph: csr_matrix | None = None  # today's lorry graph (``truck_graph``)
         regions = theatre.climates or []
         self.region_of = (
             np.frombuffer(bytes(theatre.climate), dtype=np.uint8).astype(np.int32) - 1
@@ -202,25 +194,28 @@ class SupplyNetwork:
         )
         self.regions = regions
         self._dst_region = self.region_of[self.dst]
-        # Canonical positions of the edges each entry of the day's per-region tables (see
-        # ``_ground_today``; -1, no region, is the last) applies to.
+        # The lorries' graph for the compiled search: its edges' km in good going, and each
+        # edge's class (see ``truck_day``): the entry of the day's per-region tables it takes,
+        # by the region of the hex it enters (-1, no region, is the last), times four, plus
+        # two for a road, plus one for a river crossed.
         self._luts = len(regions) + 1 if regions else 1
         entry = np.where(self._dst_region < 0, self._luts - 1, self._dst_region)[self._order]
-        self._by_lut = [np.flatnonzero(entry == k) for k in range(self._luts)]
+        self._km = self.base[self._order]
+        road, river = self.road[self._order], self.river[self._order]
+        self._class = (entry * 4 + road * 2 + river).astype(np.int64)
+        # ...and per hex, which classes of edges enter it (for the hexes in mud).
+        self._enters = np.zeros((n, 4), dtype=bool)
+        self._enters[self._cols, self._class % 4] = True
+        self._entry_of = np.zeros(n, dtype=np.int64)
+        self._entry_of[self._cols] = entry
         # Each hex's neighbours over land, as a table padded with ``size`` (a sentinel entry
         # one past the map in arrays of ``size + 1``): the hexes next to a few cost a few rows.
         self._indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(self._rows, minlength=n), out=self._indptr[1:])
+        self._indptr32 = self._indptr.astype(np.int32)
         self.neighbour_table = np.full((n, len(DIRECTIONS)), n, dtype=np.int64)
         slot = np.arange(len(self._rows)) - self._indptr[self._rows]
         self.neighbour_table[self._rows, slot] = self._cols
-        # ...and the canonical positions of the edges into each hex, padded with their count.
-        edges = len(self._rows)
-        by_entry = np.argsort(self._cols, kind="stable")
-        first = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self._cols, minlength=n), out=first[1:])
-        self._into = np.full((n, len(DIRECTIONS)), edges, dtype=np.int64)
-        self._into[self._cols[by_entry], np.arange(edges) - first[self._cols[by_entry]]] = by_entry
         # Rail adjacency for the widest-path search: hex index -> [(neighbour, edge key)].
         self.rail_adj: dict[int, list[tuple[int, tuple[Hex, Hex]]]] = {}
         for a, b in theatre.rails:
@@ -328,83 +323,60 @@ class SupplyNetwork:
         zone[self.neighbour_table[enemy]] = True
         return enemy | (zone[: self.size] & ~own)
 
-    def truck_graph(
-        self, weather: Weather | None, day: int, control: np.ndarray, mine: int, blocked: np.ndarray
-    ) -> tuple[csr_matrix, np.ndarray]:
-        """Today's motor-transport graph over the edges into hexes lorries may enter (not
-        ``blocked``), ground the enemy holds at ``HOSTILE_GROUND_TRUCK_COST``; and the hexes
-        lorries reach through mud. Both sides drive on the same
-        ground, so its costs are worked out once a day, and then only in the regions whose
-        ground or rivers changed since the day before."""
+    def truck_day(self, weather: Weather | None, day: int) -> TruckDay:
+        """Today's lorry costs by class of edge (see ``__init__``), and the hexes lorries reach
+        through mud. Both sides drive on the same ground, so they are worked out once a day;
+        an edge costs its km times its class's factor, plus its river's km. Laid out per
+        region from the day's weather, they are the same sums as per edge would be."""
         today = self._truck_day
-        if today is None or today.weather is not weather or today.day != day:
-            factor, river = self._ground_today(weather, day)
-            changes = self._cost_changes
-            if today is None or today.weather is not weather:
-                cost, ground = self._edge_costs(factor, river, self._order)
-                self._cost_changes += 1
-                self._cost_changed = None  # all of them
-            else:
-                cost, ground = today.cost, today.ground  # updated in place, region by region
-                changed = []
-                for k, was in enumerate(zip(today.factor, today.river, strict=True)):
-                    if was != (factor[k], river[k]):
-                        at = self._by_lut[k]
-                        cost[at], ground[at] = self._edge_costs(factor, river, self._order[at])
-                        changed.append(at)
-                if changed:
-                    self._cost_changes += 1
-                    self._cost_changed = np.concatenate(changed)
-            if today is not None and today.cost is cost and self._cost_changes == changes:
-                mud = today.mud  # the ground is as it was yesterday
-            else:
-                mud = np.zeros(self.size, dtype=bool)
-                mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
-            today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
-        # Each edge costs the day's km times its entry hex's factor: hostile ground double; a
-        # hex lorries may not enter infinite, so that no search ever relaxes the edge (the same
-        # as leaving it out: every edge stays in the graph, built once in canonical order).
-        # The day's km are positive, so the products are those of the rule as stated.
-        factor = np.where(control == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
-        factor[np.asarray(blocked, dtype=bool)] = np.inf
-        if self._truck_graph is None:
-            indptr = self._indptr.astype(np.int32)
-            data = np.empty(len(self._cols))
-            self._truck_graph = csr_matrix((data, self._cols, indptr), shape=(self.size,) * 2)
-        graph = self._truck_graph
-        # Per side, the costs of its last call: from day to day only a few hexes change hands
-        # or fill with troops, and the ground changes in a few regions, so only the edges into
-        # those hexes and through those regions are worked out again.
-        kept = self._side_costs.get(mine)
-        changes = self._cost_changes
-        if (
-            kept is None
-            or kept[0] < changes - 1
-            or (kept[0] < changes and self._cost_changed is None)
-        ):
-            data = today.cost * factor[self._cols64]
+        if today is not None and today.weather is weather and today.day == day:
+            return today
+        factor, river = self._ground_today(weather, day)
+        step = np.ones(self._luts * 4)
+        ford = np.zeros(self._luts * 4)
+        for k in range(self._luts):
+            # Roads keep lorries moving in mud far better than open country does.
+            on_road = 1.0 + (factor[k] - 1.0) * 0.35
+            step[4 * k : 4 * k + 4] = (factor[k], factor[k], on_road, on_road)
+            ford[4 * k + 1] = ford[4 * k + 3] = river[k]
+        if today is not None and np.array_equal(today.step, step):
+            mud = today.mud  # the ground is as it was yesterday
         else:
-            _, was, data = kept
-            at = self._into[np.flatnonzero(factor != was)].ravel()
-            at = at[at < len(data)]
-            if kept[0] < changes:
-                at = np.concatenate([at, self._cost_changed])
-            data[at] = today.cost[at] * factor[self._cols64[at]]
-        self._side_costs[mine] = (changes, factor, data)
-        graph.data = data  # the graph is the caller's until the next call
-        return graph, today.mud
+            # Mud: an edge into the hex at a factor above 1.5 (snow is slow going, not ruin).
+            deep = (step > 1.5).reshape(self._luts, 4)
+            mud = (self._enters & deep[self._entry_of]).any(axis=1)
+        today = self._truck_day = TruckDay(weather, day, step, ford, mud)
+        return today
+
+    def truck_search(
+        self,
+        today: TruckDay,
+        control: np.ndarray,
+        mine: int,
+        blocked: np.ndarray,
+        heads: np.ndarray,
+        limit: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The lorries' search (``searches.truck_search``) from ``heads`` over today's costs
+        for the side of control code ``mine``: ground the enemy holds at
+        ``HOSTILE_GROUND_TRUCK_COST``, ``blocked`` hexes never entered."""
+        blocked = np.asarray(blocked, dtype=bool)
+        hostile = np.where(control == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
+        hostile[blocked] = np.inf
+        return truck_search(
+            self._indptr32, self._cols, self._km, self._class, today.step, today.ford, hostile,
+            heads, limit, ~blocked,
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
 class TruckDay:
-    """A day's lorry costs over the edges, in ``SupplyNetwork``'s canonical edge order."""
+    """A day's lorry costs per class of edge (see ``SupplyNetwork.truck_day``)."""
 
     weather: Weather | None
     day: int
-    factor: list[float]  # the ground per region (see ``SupplyNetwork._ground_today``)
-    river: list[float]
-    cost: np.ndarray
-    ground: np.ndarray
+    step: np.ndarray  # the factor on an edge's km
+    ford: np.ndarray  # km added for the river it crosses
     mud: np.ndarray  # per hex: lorries get there through mud
 
 
@@ -469,17 +441,13 @@ def compute(
     connected = np.zeros(net.size, dtype=bool)
     truck_load = mud_share = needed = 0.0
     if reached:
-        graph, mud = net.truck_graph(weather, day, control, mine, blocked)
+        today = net.truck_day(weather, day)
+        mud = today.mud
         heads = reached_at
         # Distances matter only within the lorries' range (supply is nil beyond it), so the
         # search stops there; beyond it only whether the lorries get there at all.
-        dist, origin, connected = truck_search(
-            graph.indptr,
-            graph.indices,
-            graph.data,
-            heads,
-            float(truck_range_km),
-            ~np.asarray(blocked, dtype=bool),
+        dist, origin, connected = net.truck_search(
+            today, control, mine, blocked, heads, float(truck_range_km)
         )
         # 3. Lorries deliver nearly all near the railhead and fall off fast towards their
         # limit; each railhead's freight is shared among the units it feeds.
