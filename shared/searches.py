@@ -216,9 +216,10 @@ def reach(indptr: Any, cols: Any, edges: Any, usable: Any, starts: Any) -> Any:
 
 
 @_compiled
-def _nearer(d1: float, n1: int, d2: float, n2: int) -> bool:
-    """``truck_search``'s heap order: the least cost first, on a tie the higher node."""
-    return d1 < d2 or (d1 == d2 and n1 > n2)
+def _grown(array: Any, size: int) -> Any:
+    out = np.empty(size, array.dtype)
+    out[: len(array)] = array
+    return out
 
 
 @_compiled
@@ -233,31 +234,40 @@ def truck_search(
     heads: Any,
     limit: float,
     open_node: Any,
+    width: float,
 ) -> Any:
     """Cheapest cost from the nearest of ``heads`` to every node of a graph in CSR form, up to
     ``limit`` (infinite beyond), and which head that is (-9999 beyond); and whether each node
     can be reached at all from ``heads`` through ``open_node`` nodes (the heads always).
 
     An edge ``e`` into node ``j`` costs ``(km[e] * step[kind[e]] + ford[kind[e]]) * factor[j]``
-    (infinite: never taken), worked out as the search goes: a day's costs for a few kinds of
-    edge and a factor per node, not an array over every edge.
+    (infinite: never taken; never nil), worked out as the search goes: a day's costs for a few
+    kinds of edge and a factor per node, not an array over every edge.
 
-    The search is scipy's ``dijkstra(..., min_only=True, limit=limit)``: nodes taken in the
-    order of its priority queue of (-cost, node) pairs, a node's head changed only by a
-    strictly cheaper way, so that where two heads are equally near a node it answers the one
-    scipy answers and the railheads share out their freight as before. The reach beyond the
-    limit goes on breadth first from the nodes the search found beyond it, so the nodes within
-    it are not walked twice."""
+    The answers are those of scipy's ``dijkstra(..., min_only=True, limit=limit)``. The costs
+    are the one set of sums every search settles on, whatever order it takes nodes in, so they
+    are found with buckets ``width`` wide (at most the cheapest edge: then a node is seldom
+    taken twice) instead of a heap. The head is the one Dijkstra's search answers where two
+    are equally near: it takes nodes by (cost, -node) and keeps the first way at the final
+    cost, so each node keeps, of the neighbours that reach it at its final cost, the one
+    first in that order, and takes that one's head. The reach beyond the limit goes on
+    breadth first from the nodes found beyond it, so the nodes within it are not walked
+    twice."""
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     origin = np.full(n, -9999, np.int64)
+    came = np.full(n, -1, np.int64)
     joined = np.zeros(n, np.bool_)
     beyond = np.empty(n, np.int64)  # open nodes found only beyond the limit, to walk on from
     top = 0
-    room = len(cols) + len(heads) + 1  # an entry per improvement: at most one per edge
-    keys = np.empty(room)
-    nodes = np.empty(room, np.int64)
-    size = 0
+    span = limit / width
+    buckets = int(span) + 1 if span < n else n  # the last takes whatever lies further
+    first = np.full(buckets, -1, np.int64)  # per bucket, its last entry; then each the one before
+    room = len(cols) + len(heads) + 1  # an entry per improvement: about one per edge
+    before = np.empty(room, np.int64)
+    entry = np.empty(room, np.int64)
+    entry_cost = np.empty(room)
+    used = 0
     for k in range(len(heads)):
         head = heads[k]
         joined[head] = True
@@ -265,34 +275,19 @@ def truck_search(
             continue  # a head given twice
         dist[head] = 0.0
         origin[head] = head
-        at = size
-        size += 1
-        while at > 0:
-            parent = (at - 1) // 2
-            if not _nearer(0.0, head, keys[parent], nodes[parent]):
-                break
-            keys[at], nodes[at] = keys[parent], nodes[parent]
-            at = parent
-        keys[at], nodes[at] = 0.0, head
-    while size > 0:
-        base, here = keys[0], nodes[0]
-        size -= 1
-        if size > 0:  # the last entry sifts down from the top
-            d, i, at = keys[size], nodes[size], 0
-            while True:
-                child = 2 * at + 1
-                if child >= size:
-                    break
-                if child + 1 < size and _nearer(
-                    keys[child + 1], nodes[child + 1], keys[child], nodes[child]
-                ):
-                    child += 1
-                if not _nearer(keys[child], nodes[child], d, i):
-                    break
-                keys[at], nodes[at] = keys[child], nodes[child]
-                at = child
-            keys[at], nodes[at] = d, i
-        if base > dist[here]:
+        entry[used], entry_cost[used], before[used] = head, 0.0, first[0]
+        first[0] = used
+        used += 1
+    b = 0
+    while b < buckets:
+        k = first[b]
+        if k < 0:
+            b += 1
+            continue
+        first[b] = before[k]
+        here = entry[k]
+        base = dist[here]
+        if entry_cost[k] != base:
             continue  # a stale entry: the node was reached more cheaply since
         for e in range(indptr[here], indptr[here + 1]):
             nxt = cols[e]
@@ -300,21 +295,39 @@ def truck_search(
             value = base + (km[e] * step[c] + ford[c]) * factor[nxt]
             if not joined[nxt] and open_node[nxt]:
                 joined[nxt] = True
-                if not value <= limit:
+                if not (value <= limit and value < np.inf):  # not to be taken by the search
                     beyond[top] = nxt
                     top += 1
-            if value <= limit and value < dist[nxt]:
+            if value == dist[nxt]:
+                was = came[nxt]
+                if was >= 0 and (base < dist[was] or (base == dist[was] and here > was)):
+                    came[nxt] = here
+            elif value <= limit and value < dist[nxt]:
                 dist[nxt] = value
-                origin[nxt] = origin[here]
-                at = size
-                size += 1
-                while at > 0:
-                    parent = (at - 1) // 2
-                    if not _nearer(value, nxt, keys[parent], nodes[parent]):
-                        break
-                    keys[at], nodes[at] = keys[parent], nodes[parent]
-                    at = parent
-                keys[at], nodes[at] = value, nxt
+                came[nxt] = here
+                q = value / width
+                t = int(q) if q < buckets else buckets - 1
+                t = b if t < b else t
+                if used == room:  # a node taken again (its bucket rounded down): more room
+                    room *= 2
+                    before = _grown(before, room)
+                    entry = _grown(entry, room)
+                    entry_cost = _grown(entry_cost, room)
+                entry[used], entry_cost[used], before[used] = nxt, value, first[t]
+                first[t] = used
+                used += 1
+    chain = np.empty(n, np.int64)  # each node takes the head at the end of its ways back
+    for v in range(n):
+        if dist[v] == np.inf or origin[v] != -9999:
+            continue
+        size = 0
+        x = v
+        while origin[x] == -9999:
+            chain[size] = x
+            size += 1
+            x = came[x]
+        for k in range(size):
+            origin[chain[k]] = origin[x]
     while top > 0:
         top -= 1
         here = beyond[top]
@@ -532,7 +545,7 @@ def warm_up() -> None:
                 np.zeros(1, dtype=np.bool_), head, np.ones(1))  # fmt: skip
     dist, origin, _ = truck_search(
         indptr.astype(np.int32), cols, cost, head[[0, 0]], np.ones(1), np.zeros(1), cost, head,
-        1.0, np.ones(2, dtype=np.bool_),
+        1.0, np.ones(2, dtype=np.bool_), 1.0,
     )  # fmt: skip
     share_out(dist, origin, np.ones(2), head, np.ones(1), 1.0)
     steps(indptr, cols, head, 1)

@@ -345,7 +345,10 @@ class SupplyNetwork:
             # Mud: an edge into the hex at a factor above 1.5 (snow is slow going, not ruin).
             deep = (step > 1.5).reshape(self._luts, 4)
             mud = (self._enters & deep[self._entry_of]).any(axis=1)
-        today = self._truck_day = TruckDay(weather, day, step, ford, mud)
+        # No edge is cheaper than the shortest km at the lowest factor (hostile ground and
+        # rivers only add): the search's buckets are that wide.
+        cheapest = float(self._km.min() * step.min()) if len(self._km) else 1.0
+        today = self._truck_day = TruckDay(weather, day, step, ford, mud, cheapest)
         return today
 
     def truck_search(
@@ -365,7 +368,7 @@ class SupplyNetwork:
         hostile[blocked] = np.inf
         return truck_search(
             self._indptr32, self._cols, self._km, self._class, today.step, today.ford, hostile,
-            heads, limit, ~blocked,
+            heads, limit, ~blocked, today.cheapest,
         )  # fmt: skip
 
 
@@ -378,6 +381,7 @@ class TruckDay:
     step: np.ndarray  # the factor on an edge's km
     ford: np.ndarray  # km added for the river it crosses
     mud: np.ndarray  # per hex: lorries get there through mud
+    cheapest: float  # no edge costs less
 
 
 def compute(

@@ -483,3 +483,36 @@ def test_the_cheap_searches_agree_with_searches_of_the_whole_map() -> None:
         assert np.array_equal(net.hops(heads.tolist(), limit), hops)
     assert len(grounds) > 2  # dry, mud, frozen or snow
     assert beyond and cut_off  # the map had both
+
+
+def test_the_lorry_search_answers_as_scipy_does_on_graphs_full_of_ties() -> None:
+    # Small random graphs whose costs tie everywhere, heads given twice, edges never taken,
+    # limits or none, and buckets of any width (only the search's speed depends on it): the
+    # same costs, the same head where several are equally near, and the same reach.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from shared.searches import truck_search
+
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        n = int(rng.integers(2, 60))
+        edges = sorted({(int(a), int(b)) for a, b in rng.integers(0, n, (4 * n, 2)) if a != b})
+        src, dst = np.array(edges).T
+        cost = rng.choice([0.1, 0.2, 0.3, 0.5, 1.0, 1.5, np.inf], len(edges))
+        graph = csr_matrix((cost, (src, dst)), shape=(n, n))
+        heads = rng.choice(n, size=int(rng.integers(1, n)))
+        limit = float(rng.choice([np.inf, 0.6, 1.0, 2.5]))
+        near, _, head = dijkstra(
+            graph, indices=heads, min_only=True, return_predecessors=True, limit=limit
+        )
+        steps = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(n, n))
+        joined = np.isfinite(dijkstra(steps, indices=heads, min_only=True))
+        kind = np.zeros(len(edges), dtype=np.int64)
+        width = float(rng.choice([0.05, 0.1, 1.0, 7.0]))
+        dist, origin, reach = truck_search(
+            graph.indptr.astype(np.int32), graph.indices.astype(np.int32), graph.data, kind,
+            np.ones(1), np.zeros(1), np.ones(n), heads, limit, np.ones(n, dtype=bool), width,
+        )  # fmt: skip
+        assert np.array_equal(dist, near) and np.array_equal(origin, head)
+        assert np.array_equal(reach, joined)
