@@ -263,7 +263,7 @@ def truck_search(
     span = limit / width
     buckets = int(span) + 1 if span < n else n  # the last takes whatever lies further
     first = np.full(buckets, -1, np.int64)  # per bucket, its last entry; then each the one before
-    room = len(cols) + len(heads) + 1  # an entry per improvement: about one per edge
+    room = n + len(heads) + 1  # an entry per improvement: about one per node reached
     before = np.empty(room, np.int64)
     entry = np.empty(room, np.int64)
     entry_cost = np.empty(room)
@@ -308,7 +308,7 @@ def truck_search(
                 q = value / width
                 t = int(q) if q < buckets else buckets - 1
                 t = b if t < b else t
-                if used == room:  # a node taken again (its bucket rounded down): more room
+                if used == room:  # more improvements than nodes: more room
                     room *= 2
                     before = _grown(before, room)
                     entry = _grown(entry, room)
@@ -316,7 +316,7 @@ def truck_search(
                 entry[used], entry_cost[used], before[used] = nxt, value, first[t]
                 first[t] = used
                 used += 1
-    chain = np.empty(n, np.int64)  # each node takes the head at the end of its ways back
+    chain = entry  # (done with) each node takes the head at the end of its way back
     for v in range(n):
         if dist[v] == np.inf or origin[v] != -9999:
             continue

@@ -203,6 +203,7 @@ class SupplyNetwork:
         self._km = self.base[self._order]
         road, river = self.road[self._order], self.river[self._order]
         self._class = (entry * 4 + road * 2 + river).astype(np.int64)
+        self._shortest = float(self._km.min()) if len(self._km) else 1.0
         # ...and per hex, which classes of edges enter it (for the hexes in mud).
         self._enters = np.zeros((n, 4), dtype=bool)
         self._enters[self._cols, self._class % 4] = True
@@ -347,7 +348,7 @@ class SupplyNetwork:
             mud = (self._enters & deep[self._entry_of]).any(axis=1)
         # No edge is cheaper than the shortest km at the lowest factor (hostile ground and
         # rivers only add): the search's buckets are that wide.
-        cheapest = float(self._km.min() * step.min()) if len(self._km) else 1.0
+        cheapest = self._shortest * float(step.min())
         today = self._truck_day = TruckDay(weather, day, step, ford, mud, cheapest)
         return today
 
