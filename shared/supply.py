@@ -204,9 +204,9 @@ class SupplyNetwork:
         road, river = self.road[self._order], self.river[self._order]
         self._class = (entry * 4 + road * 2 + river).astype(np.int64)
         self._shortest = float(self._km.min()) if len(self._km) else 1.0
-        # ...and per hex, which classes of edges enter it (for the hexes in mud).
-        self._enters = np.zeros((n, 4), dtype=bool)
-        self._enters[self._cols, self._class % 4] = True
+        # ...and per hex, the classes of edges that enter it, a bit each (for the hexes in mud).
+        self._enters = np.zeros(n, dtype=np.uint8)
+        np.bitwise_or.at(self._enters, self._cols, (1 << (self._class % 4)).astype(np.uint8))
         self._entry_of = np.zeros(n, dtype=np.int64)
         self._entry_of[self._cols] = entry
         # Each hex's neighbours over land, as a table padded with ``size`` (a sentinel entry
@@ -344,8 +344,8 @@ class SupplyNetwork:
             mud = today.mud  # the ground is as it was yesterday
         else:
             # Mud: an edge into the hex at a factor above 1.5 (snow is slow going, not ruin).
-            deep = (step > 1.5).reshape(self._luts, 4)
-            mud = (self._enters & deep[self._entry_of]).any(axis=1)
+            deep = (step > 1.5).reshape(self._luts, 4) @ np.array([1, 2, 4, 8], dtype=np.uint8)
+            mud = (self._enters & deep.astype(np.uint8)[self._entry_of]) != 0
         # No edge is cheaper than the shortest km at the lowest factor (hostile ground and
         # rivers only add): the search's buckets are that wide.
         cheapest = self._shortest * float(step.min())
@@ -415,10 +415,9 @@ def compute(
     # hexes trains may enter: held, and not taken in the last CAPTURED_RAIL_DAYS.
     live_sources = [s for s in sources if s.side == side and control[grid.index(s.hex)] == mine]
     nodes = net.rail_nodes
+    held = (control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)
     usable = np.zeros(net.size, dtype=bool)
-    usable[nodes[(control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)]] = (
-        True
-    )
+    usable[nodes[held]] = True
     edge = net.rail_edge
     damaged = np.zeros(len(net.rail_keys), dtype=bool)
     for key, days in rail_damage.items():
