@@ -98,10 +98,11 @@ class Logistics:
         default_factory=lambda: (-1, []), init=False, repr=False
     )
     # Per side, its supply state and, for the hexes its units stood in since it was worked out,
-    # the stock days a unit there regains an hour and whether a railhead reaches it: read for
-    # every unit every hour, where a numpy element costs more than the arithmetic (and the
-    # whole map as lists more than the few hexes the units stand in).
-    _supply_at: dict[str, tuple[SupplyState, dict[int, tuple[float, bool]]]] = field(
+    # the stock days a unit there regains an hour, whether a railhead reaches it, and the
+    # hex's index: read for every unit every hour by the unit's position, where a numpy
+    # element costs more than the arithmetic (and the whole map as lists more than the few
+    # hexes the units stand in).
+    _supply_at: dict[str, tuple[SupplyState, dict[Hex, tuple[float, bool, int]]]] = field(
         default_factory=dict, init=False, repr=False
     )
     # Per country, its rail edges in order and the index of each one's first hex (for raids).
@@ -471,7 +472,7 @@ class Logistics:
                 self.trucks.get(side),
             )
 
-    def _supply_of(self, side: str, state: SupplyState) -> dict[int, tuple[float, bool]]:
+    def _supply_of(self, side: str, state: SupplyState) -> dict[Hex, tuple[float, bool, int]]:
         kept = self._supply_at.get(side)
         if kept is None or kept[0] is not state:
             kept = self._supply_at[side] = (state, {})
@@ -487,7 +488,7 @@ class Logistics:
         # announced in the units' id order.
         # Per side: its supply state (None: supplied everywhere), what its units' hexes get
         # from it, and its control code.
-        sides: dict[str, tuple[SupplyState | None, dict[int, tuple[float, bool]], int]] = {}
+        sides: dict[str, tuple[SupplyState | None, dict[Hex, tuple[float, bool, int]], int]] = {}
         for side in SIDES:
             state = self.supply.get(side)
             at = self._supply_of(side, state) if state is not None else {}
@@ -501,19 +502,21 @@ class Logistics:
         surrendering: list[Unit] = []
         for unit in world.units.values():
             n = needs_of(unit.kind, infantry)
-            q, r = unit.pos
-            i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
             state, at, code = sides[unit.side]
-            if state is None:
-                gain, reached = RESUPPLY_DAYS_PER_HOUR, True
-            else:
-                here = at.get(i)
-                if here is None:
-                    here = at[i] = (
+            here = at.get(unit.pos)
+            if here is None:
+                q, r = unit.pos
+                i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
+                here = at[unit.pos] = (
+                    (RESUPPLY_DAYS_PER_HOUR, True, i)
+                    if state is None
+                    else (
                         float(state.level[i]) * RESUPPLY_DAYS_PER_HOUR,
                         bool(state.connected[i]),
+                        i,
                     )
-                gain, reached = here
+                )
+            gain, reached, i = here
             s = unit.stocks
             if s is None:
                 s = unit.stocks = full_stocks(str(unit.kind))
