@@ -226,10 +226,8 @@ def _grown(array: Any, size: int) -> Any:
 def truck_search(
     indptr: Any,
     cols: Any,
-    km: Any,
     kind: Any,
-    step: Any,
-    ford: Any,
+    cost: Any,
     factor: Any,
     heads: Any,
     limit: float,
@@ -240,9 +238,9 @@ def truck_search(
     ``limit`` (infinite beyond), and which head that is (-9999 beyond); and whether each node
     can be reached at all from ``heads`` through ``open_node`` nodes (the heads always).
 
-    An edge ``e`` into node ``j`` costs ``(km[e] * step[kind[e]] + ford[kind[e]]) * factor[j]``
-    (infinite: never taken; never nil), worked out as the search goes: a day's costs for a few
-    kinds of edge and a factor per node, not an array over every edge.
+    An edge ``e`` into node ``j`` costs ``cost[kind[e]] * factor[j]`` (infinite: never taken;
+    never nil), worked out as the search goes: a day's costs for a few kinds of edge and a
+    factor per node, not an array over every edge.
 
     The answers are those of scipy's ``dijkstra(..., min_only=True, limit=limit)``. The costs
     are the one set of sums every search settles on, whatever order it takes nodes in, so they
@@ -291,8 +289,7 @@ def truck_search(
             continue  # a stale entry: the node was reached more cheaply since
         for e in range(indptr[here], indptr[here + 1]):
             nxt = cols[e]
-            c = kind[e]
-            value = base + (km[e] * step[c] + ford[c]) * factor[nxt]
+            value = base + cost[kind[e]] * factor[nxt]
             if not joined[nxt] and open_node[nxt]:
                 joined[nxt] = True
                 if not (value <= limit and value < np.inf):  # not to be taken by the search
@@ -544,8 +541,8 @@ def warm_up() -> None:
     widest_rail(indptr, head[[0, 0]], head[[0, 0]], np.ones(1), np.ones(2, dtype=np.bool_),
                 np.zeros(1, dtype=np.bool_), head, np.ones(1))  # fmt: skip
     dist, origin, _ = truck_search(
-        indptr.astype(np.int32), cols, cost, head[[0, 0]], np.ones(1), np.zeros(1), cost, head,
-        1.0, np.ones(2, dtype=np.bool_), 1.0,
+        indptr.astype(np.int32), cols, np.zeros(2, dtype=np.uint16), cost, cost, head, 1.0,
+        np.ones(2, dtype=np.bool_), 1.0,
     )  # fmt: skip
     share_out(dist, origin, np.ones(2), head, np.ones(1), 1.0)
     steps(indptr, cols, head, 1)

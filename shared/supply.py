@@ -200,13 +200,18 @@ class SupplyNetwork:
         # two for a road, plus one for a river crossed.
         self._luts = len(regions) + 1 if regions else 1
         entry = np.where(self._dst_region < 0, self._luts - 1, self._dst_region)[self._order]
-        self._km = self.base[self._order]
+        km = self.base[self._order]
         road, river = self.road[self._order], self.river[self._order]
-        self._class = (entry * 4 + road * 2 + river).astype(np.int64)
-        self._shortest = float(self._km.min()) if len(self._km) else 1.0
+        classes = (entry * 4 + road * 2 + river).astype(np.int64)
+        self._shortest = float(km.min()) if len(km) else 1.0
+        # The edges come in few kinds (88 in the-war), a km and a class each: the search reads an
+        # edge's kind (two bytes) and a day's table of their costs, not its km and class.
+        kinds, self._kind = np.unique(np.stack([km, classes]), axis=1, return_inverse=True)
+        self._kind = self._kind.astype(np.uint16)
+        self._kind_km, self._kind_class = kinds[0], kinds[1].astype(np.int64)
         # ...and per hex, the classes of edges that enter it, a bit each (for the hexes in mud).
         self._enters = np.zeros(n, dtype=np.uint8)
-        np.bitwise_or.at(self._enters, self._cols, (1 << (self._class % 4)).astype(np.uint8))
+        np.bitwise_or.at(self._enters, self._cols, (1 << (classes % 4)).astype(np.uint8))
         self._entry_of = np.zeros(n, dtype=np.int64)
         self._entry_of[self._cols] = entry
         # Each hex's neighbours over land, as a table padded with ``size`` (a sentinel entry
@@ -349,7 +354,8 @@ class SupplyNetwork:
         # No edge is cheaper than the shortest km at the lowest factor (hostile ground and
         # rivers only add): the search's buckets are that wide.
         cheapest = self._shortest * float(step.min())
-        today = self._truck_day = TruckDay(weather, day, step, ford, mud, cheapest)
+        cost = self._kind_km * step[self._kind_class] + ford[self._kind_class]
+        today = self._truck_day = TruckDay(weather, day, step, ford, cost, mud, cheapest)
         return today
 
     def truck_search(
@@ -368,8 +374,8 @@ class SupplyNetwork:
         hostile = np.where(control == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
         hostile[blocked] = np.inf
         return truck_search(
-            self._indptr32, self._cols, self._km, self._class, today.step, today.ford, hostile,
-            heads, limit, ~blocked, today.cheapest,
+            self._indptr32, self._cols, self._kind, today.cost, hostile, heads, limit, ~blocked,
+            today.cheapest,
         )  # fmt: skip
 
 
@@ -379,8 +385,9 @@ class TruckDay:
 
     weather: Weather | None
     day: int
-    step: np.ndarray  # the factor on an edge's km
-    ford: np.ndarray  # km added for the river it crosses
+    step: np.ndarray  # per class, the factor on an edge's km
+    ford: np.ndarray  # per class, km added for the river it crosses
+    cost: np.ndarray  # per kind of edge (km and class), the two together
     mud: np.ndarray  # per hex: lorries get there through mud
     cheapest: float  # no edge costs less
 

@@ -508,11 +508,11 @@ def test_the_lorry_search_answers_as_scipy_does_on_graphs_full_of_ties() -> None
         )
         steps = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(n, n))
         joined = np.isfinite(dijkstra(steps, indices=heads, min_only=True))
-        kind = np.zeros(len(edges), dtype=np.int64)
+        kind = np.arange(len(edges), dtype=np.uint16)  # each edge a kind of its own
         width = float(rng.choice([0.05, 0.1, 1.0, 7.0]))
         dist, origin, reach = truck_search(
-            graph.indptr.astype(np.int32), graph.indices.astype(np.int32), graph.data, kind,
-            np.ones(1), np.zeros(1), np.ones(n), heads, limit, np.ones(n, dtype=bool), width,
+            graph.indptr.astype(np.int32), graph.indices.astype(np.int32), kind, graph.data,
+            np.ones(n), heads, limit, np.ones(n, dtype=bool), width,
         )  # fmt: skip
         assert np.array_equal(dist, near) and np.array_equal(origin, head)
         assert np.array_equal(reach, joined)
