@@ -98,10 +98,11 @@ class Logistics:
         default_factory=lambda: (-1, []), init=False, repr=False
     )
     # Per side, its supply state and, for the hexes its units stood in since it was worked out,
-    # the stock days a unit there regains an hour and whether a railhead reaches it: read for
-    # every unit every hour, where a numpy element costs more than the arithmetic (and the
-    # whole map as lists more than the few hexes the units stand in).
-    _supply_at: dict[str, tuple[SupplyState, dict[int, tuple[float, bool]]]] = field(
+    # the stock days a unit there regains an hour, whether a railhead reaches it, and the
+    # hex's index: read for every unit every hour by the unit's position, where a numpy
+    # element costs more than the arithmetic (and the whole map as lists more than the few
+    # hexes the units stand in).
+    _supply_at: dict[str, tuple[SupplyState, dict[Hex, tuple[float, bool, int]]]] = field(
         default_factory=dict, init=False, repr=False
     )
     # Per country, its rail edges in order and the index of each one's first hex (for raids).
@@ -250,19 +251,22 @@ class Logistics:
         for unit in world.sorted_units():
             if unit.kind == Kind.ENGINEER:
                 engineers[grid.index(unit.pos)] = unit.side
-        reach = self._crews_reach(world) if self.rail_damage else {}
+        states = {CONTROL_CODES[side]: state for side, state in self.supply.items()}
+        reach: dict[int, np.ndarray] = {}  # per control code, worked out when first asked
         for key in sorted(self.rail_damage):
             a, b = grid.index(key[0]), grid.index(key[1])
             if self.control[a] != self.control[b] or self.control[a] == 0:
                 continue  # nobody repairs a line the front runs across
+            code = int(self.control[a])
             if a in engineers or b in engineers:
                 crews = ENGINEER_REPAIR_PER_DAY
-            elif a in reach.get(int(self.control[a]), ()) or b in reach.get(
-                int(self.control[a]), ()
-            ):
-                crews = 1
             else:
-                continue  # the railway crews work forward from the railheads
+                near = reach.get(code)
+                if near is None and code in states:
+                    near = reach[code] = self._crews_reach(states[code])
+                if near is None or not (near[a] or near[b]):
+                    continue  # the railway crews work forward from the railheads
+                crews = 1
             left = self.rail_damage[key] - crews
             if left > 0:
                 self.rail_damage[key] = left
@@ -286,19 +290,15 @@ class Logistics:
         for raid in self.partisans:
             self._raid(world, raid, day)
 
-    def _crews_reach(self, world: World) -> dict[int, set[int]]:
-        """Per control code, the hexes its railway crews can work at today: yesterday's
-        railheads and the next hex along the track from each. A wrecked line is mended
-        stretch by stretch from the railhead forward, not everywhere at once."""
-        grid, adj = world.theatre.grid, self.net.rail_adj
-        out: dict[int, set[int]] = {}
-        for side, state in self.supply.items():
-            heads = {grid.index(h) for h in state.railheads}
-            near = set(heads)
-            for i in heads:
-                near.update(j for j, _ in adj.get(i, ()))
-            out[CONTROL_CODES[side]] = near
-        return out
+    def _crews_reach(self, state: SupplyState) -> np.ndarray:
+        """Per hex, whether the side's railway crews can work there today: its yesterday's
+        railheads (``state``) and the next hex along the track from each. A wrecked line is
+        mended stretch by stretch from the railhead forward, not everywhere at once."""
+        net = self.net
+        near = np.zeros(net.size, dtype=bool)
+        near[state.railhead_at] = True
+        near[net.rail_src[near[net.rail_nbr]]] = True  # next to a railhead along the track
+        return near
 
     def _raid(self, world: World, raid: Partisans, day: int) -> None:
         if world.now < raid.start or world.rng.random() >= raid.chance_per_day:
@@ -472,7 +472,7 @@ class Logistics:
                 self.trucks.get(side),
             )
 
-    def _supply_of(self, side: str, state: SupplyState) -> dict[int, tuple[float, bool]]:
+    def _supply_of(self, side: str, state: SupplyState) -> dict[Hex, tuple[float, bool, int]]:
         kept = self._supply_at.get(side)
         if kept is None or kept[0] is not state:
             kept = self._supply_at[side] = (state, {})
@@ -488,30 +488,35 @@ class Logistics:
         # announced in the units' id order.
         # Per side: its supply state (None: supplied everywhere), what its units' hexes get
         # from it, and its control code.
-        sides: dict[str, tuple[SupplyState | None, dict[int, tuple[float, bool]], int]] = {}
+        sides: dict[str, tuple[SupplyState | None, dict[Hex, tuple[float, bool, int]], int]] = {}
         for side in SIDES:
             state = self.supply.get(side)
             at = self._supply_of(side, state) if state is not None else {}
             sides[side] = (state, at, CONTROL_CODES[side])
         hourly_food = 1 / 24
-        control, captured_day, day = self.control, self.captured_day, world.hour // 24
+        # The ground's owners read and written through memoryviews of the arrays: an element
+        # is a plain int there, not a numpy scalar.
+        control, captured_day = memoryview(self.control), memoryview(self.captured_day)
+        day = world.hour // 24
         needs_of, infantry = NEEDS.get, NEEDS["infantry"]
         surrendering: list[Unit] = []
         for unit in world.units.values():
             n = needs_of(unit.kind, infantry)
-            q, r = unit.pos
-            i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
             state, at, code = sides[unit.side]
-            if state is None:
-                gain, reached = RESUPPLY_DAYS_PER_HOUR, True
-            else:
-                here = at.get(i)
-                if here is None:
-                    here = at[i] = (
+            here = at.get(unit.pos)
+            if here is None:
+                q, r = unit.pos
+                i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
+                here = at[unit.pos] = (
+                    (RESUPPLY_DAYS_PER_HOUR, True, i)
+                    if state is None
+                    else (
                         float(state.level[i]) * RESUPPLY_DAYS_PER_HOUR,
                         bool(state.connected[i]),
+                        i,
                     )
-                gain, reached = here
+                )
+            gain, reached, i = here
             s = unit.stocks
             if s is None:
                 s = unit.stocks = full_stocks(str(unit.kind))

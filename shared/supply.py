@@ -29,15 +29,13 @@ starving surrenders after ``SURRENDER_AFTER_HOURS``.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
-from scipy import ndimage
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from shared.hexgrid import DIRECTIONS, Hex, edge_key
+from shared.searches import share_out, steps, truck_search, widest_rail
 from shared.terrain import RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terrain
 from shared.theatre import Theatre
 from shared.weather import Ground, Rivers, Weather
@@ -120,13 +118,30 @@ class SupplyState:
     level: np.ndarray  # per hex, 0..1: how well a unit there is supplied
     connected: np.ndarray  # per hex: a railhead can reach it at all (else: cut off)
     railheads: dict[Hex, float] = field(default_factory=dict)  # rail hex -> tons/day it gets
-    lines: list[tuple[Hex, Hex, float]] = field(default_factory=list)  # used rail and capacity
+    # ...their hex indices, in the same order
+    railhead_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     sources: list[Source] = field(default_factory=list)
     day: int = -1
     trucks: float | None = None  # the lorry fleet today (None: not counted)
     ton_km: float = 0.0  # lorry driving the day's supply beyond the railheads needs
     truck_load: float = 0.0  # that / what the fleet can drive
     mud_share: float = 0.0  # share of that ton-km driven to hexes in mud
+    # The rail in use (``lines``) as the network's edge ends, the edges' numbers and their
+    # capacities: only a view of the map shows them, so the list is made when first asked for.
+    used_rail: tuple[tuple[list[Hex], list[Hex]], np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False
+    )
+
+    @cached_property
+    def lines(self) -> list[tuple[Hex, Hex, float]]:
+        """The rail in use: each edge's ends and the tons a day it carries, in edge order."""
+        if self.used_rail is None:
+            return []
+        (starts, ends), edges, caps = self.used_rail
+        at = edges.tolist()
+        return list(
+            zip(map(starts.__getitem__, at), map(ends.__getitem__, at), caps.tolist(), strict=True)
+        )
 
 
 class SupplyNetwork:
@@ -165,19 +180,12 @@ class SupplyNetwork:
         self.river = np.array(river)
         self.road = np.array(road)
         self.size = n
-        # Edges in canonical CSR order (sources, then destinations, ascending): a day's truck
-        # graph is then a mask over them, with no sort (and the same graph scipy would build).
+        # Edges in canonical CSR order (sources, then destinations, ascending), as scipy would
+        # build the graph.
         self._order = np.lexsort((self.dst, self.src))
         self._rows = self.src[self._order]
         self._cols = self.dst[self._order]
-        self._cols64 = self._cols.astype(np.int64)  # numpy gathers faster with these
         self._truck_day: TruckDay | None = None
-        # Which lorry costs changed last (see ``truck_graph``): a count of changes, and the
-        # edges of the last (None: all).
-        self._cost_changes = 0
-        self._cost_changed: np.ndarray | None = None
-        self._side_costs: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
-        self._truck_graph: csr_matrix | None = None  # today's lorry graph (``truck_graph``)
         regions = theatre.climates or []
         self.region_of = (
             np.frombuffer(bytes(theatre.climate), dtype=np.uint8).astype(np.int32) - 1
@@ -186,141 +194,96 @@ class SupplyNetwork:
         )
         self.regions = regions
         self._dst_region = self.region_of[self.dst]
-        # Canonical positions of the edges each entry of the day's per-region tables (see
-        # ``_ground_today``; -1, no region, is the last) applies to.
+        # The lorries' graph for the compiled search: its edges' km in good going, and each
+        # edge's class (see ``truck_day``): the entry of the day's per-region tables it takes,
+        # by the region of the hex it enters (-1, no region, is the last), times four, plus
+        # two for a road, plus one for a river crossed.
         self._luts = len(regions) + 1 if regions else 1
         entry = np.where(self._dst_region < 0, self._luts - 1, self._dst_region)[self._order]
-        self._by_lut = [np.flatnonzero(entry == k) for k in range(self._luts)]
+        km = self.base[self._order]
+        road, river = self.road[self._order], self.river[self._order]
+        classes = (entry * 4 + road * 2 + river).astype(np.int64)
+        self._shortest = float(km.min()) if len(km) else 1.0
+        # The edges come in few kinds (88 in the-war), a km and a class each: the search reads an
+        # edge's kind (two bytes) and a day's table of their costs, not its km and class.
+        kinds, self._kind = np.unique(np.stack([km, classes]), axis=1, return_inverse=True)
+        self._kind = self._kind.astype(np.uint16)
+        self._kind_km, self._kind_class = kinds[0], kinds[1].astype(np.int64)
+        # ...and per hex, the classes of edges that enter it, a bit each (for the hexes in mud).
+        self._enters = np.zeros(n, dtype=np.uint8)
+        np.bitwise_or.at(self._enters, self._cols, (1 << (classes % 4)).astype(np.uint8))
+        self._entry_of = np.zeros(n, dtype=np.int64)
+        self._entry_of[self._cols] = entry
         # Each hex's neighbours over land, as a table padded with ``size`` (a sentinel entry
-        # one past the map in arrays of ``size + 1``): spreading from a few hexes a step at a
-        # time costs a few of them, not a pass over every edge.
+        # one past the map in arrays of ``size + 1``): the hexes next to a few cost a few rows.
         self._indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(self._rows, minlength=n), out=self._indptr[1:])
+        self._indptr32 = self._indptr.astype(np.int32)
         self.neighbour_table = np.full((n, len(DIRECTIONS)), n, dtype=np.int64)
         slot = np.arange(len(self._rows)) - self._indptr[self._rows]
         self.neighbour_table[self._rows, slot] = self._cols
-        self._slot = np.zeros(n + 1, dtype=np.int64)  # scratch for ``hops``
-        # ...and the canonical positions of the edges into each hex, padded with their count.
-        edges = len(self._rows)
-        by_entry = np.argsort(self._cols, kind="stable")
-        first = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self._cols, minlength=n), out=first[1:])
-        self._into = np.full((n, len(DIRECTIONS)), edges, dtype=np.int64)
-        self._into[self._cols[by_entry], np.arange(edges) - first[self._cols[by_entry]]] = by_entry
-        # The map laid out in axial coordinates (row r, column q shifted to start at 0), where
-        # ``AXIAL_NEIGHBOURS`` is each hex's ring: lorry reach is labelled there.
-        row, col = np.divmod(np.arange(n), grid.cols)
-        q = col - (row - (row & 1)) // 2
-        q -= q.min()
-        self._image_shape = (grid.rows, int(q.max()) + 1)
-        self._image_at = row * self._image_shape[1] + q
-        self._land = np.zeros(n, dtype=bool)
-        self._land[self.src] = True  # a hex with no neighbour over land is no lorry's road
         # Rail adjacency for the widest-path search: hex index -> [(neighbour, edge key)].
         self.rail_adj: dict[int, list[tuple[int, tuple[Hex, Hex]]]] = {}
         for a, b in theatre.rails:
             ia, ib = grid.index(a), grid.index(b)
             self.rail_adj.setdefault(ia, []).append((ib, (a, b)))
             self.rail_adj.setdefault(ib, []).append((ia, (a, b)))
-        # ...and the same with each edge's capacity (tons/day) and gauge, for the search itself.
         self.rail_nodes = np.array(sorted(self.rail_adj), dtype=np.int64)
         self.on_rail = np.zeros(n, dtype=bool)
         self.on_rail[self.rail_nodes] = True
-        self.rail_out: dict[int, list[tuple[int, tuple[Hex, Hex], float, str]]] = {
-            i: [
-                (j, key, theatre.rails[key].capacity * TONS_PER_TRAIN, theatre.rails[key].gauge)
-                for j, key in out
-            ]
-            for i, out in self.rail_adj.items()
-        }
         # The rail edges numbered in the order of their keys, so that the lines in use come out
-        # sorted by sorting small integers; per side, the adjacency with each edge's capacity
-        # for that side's trains (``rail_caps``), kept while no line is relaid.
+        # sorted by sorting small integers; per side, each edge's capacity for that side's
+        # trains (``rail_caps``), kept while no line is relaid.
         self.rail_keys: list[tuple[Hex, Hex]] = sorted(theatre.rails)
         self.rail_edge: dict[tuple[Hex, Hex], int] = {k: e for e, k in enumerate(self.rail_keys)}
         self.rail_ends: tuple[list[Hex], list[Hex]] = (
             [a for a, _ in self.rail_keys],
             [b for _, b in self.rail_keys],
         )
-        self._rail_side: dict[
-            str, tuple[dict[tuple[Hex, Hex], str], list[list[tuple[int, int, float]]]]
-        ] = {}
-        # Where each edge stands in that adjacency: edge number -> [(hex index, position)].
-        self._rail_slots: dict[int, list[tuple[int, int]]] = {}
+        self._rail_side: dict[str, tuple[dict[tuple[Hex, Hex], str], np.ndarray]] = {}
+        # The rail adjacency in CSR form for the compiled search: per hex, its neighbours along
+        # the track and the edges' numbers, in ``rail_adj``'s order.
+        self.rail_indptr = np.zeros(n + 1, dtype=np.int64)
         for i, out in self.rail_adj.items():
-            for at, (_, key) in enumerate(out):
-                self._rail_slots.setdefault(self.rail_edge[key], []).append((i, at))
+            self.rail_indptr[i + 1] = len(out)
+        np.cumsum(self.rail_indptr, out=self.rail_indptr)
+        self.rail_nbr = np.array(
+            [j for i in sorted(self.rail_adj) for j, _ in self.rail_adj[i]], dtype=np.int64
+        )
+        self.rail_src = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.rail_indptr))
+        self.rail_edge_at = np.array(
+            [self.rail_edge[key] for i in sorted(self.rail_adj) for _, key in self.rail_adj[i]],
+            dtype=np.int64,
+        )
 
     def hops(self, heads: list[int], limit: int) -> np.ndarray:
         """Steps over land from the nearest of ``heads`` to every hex, up to ``limit``
         (inf beyond)."""
-        n = self.size
-        dist = np.full(n + 1, np.inf)
-        dist[n] = -1.0  # the padding entry: never a step
-        frontier = np.unique(np.asarray(heads, dtype=np.int64))
-        dist[frontier] = 0.0
-        table, slot = self.neighbour_table, self._slot
-        for step in range(1, limit + 1):
-            ring = table[frontier].ravel()
-            ring = ring[dist[ring] == np.inf]
-            if not len(ring):
-                break
-            dist[ring] = step
-            # Each hex once (its last entry), without a sort: a hex is next to several.
-            order = np.arange(len(ring))
-            slot[ring] = order
-            frontier = ring[slot[ring] == order]
-        return dist[:n]
+        return steps(self._indptr, self._cols, np.asarray(heads, dtype=np.int64), limit)
 
-    def rail_caps(
-        self, side: str, converted: dict[tuple[Hex, Hex], str]
-    ) -> list[list[tuple[int, int, float]]]:
-        """Rail adjacency for a side's freight, by hex index (empty off the railway):
-        [(neighbour, edge number, tons a day)], a line of the other gauge (not relaid to the
-        side's) at ``GAUGE_PENALTY``. Kept per side, and only the lines relaid since the last
-        call are brought up to date."""
+    def rail_caps(self, side: str, converted: dict[tuple[Hex, Hex], str]) -> np.ndarray:
+        """Per rail edge number, the tons a day it carries for a side's freight, a line of the
+        other gauge (not relaid to the side's) at ``GAUGE_PENALTY``. Kept per side, and only the
+        lines relaid since the last call are brought up to date."""
         kept = self._rail_side.get(side)
         if kept is not None and kept[0] == converted:
             return kept[1]
         if kept is None:
             was: dict[tuple[Hex, Hex], str] = {}
-            out: list[list[tuple[int, int, float]]] = [[] for _ in range(self.size)]
-            for i, edges in self.rail_out.items():
-                out[i] = [(j, self.rail_edge[key], 0.0) for j, key, _, _ in edges]
+            caps = np.zeros(len(self.rail_keys))
             changed = set(self.rail_keys)
         else:
-            was, out = kept
+            was, caps = kept
             changed = {k for k in was.keys() | converted.keys() if was.get(k) != converted.get(k)}
         gauge = SIDE_GAUGE[side]
         for key in changed & self.rail_edge.keys():
-            e = self.rail_edge[key]
             rail = self.theatre.rails[key]
             cap = rail.capacity * TONS_PER_TRAIN
             if converted.get(key, rail.gauge) != gauge:
                 cap *= GAUGE_PENALTY
-            for i, at in self._rail_slots[e]:
-                out[i][at] = (out[i][at][0], e, cap)
-        self._rail_side[side] = (dict(converted), out)
-        return out
-
-    def reachable(self, heads: np.ndarray, blocked: np.ndarray) -> np.ndarray:
-        """Hexes lorries reach at all from ``heads``: the heads, and the land not ``blocked``
-        joined to them. Lorries never enter a blocked hex but may leave one (a railhead among
-        enemy troops), so a blocked head reaches its neighbours' ground."""
-        blocked = np.asarray(blocked, dtype=bool)
-        image = np.zeros(self._image_shape[0] * self._image_shape[1], dtype=bool)
-        image[self._image_at] = self._land & ~blocked
-        labels, count = ndimage.label(image.reshape(self._image_shape), AXIAL_NEIGHBOURS)
-        label = labels.ravel()[self._image_at]
-        joined = np.zeros(count + 1, dtype=bool)
-        joined[label[heads]] = True
-        out = self._indptr
-        for h in heads[blocked[heads]].tolist():
-            joined[label[self._cols[out[h] : out[h + 1]]]] = True
-        joined[0] = False  # not land, or blocked
-        reach = joined[label]
-        reach[heads] = True
-        return reach
+            caps[self.rail_edge[key]] = cap
+        self._rail_side[side] = (dict(converted), caps)
+        return caps
 
     def truck_costs(self, weather: Weather | None, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-edge motor-transport km today, and the ground's cost factor on each edge."""
@@ -366,84 +329,67 @@ class SupplyNetwork:
         zone[self.neighbour_table[enemy]] = True
         return enemy | (zone[: self.size] & ~own)
 
-    def truck_graph(
-        self, weather: Weather | None, day: int, control: np.ndarray, mine: int, blocked: np.ndarray
-    ) -> tuple[csr_matrix, np.ndarray]:
-        """Today's motor-transport graph over the edges into hexes lorries may enter (not
-        ``blocked``), ground the enemy holds at ``HOSTILE_GROUND_TRUCK_COST``; and the hexes
-        lorries reach through mud. Both sides drive on the same
-        ground, so its costs are worked out once a day, and then only in the regions whose
-        ground or rivers changed since the day before."""
+    def truck_day(self, weather: Weather | None, day: int) -> TruckDay:
+        """Today's lorry costs by class of edge (see ``__init__``), and the hexes lorries reach
+        through mud. Both sides drive on the same ground, so they are worked out once a day;
+        an edge costs its km times its class's factor, plus its river's km. Laid out per
+        region from the day's weather, they are the same sums as per edge would be."""
         today = self._truck_day
-        if today is None or today.weather is not weather or today.day != day:
-            factor, river = self._ground_today(weather, day)
-            changes = self._cost_changes
-            if today is None or today.weather is not weather:
-                cost, ground = self._edge_costs(factor, river, self._order)
-                self._cost_changes += 1
-                self._cost_changed = None  # all of them
-            else:
-                cost, ground = today.cost, today.ground  # updated in place, region by region
-                changed = []
-                for k, was in enumerate(zip(today.factor, today.river, strict=True)):
-                    if was != (factor[k], river[k]):
-                        at = self._by_lut[k]
-                        cost[at], ground[at] = self._edge_costs(factor, river, self._order[at])
-                        changed.append(at)
-                if changed:
-                    self._cost_changes += 1
-                    self._cost_changed = np.concatenate(changed)
-            if today is not None and today.cost is cost and self._cost_changes == changes:
-                mud = today.mud  # the ground is as it was yesterday
-            else:
-                mud = np.zeros(self.size, dtype=bool)
-                mud[self._cols[ground > 1.5]] = True  # mud (snow is slow going, not ruin)
-            today = self._truck_day = TruckDay(weather, day, factor, river, cost, ground, mud)
-        # Each edge costs the day's km times its entry hex's factor: hostile ground double; a
-        # hex lorries may not enter infinite, so that no search ever relaxes the edge (the same
-        # as leaving it out: every edge stays in the graph, built once in canonical order).
-        # The day's km are positive, so the products are those of the rule as stated.
-        factor = np.where(control == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
-        factor[np.asarray(blocked, dtype=bool)] = np.inf
-        if self._truck_graph is None:
-            indptr = self._indptr.astype(np.int32)
-            data = np.empty(len(self._cols))
-            self._truck_graph = csr_matrix((data, self._cols, indptr), shape=(self.size,) * 2)
-        graph = self._truck_graph
-        # Per side, the costs of its last call: from day to day only a few hexes change hands
-        # or fill with troops, and the ground changes in a few regions, so only the edges into
-        # those hexes and through those regions are worked out again.
-        kept = self._side_costs.get(mine)
-        changes = self._cost_changes
-        if (
-            kept is None
-            or kept[0] < changes - 1
-            or (kept[0] < changes and self._cost_changed is None)
-        ):
-            data = today.cost * factor[self._cols64]
+        if today is not None and today.weather is weather and today.day == day:
+            return today
+        factor, river = self._ground_today(weather, day)
+        step = np.ones(self._luts * 4)
+        ford = np.zeros(self._luts * 4)
+        for k in range(self._luts):
+            # Roads keep lorries moving in mud far better than open country does.
+            on_road = 1.0 + (factor[k] - 1.0) * 0.35
+            step[4 * k : 4 * k + 4] = (factor[k], factor[k], on_road, on_road)
+            ford[4 * k + 1] = ford[4 * k + 3] = river[k]
+        if today is not None and np.array_equal(today.step, step):
+            mud = today.mud  # the ground is as it was yesterday
         else:
-            _, was, data = kept
-            at = self._into[np.flatnonzero(factor != was)].ravel()
-            at = at[at < len(data)]
-            if kept[0] < changes:
-                at = np.concatenate([at, self._cost_changed])
-            data[at] = today.cost[at] * factor[self._cols64[at]]
-        self._side_costs[mine] = (changes, factor, data)
-        graph.data = data  # the graph is the caller's until the next call
-        return graph, today.mud
+            # Mud: an edge into the hex at a factor above 1.5 (snow is slow going, not ruin).
+            deep = (step > 1.5).reshape(self._luts, 4) @ np.array([1, 2, 4, 8], dtype=np.uint8)
+            mud = (self._enters & deep.astype(np.uint8)[self._entry_of]) != 0
+        # No edge is cheaper than the shortest km at the lowest factor (hostile ground and
+        # rivers only add): the search's buckets are that wide.
+        cheapest = self._shortest * float(step.min())
+        cost = self._kind_km * step[self._kind_class] + ford[self._kind_class]
+        today = self._truck_day = TruckDay(weather, day, step, ford, cost, mud, cheapest)
+        return today
+
+    def truck_search(
+        self,
+        today: TruckDay,
+        control: np.ndarray,
+        mine: int,
+        blocked: np.ndarray,
+        heads: np.ndarray,
+        limit: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The lorries' search (``searches.truck_search``) from ``heads`` over today's costs
+        for the side of control code ``mine``: ground the enemy holds at
+        ``HOSTILE_GROUND_TRUCK_COST``, ``blocked`` hexes never entered."""
+        blocked = np.asarray(blocked, dtype=bool)
+        hostile = np.where(control == mine, 1.0, HOSTILE_GROUND_TRUCK_COST)
+        hostile[blocked] = np.inf
+        return truck_search(
+            self._indptr32, self._cols, self._kind, today.cost, hostile, heads, limit, ~blocked,
+            today.cheapest,
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
 class TruckDay:
-    """A day's lorry costs over the edges, in ``SupplyNetwork``'s canonical edge order."""
+    """A day's lorry costs per class of edge (see ``SupplyNetwork.truck_day``)."""
 
     weather: Weather | None
     day: int
-    factor: list[float]  # the ground per region (see ``SupplyNetwork._ground_today``)
-    river: list[float]
-    cost: np.ndarray
-    ground: np.ndarray
+    step: np.ndarray  # per class, the factor on an edge's km
+    ford: np.ndarray  # per class, km added for the river it crosses
+    cost: np.ndarray  # per kind of edge (km and class), the two together
     mud: np.ndarray  # per hex: lorries get there through mud
+    cheapest: float  # no edge costs less
 
 
 def compute(
@@ -472,82 +418,55 @@ def compute(
     grid = net.theatre.grid
     mine = CONTROL_CODES[side]
 
-    # 1. Rail: widest path from the sources over usable rail (max-bottleneck Dijkstra).
-    # ``best`` per hex index, 0 for none yet; ``reached`` the hexes in the order first reached.
-    best = [0.0] * net.size
-    reached: list[int] = []
-    heap: list[tuple[float, int]] = []
+    # 1. Rail: widest path from the sources over usable rail (max-bottleneck Dijkstra), into rail
+    # hexes trains may enter: held, and not taken in the last CAPTURED_RAIL_DAYS.
     live_sources = [s for s in sources if s.side == side and control[grid.index(s.hex)] == mine]
-    for s in live_sources:
-        i = grid.index(s.hex)
-        if s.tons_per_day > best[i]:
-            if not best[i]:
-                reached.append(i)
-            best[i] = s.tons_per_day
-            heapq.heappush(heap, (-s.tons_per_day, i))
-    used: dict[int, float] = {}  # rail edge number -> its capacity
-    # Rail hexes trains may enter: held, and not taken in the last CAPTURED_RAIL_DAYS.
     nodes = net.rail_nodes
-    usable = set(
-        nodes[(control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)].tolist()
-    )
+    held = (control[nodes] == mine) & (day - captured_day[nodes] >= CAPTURED_RAIL_DAYS)
+    usable = np.zeros(net.size, dtype=bool)
+    usable[nodes[held]] = True
     edge = net.rail_edge
-    damaged = {edge[key] for key, days in rail_damage.items() if days > 0 and key in edge}
-    rail_out, pop, push = net.rail_caps(side, converted), heapq.heappop, heapq.heappush
-    while heap:
-        neg, i = pop(heap)
-        flow = -neg
-        if flow < best[i]:
-            continue
-        for j, e, cap in rail_out[i]:
-            if j in usable and e not in damaged:
-                f = cap if cap < flow else flow  # min(flow, cap)
-                if f > best[j]:
-                    if not best[j]:
-                        reached.append(j)
-                    best[j] = f
-                    used[e] = cap
-                    push(heap, (-f, j))
-    tons_at = [best[i] for i in reached]
-    railheads = dict(zip(map(net.theatre.hexes.__getitem__, reached), tons_at, strict=True))
+    damaged = np.zeros(len(net.rail_keys), dtype=bool)
+    for key, days in rail_damage.items():
+        if days > 0 and key in edge:
+            damaged[edge[key]] = True
+    caps = net.rail_caps(side, converted)
+    best, reached_at, used = widest_rail(
+        net.rail_indptr,
+        net.rail_nbr,
+        net.rail_edge_at,
+        caps,
+        usable,
+        damaged,
+        np.array([grid.index(s.hex) for s in live_sources], dtype=np.int64),
+        np.array([s.tons_per_day for s in live_sources], dtype=float),
+    )
+    reached = reached_at.tolist()
+    tons_at = best[reached_at]
+    railheads = dict(
+        zip(map(net.theatre.hexes.__getitem__, reached), tons_at.tolist(), strict=True)
+    )
 
     # 2. Trucks: multi-source Dijkstra from the railheads over land this side holds.
     level = np.zeros(net.size)
     connected = np.zeros(net.size, dtype=bool)
     truck_load = mud_share = needed = 0.0
     if reached:
-        graph, mud = net.truck_graph(weather, day, control, mine, blocked)
-        heads = np.array(reached, dtype=np.int32)
+        today = net.truck_day(weather, day)
+        mud = today.mud
+        heads = reached_at
         # Distances matter only within the lorries' range (supply is nil beyond it), so the
-        # search stops there; beyond it only whether the lorries get there at all, which the
-        # ground's connections tell. The search takes hexes in order of (distance, index)
-        # whatever else it holds, so within the range it finds the same distances and
-        # railheads as a search of the whole map.
-        dist, _, origin = dijkstra(
-            graph,
-            directed=True,
-            indices=heads,
-            min_only=True,
-            return_predecessors=True,
-            limit=truck_range_km,
+        # search stops there; beyond it only whether the lorries get there at all.
+        dist, origin, connected = net.truck_search(
+            today, control, mine, blocked, heads, float(truck_range_km)
         )
-        connected = net.reachable(heads, blocked)
-        # Lorries deliver nearly all near the railhead and fall off fast towards their limit.
-        near = np.flatnonzero(dist <= truck_range_km)
-        level[near] = np.clip(1.0 - (dist[near] / truck_range_km) ** 2, 0.0, 1.0)
-        # 3. Share each railhead's freight among the units it feeds.
-        served = near[level[near] > 0]
-        fed_by, wants = origin[served], demand[served]
-        by_head = np.bincount(fed_by, weights=wants, minlength=net.size)[heads]
-        wanted = by_head > 0
-        share = np.ones(net.size)
-        share[heads[wanted]] = np.minimum(1.0, np.array(tons_at)[wanted] / by_head[wanted])
-        got = level[served] * share[fed_by]
-        level[served] = got
+        # 3. Lorries deliver nearly all near the railhead and fall off fast towards their
+        # limit; each railhead's freight is shared among the units it feeds.
+        level, ton_km, served = share_out(
+            dist, origin, demand, heads, tons_at, float(truck_range_km)
+        )
         # 4. The lorry fleet: every ton delivered beyond a railhead costs its km in ton-km
         # (summed over the whole map, in its order, for the same rounding).
-        ton_km = np.zeros(net.size)
-        ton_km[served] = got * wants * dist[served]
         needed = float(ton_km.sum())
         if needed > 0:
             mud_share = float(ton_km[mud].sum()) / needed
@@ -557,24 +476,18 @@ def compute(
             if needed > capacity:
                 far = served[dist[served] > 0]
                 level[far] *= capacity / needed
-    lines = sorted(used)
+    lines = np.flatnonzero(used)
     return SupplyState(
         side=side,
         level=level,
         connected=connected,
         railheads=railheads,
-        lines=list(
-            zip(
-                map(net.rail_ends[0].__getitem__, lines),
-                map(net.rail_ends[1].__getitem__, lines),
-                map(used.__getitem__, lines),
-                strict=True,
-            )
-        ),
+        railhead_at=reached_at,
         sources=live_sources,
         day=day,
         trucks=trucks,
         ton_km=needed,
         truck_load=float(truck_load),
         mud_share=mud_share,
+        used_rail=(net.rail_ends, lines, caps[lines]),
     )

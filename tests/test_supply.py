@@ -20,6 +20,7 @@ from shared.orders import OrderRequest
 from shared.supply import (
     GAUGE_PENALTY,
     GROUND_TRUCK_COST,
+    HOSTILE_GROUND_TRUCK_COST,
     TONS_PER_TRAIN,
     TRUCK_RANGE_KM,
     TRUCK_TON_KM_PER_DAY,
@@ -424,37 +425,43 @@ def test_a_zone_of_control_blocks_lorries_unless_own_troops_stand_there() -> Non
 
 
 def test_the_cheap_searches_agree_with_searches_of_the_whole_map() -> None:
-    # The lorry search stops at the lorries' range, reach beyond it comes from the ground's
-    # connections, the day's costs are kept from the day before where nothing changed, and
-    # the claims' steps spread over a table of neighbours. On a map of lakes, hills and marsh
-    # with troops scattered about, each must give what a search of the whole graph gives
-    # (distances and railheads within the range, reach and steps everywhere).
+    # The lorry search works out its costs as it goes from the day's costs per kind of edge,
+    # stops at the lorries' range, and walks reach beyond it on from where it stopped; the
+    # claims' steps are counted breadth first. On a map of lakes, hills, marsh and rivers with
+    # troops scattered about, over days of every weather, each must give what scipy's search
+    # of the whole graph of the costs edge by edge gives (distances and railheads within the
+    # range, the same railhead where two are equally near, reach and steps everywhere).
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
     rng = np.random.default_rng(7)
     m = TinyMap(24, 18, hex_km=HEX_KM)
-    m.country("USSR", "soviet", -100, 30 * HEX_KM)
+    m.country("USSR", "soviet", -100, 30 * HEX_KM).climate("manchurian plain")
     cells = [(c - r // 2, r) for r in range(18) for c in range(24)]
     for terrain in ("water", "hills", "marsh", "forest"):
         m.paint(terrain, *[cells[k] for k in rng.choice(len(cells), 60, replace=False)])
+    m.river_at_x(8.5 * HEX_KM)
     t = m.compile()
+    weather = Weather(["manchurian plain"], date(1938, 7, 1), 300, seed=3)
     net = SupplyNetwork(t)
     n = len(t.grid)
     control = np.where(rng.random(n) < 0.7, 1, 2).astype(np.int8)
     steps = csr_matrix((np.ones(len(net.src)), (net.src, net.dst)), shape=(n, n))
     land = np.frombuffer(bytes(t.terrain), dtype=np.uint8) != Terrain.WATER
     beyond = cut_off = 0
+    grounds = set()
     for trial in range(20):
+        day = trial * 15
+        grounds.add(weather.on("manchurian plain", day).ground)
         enemy = rng.random(n) < 0.04
         own = rng.random(n) < 0.04
         blocked = net.zone_blocked(enemy, own)
-        heads = np.sort(rng.choice(n, int(rng.integers(1, 12)), replace=False)).astype(np.int32)
+        heads = np.sort(rng.choice(n, int(rng.integers(1, 12)), replace=False))
         control[rng.random(n) < 0.05] ^= 3  # some ground changes hands (1 <-> 2)
-        graph, _ = net.truck_graph(None, trial, control, 1, blocked)
-        # The costs kept from the day before and brought up to date are worked out afresh.
-        fresh, _ = SupplyNetwork(t).truck_graph(None, trial, control, 1, blocked)
-        assert np.array_equal(graph.data, fresh.data)
+        cost, ground = net.truck_costs(weather, day)
+        hostile = np.where(control == 1, 1.0, HOSTILE_GROUND_TRUCK_COST)
+        hostile[blocked] = np.inf
+        graph = csr_matrix((cost * hostile[net.dst], (net.src, net.dst)), shape=(n, n))
         whole, _, origin = dijkstra(graph, indices=heads, min_only=True, return_predecessors=True)
         near, _, near_origin = dijkstra(
             graph, indices=heads, min_only=True, return_predecessors=True, limit=TRUCK_RANGE_KM
@@ -462,10 +469,50 @@ def test_the_cheap_searches_agree_with_searches_of_the_whole_map() -> None:
         inside = whole <= TRUCK_RANGE_KM
         assert np.array_equal(near[inside], whole[inside])
         assert np.array_equal(near_origin[inside], origin[inside])
-        assert np.array_equal(net.reachable(heads, blocked), np.isfinite(whole))
+        today = net.truck_day(weather, day)
+        dist, head, joined = net.truck_search(today, control, 1, blocked, heads, TRUCK_RANGE_KM)
+        assert np.array_equal(dist, near) and np.array_equal(head, near_origin)
+        assert np.array_equal(joined, np.isfinite(whole))
+        mud = np.zeros(n, dtype=bool)
+        mud[net.dst[ground > 1.5]] = True
+        assert np.array_equal(today.mud, mud)
         beyond += int(np.sum(np.isfinite(whole) & ~inside))
         cut_off += int(np.sum(~np.isfinite(whole) & ~blocked & land))
         limit = int(rng.integers(0, 6))
         hops = dijkstra(steps, indices=heads, min_only=True, limit=limit + 0.5)
         assert np.array_equal(net.hops(heads.tolist(), limit), hops)
+    assert len(grounds) > 2  # dry, mud, frozen or snow
     assert beyond and cut_off  # the map had both
+
+
+def test_the_lorry_search_answers_as_scipy_does_on_graphs_full_of_ties() -> None:
+    # Small random graphs whose costs tie everywhere, heads given twice, edges never taken,
+    # limits or none, and buckets of any width (only the search's speed depends on it): the
+    # same costs, the same head where several are equally near, and the same reach.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from shared.searches import truck_search
+
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        n = int(rng.integers(2, 60))
+        edges = sorted({(int(a), int(b)) for a, b in rng.integers(0, n, (4 * n, 2)) if a != b})
+        src, dst = np.array(edges).T
+        cost = rng.choice([0.1, 0.2, 0.3, 0.5, 1.0, 1.5, np.inf], len(edges))
+        graph = csr_matrix((cost, (src, dst)), shape=(n, n))
+        heads = rng.choice(n, size=int(rng.integers(1, n)))
+        limit = float(rng.choice([np.inf, 0.6, 1.0, 2.5]))
+        near, _, head = dijkstra(
+            graph, indices=heads, min_only=True, return_predecessors=True, limit=limit
+        )
+        steps = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(n, n))
+        joined = np.isfinite(dijkstra(steps, indices=heads, min_only=True))
+        kind = np.arange(len(edges), dtype=np.uint16)  # each edge a kind of its own
+        width = float(rng.choice([0.05, 0.1, 1.0, 7.0]))
+        dist, origin, reach = truck_search(
+            graph.indptr.astype(np.int32), graph.indices.astype(np.int32), kind, graph.data,
+            np.ones(n), heads, limit, np.ones(n, dtype=bool), width,
+        )  # fmt: skip
+        assert np.array_equal(dist, near) and np.array_equal(origin, head)
+        assert np.array_equal(reach, joined)
