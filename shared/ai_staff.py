@@ -19,10 +19,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import ndimage
 
 from shared.hexgrid import DIRECTIONS, Hex, within
-from shared.supply import AXIAL_NEIGHBOURS, CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
+from shared.supply import CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
@@ -58,6 +57,11 @@ class Memory:
         default_factory=dict
     )
     works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
+    # The railway's condition (``rail_condition``): the edges, the relaying and damage it was
+    # worked out from, and the gauge and wrecks per edge.
+    condition: tuple[Any, dict[Any, str], dict[Any, int], tuple[np.ndarray, np.ndarray]] | None = (
+        None
+    )
     # Per side: (game day, the railway its trains can use that day).
     rail: dict[str, tuple[int, frozenset[Hex]]] = field(default_factory=dict)
     pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = field(
@@ -204,17 +208,15 @@ def works(world: World, side: str, memory: Memory = COMMON) -> tuple[Hex, ...]:
     # The same control map, damage and relaying as last time: the same works.
     # (Only who holds the railway's own hexes counts: the front moving elsewhere does not.)
     ends = (control[rails.a], control[rails.b])
-    known = (
-        rails,
-        ends[0].tobytes() + ends[1].tobytes(),
-        tuple(logistics.converted.items()),
-        tuple(logistics.rail_damage.items()),
-    )
+    # The dicts compare by content, without a tuple of their items built every time.
+    held_ends = ends[0].tobytes() + ends[1].tobytes()
+    known = (rails, held_ends, logistics.converted, logistics.rail_damage)
     last = memory.works.get(side)
     if last is not None and last[0] == known:
         return last[1]
+    known = (*known[:2], dict(logistics.converted), dict(logistics.rail_damage))
     held = (ends[0] == mine) & (ends[1] == mine)
-    now, wrecked = rails.condition(logistics.converted, logistics.rail_damage)
+    now, wrecked = rail_condition(rails, logistics.converted, logistics.rail_damage, memory)
     todo = (now != gauge) | wrecked  # still of the other gauge, or wrecked
     out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
     if last is not None and last[1] == out:
@@ -262,6 +264,23 @@ class RailEdges:
             if k is not None and days > 0:
                 wrecked[k] = True
         return gauge, wrecked
+
+
+def rail_condition(
+    rails: RailEdges,
+    converted: dict[tuple[Hex, Hex], str],
+    damage: dict[tuple[Hex, Hex], int],
+    memory: Memory,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rails.condition``, kept while the relaying and the damage stay the same: both sides'
+    works and open railways ask, and the tracks change a few times a day at most. The arrays
+    are shared: not to be written to."""
+    last = memory.condition
+    if last is not None and last[0] is rails and last[1] == converted and last[2] == damage:
+        return last[3]
+    now = rails.condition(converted, damage)
+    memory.condition = (rails, dict(converted), dict(damage), now)
+    return now
 
 
 def rail_edges(theatre: Theatre) -> RailEdges:
@@ -352,33 +371,26 @@ def pockets(
     last = memory.pockets.get(side)
     if last is not None and last[0] == key:
         return [list(p) for p in last[1]]
+    from shared.searches import islands
+
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
-    table = neighbour_table(cols, rows)
-    enemy = (control == theirs) & land
-    idx = np.flatnonzero(enemy)
+    # Patches of enemy land, each walked once over the neighbour table (compiled).
+    inside, label = islands(
+        neighbour_table(cols, rows),
+        (control == theirs) & land,
+        control == mine,
+        POCKET_HEXES,
+        POCKET_SHARE,
+    )
+    members = np.flatnonzero(inside)
     out: list[list[Hex]] = []
-    if len(idx):
-        # Patches of enemy land: labelled on the map laid out in axial coordinates, where a
-        # hex's six neighbours are a fixed 3 x 3 stencil.
-        at_r, at_q = axial_image(cols, rows)
-        image = np.zeros((rows, at_q.max() + 1), dtype=bool)
-        image[at_r[idx], at_q[idx]] = True
-        labels, _ = ndimage.label(image, structure=AXIAL_NEIGHBOURS)
-        comp = labels[at_r[idx], at_q[idx]]
-        size = np.bincount(comp)
-        nb = table[idx]  # (k, 6), n off the map
-        border = ~np.append(enemy, False)[nb]  # off the map and water count against it
-        ours = border & (np.append(control, 0)[nb] == mine)
-        edge = np.bincount(comp, weights=border.sum(axis=1), minlength=len(size))
-        held = np.bincount(comp, weights=ours.sum(axis=1), minlength=len(size))
-        small = (size <= POCKET_HEXES) & (held >= POCKET_SHARE * edge)
-        pick = small[comp]
-        members, which = idx[pick], comp[pick]
+    if len(members):
+        which = label[members]
         order = np.argsort(which, kind="stable")
         members, which = members[order], which[order]
         starts = np.flatnonzero(np.diff(which, prepend=-1))
-        for group in np.split(members, starts[1:]) if len(members) else []:
+        for group in np.split(members, starts[1:]):
             q, r = axial(cols, group)
             out.append(sorted(zip(q.tolist(), r.tolist(), strict=True)))
         out.sort()
@@ -417,7 +429,9 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
         for h in world.occupied_by_enemy_of(side):
             if h in sight:
                 ours[grid.index(h)] = False  # enemy troops on the line, seen
-        gauge, wrecked = rails.condition(logistics.converted, logistics.rail_damage)
+        gauge, wrecked = rail_condition(
+            rails, logistics.converted, logistics.rail_damage, memory_of(world)
+        )
         usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
         from shared.searches import reach
 

@@ -211,6 +211,49 @@ def reach(indptr: Any, cols: Any, edges: Any, usable: Any, starts: Any) -> Any:
     return seen
 
 
+@_compiled
+def islands(table: Any, patch: Any, own: Any, most: int, share: float) -> Any:
+    """Per hex: whether it lies in an island of ``patch`` hexes (connected over ``table``, the
+    dense neighbour table, n where off the map) of at most ``most`` hexes whose border is at
+    least ``share`` ``own`` hexes; the border counts each step out of the island (off the map
+    too). Also each patch hex's island, by its least index (-1 off the patches)."""
+    n = len(patch)
+    label = np.full(n, -1, np.int64)
+    inside = np.zeros(n, np.bool_)
+    stack = np.empty(n, np.int64)
+    members = np.empty(n, np.int64)
+    for first in range(n):
+        if not patch[first] or label[first] != -1:
+            continue
+        label[first] = first
+        stack[0] = first
+        top = 1
+        count = 0
+        edge = 0
+        held = 0
+        while top > 0:
+            top -= 1
+            here = stack[top]
+            members[count] = here
+            count += 1
+            for k in range(table.shape[1]):
+                nxt = table[here, k]
+                if nxt >= n:
+                    edge += 1
+                elif not patch[nxt]:
+                    edge += 1
+                    if own[nxt]:
+                        held += 1
+                elif label[nxt] == -1:
+                    label[nxt] = first
+                    stack[top] = nxt
+                    top += 1
+        if count <= most and held >= share * edge:
+            for i in range(count):
+                inside[members[i]] = True
+    return inside, label
+
+
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""
