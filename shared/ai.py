@@ -32,6 +32,7 @@ LOW_FOOD_DAYS = 3.0  # below this a unit stops advancing until supply catches up
 SUPPLY_FLOOR = 0.25  # ...and where its lorries bring less than this, it goes back to be fed
 RESUME_ORG = 0.7  # ...and goes again above this
 SUPPORT_KINDS = ("artillery", "anti_air")  # stay behind the line, covering it
+NOT_ON_THE_LINE = frozenset(("engineer", *SUPPORT_KINDS))  # nor do engineers man it
 ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective...
 SUPPORT_KM = 12.0  # ...or less where hexes are wider than the guns reach (at least one)
 ASSAULT_ODDS = 0.5  # the odds (as the staff reckons them) it waits for before an assault
@@ -378,7 +379,7 @@ def _posts(
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works, staff.memory)
     if not held:
         return posts, {}
-    free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
+    free = [u for u in own if u.kind not in NOT_ON_THE_LINE and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
     near = _near_front(tuple(o.pos for o in held), staff.front, staff.memory)
     threatened = [o for o, close in zip(held, near, strict=True) if close]
@@ -415,7 +416,8 @@ def _posts(
                 posts[free[i].id] = obj.pos
                 taken[i] = True
         free = [u for u, gone in zip(free, taken.tolist(), strict=True) if not gone]
-    rear = _rear_garrisons(free, [o for o in held if o not in threatened])
+    # (Equal objectives stand on the same hex, so are both near the front or both not.)
+    rear = _rear_garrisons(free, [o for o, close in zip(held, near, strict=True) if not close])
     free = [u for u in free if u.id not in rear]
     posts.update(rear)
     reserves = _reserves(free, threatened, staff)
@@ -435,7 +437,7 @@ def _near_front(held: tuple[Hex, ...], front: Sequence[Hex], memory: ai_staff.Me
     if last is not None and last[0] is front and isinstance(front, tuple):
         return last[1]
     if front:
-        where, _ = ai_staff.posts_of(front, memory)
+        where = ai_staff.posts_array(front, memory)
         reach = ai_staff.hex_distances(np.array(held), where).min(axis=1)
         near = (reach <= ai_staff.FRONT_REACH).tolist()
     else:
@@ -460,7 +462,7 @@ def _reserves(
         key=lambda u: (MOBILE_FIRST[u.kind], -u.men * u.strength, u.id),
     )[:count]
     ranked = sorted(threatened, key=lambda o: (-o.value, o.name))
-    front = ai_staff.posts_of(staff.front, staff.memory)[0] if staff.front else None
+    front = ai_staff.posts_array(staff.front, staff.memory) if staff.front else None
     slots = [_behind(o.pos, staff, front) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
     pairs = sorted((distance(u.pos, slot), u.id, k) for u in pool for k, slot in enumerate(slots))
     room = dict.fromkeys(range(len(slots)), RESERVE_PER_POST)

@@ -12,7 +12,6 @@ side knows its own railways.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -67,10 +66,8 @@ class Memory:
     pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = field(
         default_factory=dict
     )
-    # The posts ``posts_of`` last worked on, by identity (kept, so no other takes their id).
-    posts: list[tuple[Sequence[Hex], np.ndarray, dict[Hex, list[int]]]] = field(
-        default_factory=list
-    )
+    # The posts ``posts_array`` last worked on, by identity (kept, so no other takes their id).
+    posts: list[tuple[Sequence[Hex], np.ndarray]] = field(default_factory=list)
     # The AI's own (``shared.ai``), keyed as there.
     near_front: dict[Any, Any] = field(default_factory=dict)
     seen: dict[Any, Any] = field(default_factory=dict)
@@ -170,6 +167,8 @@ def front_hexes(
         on = coords[within_reach(cols, rows, tuple(anchors))[coords]]
         q, r = axial(cols, on)
         out = tuple(zip(q.tolist(), r.tolist(), strict=True))
+        if line is None or line[2] != out:
+            keep_posts(out, np.stack([q, r], axis=1), memory)
     if line is not None and line[2] == out:
         out = line[2]  # the same line drawn again
     memory.line[side] = (key, tuple(anchors), out)
@@ -288,23 +287,23 @@ def rail_edges(theatre: Theatre) -> RailEdges:
     return theatre.derive("rail_edges", RailEdges)
 
 
-def posts_of(
-    posts: Sequence[Hex], memory: Memory = COMMON
-) -> tuple[np.ndarray, dict[Hex, list[int]]]:
-    """``posts`` as an n x 2 array, and the places in it of each hex: worked out once for the
-    same tuple (the front and the works are the same tuple while they stand; a list may
-    change, so it is worked out afresh)."""
-    for kept, where, at in memory.posts:
+def posts_array(posts: Sequence[Hex], memory: Memory = COMMON) -> np.ndarray:
+    """``posts`` as an n x 2 array, worked out once for the same tuple (the front and the
+    works are the same tuple while they stand; a list may change, so it is worked out
+    afresh)."""
+    for kept, where in memory.posts:
         if kept is posts:
-            return where, at
-    where = np.array(posts).reshape(-1, 2)
-    at: dict[Hex, list[int]] = {}
-    for k, h in enumerate(posts):
-        at.setdefault(h, []).append(k)
+            return where
+    where = np.array(posts, dtype=np.int64).reshape(-1, 2)
     if isinstance(posts, tuple):
-        memory.posts.insert(0, (posts, where, at))
-        del memory.posts[8:]
-    return where, at
+        keep_posts(posts, where, memory)
+    return where
+
+
+def keep_posts(posts: tuple[Hex, ...], where: np.ndarray, memory: Memory) -> None:
+    """Remember ``where`` as the array of ``posts`` (their maker has it at hand)."""
+    memory.posts.insert(0, (posts, where))
+    del memory.posts[8:]
 
 
 def spread(
@@ -313,44 +312,17 @@ def spread(
     """Assign units to posts, nearest pairs first; a post taken closes the posts within
     ``LINE_SPACING - 1`` of it, so that the units spread along the line rather than bunch.
 
-    Pairs go by distance, then unit, then post (their order in the lists). Each unit waits in
-    a heap with its nearest post still open, so a line of hundreds of posts costs a few steps
-    per unit, not a walk over every pair."""
+    Pairs go by distance, then unit, then post (their order in the lists); compiled, as
+    both sides spread their line and their engineers at every decision."""
     if not units or not posts:
         return {}
-    where, at = posts_of(posts, memory)
-    dist = hex_distances(np.array([h for _, h in units]), where)
-    # Each unit's nearest post (the first of equals, as a stable ranking puts it); its whole
-    # ranking only once a post it wanted is taken, which few units come to.
-    first = dist.argmin(axis=1)
-    nearest = dist[np.arange(len(units)), first].tolist()
-    heap = list(zip(nearest, range(len(units)), first.tolist(), strict=True))
-    rows: dict[int, list[int]] = {}  # a unit's whole ranking, once it has to look past its first
-    is_open = [True] * len(posts)
-    still_open = len(posts)
-    step = [0] * len(units)  # how far along its ranking each unit has looked
-    heapq.heapify(heap)
-    out: dict[str, Hex] = {}
-    while heap and still_open:
-        _, u, k = heapq.heappop(heap)
-        if not is_open[k]:  # closed since: the unit waits again with its next open post
-            row = rows.get(u)
-            if row is None:
-                row = rows[u] = np.argsort(dist[u], kind="stable").tolist()
-            i = step[u] + 1
-            while i < len(posts) and not is_open[row[i]]:
-                i += 1
-            if i < len(posts):
-                step[u] = i
-                heapq.heappush(heap, (int(dist[u, row[i]]), u, row[i]))
-            continue
-        out[units[u][0]] = posts[k]
-        for h in within(posts[k], LINE_SPACING - 1):
-            for c in at.get(h, ()):
-                if is_open[c]:
-                    is_open[c] = False
-                    still_open -= 1
-    return out
+    from shared.searches import spread_posts
+
+    where = posts_array(posts, memory)
+    order, took = spread_posts(
+        np.array([h for _, h in units], dtype=np.int64), where, LINE_SPACING - 1
+    )
+    return {units[u][0]: posts[k] for u, k in zip(order.tolist(), took.tolist(), strict=True)}
 
 
 def pockets(

@@ -254,6 +254,56 @@ def islands(table: Any, patch: Any, own: Any, most: int, share: float) -> Any:
     return inside, label
 
 
+@_compiled
+def spread_posts(units: Any, posts: Any, apart: int) -> Any:
+    """Units (n x 2 axial) to posts (m x 2 axial), nearest pairs first, by distance, then unit,
+    then post (their order in the arrays); a post taken closes the posts within ``apart``
+    of it. Answers the units taken in turn and the post each took."""
+    n = len(units)
+    m = len(posts)
+    dist = np.empty((n, m), np.int64)
+    best = np.empty(n, np.int64)  # each unit's nearest open post, the first of equals
+    for u in range(n):
+        for c in range(m):
+            dq = units[u, 0] - posts[c, 0]
+            dr = units[u, 1] - posts[c, 1]
+            dist[u, c] = (abs(dq) + abs(dr) + abs(dq + dr)) // 2
+            if c == 0 or dist[u, c] < dist[u, best[u]]:
+                best[u] = c
+    is_open = np.ones(m, np.bool_)
+    done = np.zeros(n, np.bool_)
+    order = np.empty(n, np.int64)
+    took = np.empty(n, np.int64)
+    still_open = m
+    count = 0
+    while still_open > 0 and count < n:
+        pick = -1
+        for u in range(n):
+            if not done[u] and (pick == -1 or dist[u, best[u]] < dist[pick, best[pick]]):
+                pick = u
+        k = best[pick]
+        done[pick] = True
+        order[count] = pick
+        took[count] = k
+        count += 1
+        for c in range(m):
+            dq = posts[c, 0] - posts[k, 0]
+            dr = posts[c, 1] - posts[k, 1]
+            if is_open[c] and (abs(dq) + abs(dr) + abs(dq + dr)) // 2 <= apart:
+                is_open[c] = False
+                still_open -= 1
+        if still_open == 0:
+            break
+        for u in range(n):
+            if not done[u] and not is_open[best[u]]:
+                found = -1
+                for c in range(m):
+                    if is_open[c] and (found == -1 or dist[u, c] < dist[u, found]):
+                        found = c
+                best[u] = found
+    return order[:count], took[:count]
+
+
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""
