@@ -154,7 +154,8 @@ def decide(
         strikes.update(_sieges(own, enemies, staff.pockets, posts))
 
     orders: list[OrderRequest] = []
-    pressure = None if attacking else _Pressure(own, enemies, held)
+    where = _xy(own)  # where the own units stand, for every table of distances below
+    pressure = None if attacking else _Pressure(own, enemies, held, where)
     railheads: list[_Railheads] = []  # the staff's railheads, once a unit asks
 
     def nearest_railhead(pos: Hex) -> Hex:
@@ -163,13 +164,13 @@ def decide(
             railheads.append(_Railheads.of(staff.railheads, staff.memory))
         return railheads[0].nearest(pos)
 
-    nearest_target = _nearest(own, targets) if attacking else []
+    nearest_target = _nearest(own, targets, where) if attacking else []
     ring = (
         _massing(own, enemies, targets, nearest_target, staff)
         if attacking and staff is not None
         else {}
     )
-    nearest_held = _nearest(own, held)
+    nearest_held = [] if attacking else _nearest(own, held, where)  # only a defence asks
     stops: dict[Hex, Hex | None] = {}  # where the trains go for each objective
     # The garrisons of great cities stand a siege rather than break out (Yamashita at Harbin).
     great = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
@@ -279,12 +280,8 @@ class _AirPicture:
             if enemies:
                 # Each objective's nearest enemy (the first by id among the nearest), at once.
                 foes = sorted(enemies, key=lambda e: e.id)
-                far = ai_staff.hex_distances(
-                    np.array([o.pos for o in held]), np.array([e.pos for e in foes])
-                )
-                for o, j, d in zip(
-                    held, far.argmin(axis=1).tolist(), far.min(axis=1).tolist(), strict=True
-                ):
+                which, far = _nearest_rows(_xy(held), _xy(foes))
+                for o, j, d in zip(held, which.tolist(), far.tolist(), strict=True):
                     ahead = line_at(o.pos, foes[j].pos, min(INTERDICT_AHEAD, d))
                     ranked.append((d, o.name, ahead))
             else:
@@ -323,21 +320,38 @@ class _Pressure:
     every unit on the defensive asks who is near it and where it could fall back to."""
 
     def __init__(
-        self, own: list[SeenUnit], enemies: list[SeenUnit], held: list[SeenObjective]
+        self,
+        own: list[SeenUnit],
+        enemies: list[SeenUnit],
+        held: list[SeenObjective],
+        where: np.ndarray | None = None,
     ) -> None:
+        """``where``: the own units' hexes as an array already."""
         self.own, self.enemies, self.held = own, enemies, held
-        mine = np.array([u.pos for u in own]).reshape(-1, 2)
-        theirs = np.array([e.pos for e in enemies]).reshape(-1, 2)
-        kept = np.array([o.pos for o in held]).reshape(-1, 2)
-        self.to_enemy = ai_staff.hex_distances(mine, theirs)
-        self.to_own = ai_staff.hex_distances(mine, mine)
-        self.held_to_enemy = ai_staff.hex_distances(kept, theirs)
-        self.to_held = ai_staff.hex_distances(mine, kept)
-        near = self.to_enemy <= LOCAL_HEXES
-        self.pressed = near.any(axis=1).tolist() if enemies else [False] * len(own)
-        self.own_power = [_strength(u) for u in own]
+        self.mine = _xy(own) if where is None else where
+        self.theirs = _xy(enemies)
+        self.kept = _xy(held)
+        # Who has an enemy near; the rest of the tables only once one of those asks.
+        self.pressed = (
+            (_nearest_rows(self.mine, self.theirs)[1] <= LOCAL_HEXES).tolist()
+            if enemies
+            else [False] * len(own)
+        )
         self.last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
-        self.enemy_power = [_strength(e) for e in enemies]
+        self._powers: tuple[list[float], list[float]] | None = None
+        self._held_to_enemy: np.ndarray | None = None
+
+    def powers(self) -> tuple[list[float], list[float]]:
+        """Each own unit's and each enemy's strength."""
+        if self._powers is None:
+            self._powers = ([_strength(u) for u in self.own], [_strength(e) for e in self.enemies])
+        return self._powers
+
+    def held_to_enemy(self) -> np.ndarray:
+        """Distances from each objective held to each enemy."""
+        if self._held_to_enemy is None:
+            self._held_to_enemy = ai_staff.hex_distances(self.kept, self.theirs)
+        return self._held_to_enemy
 
     def fall_back(self, k: int) -> Hex | None:
         """Where own unit ``k`` about to be overwhelmed falls back to, if it should: an
@@ -349,17 +363,19 @@ class _Pressure:
         unit = self.own[k]
         if unit.pos in self.last_stands:
             return None
-        row = self.to_enemy[k]
+        here = self.mine[k : k + 1]
+        row = ai_staff.hex_distances(here, self.theirs)[0]
         near = row <= LOCAL_HEXES
+        own_power, enemy_power = self.powers()
         # Summed in unit order, as a plain sum over the units would: the same float.
-        theirs = sum(self.enemy_power[j] for j in np.flatnonzero(near).tolist())
-        close = np.flatnonzero(self.to_own[k] <= LOCAL_HEXES).tolist()
-        ours = sum(self.own_power[i] for i in close)
+        theirs = sum(enemy_power[j] for j in np.flatnonzero(near).tolist())
+        close = np.flatnonzero(ai_staff.hex_distances(here, self.mine)[0] <= LOCAL_HEXES).tolist()
+        ours = sum(own_power[i] for i in close)
         if theirs < ours * OUTNUMBERED:
             return None
         danger = int(row[near].min())
-        clear = (self.held_to_enemy[:, near].min(axis=1) > danger + 1).tolist()
-        dist = self.to_held[k].tolist()
+        clear = (self.held_to_enemy()[:, near].min(axis=1) > danger + 1).tolist()
+        dist = ai_staff.hex_distances(here, self.kept)[0].tolist()
         safer = [
             (dist[i], o.name, o.pos)
             for i, o in enumerate(self.held)
@@ -397,25 +413,24 @@ def _posts(
         # the most valuable objectives first, from one table of distances.
         free = sorted(free, key=lambda u: u.id)
         far = (
-            ai_staff.hex_distances(
-                np.array([u.pos for u in free]), np.array([o.pos for o in threatened])
-            )
+            ai_staff.hex_distances(_xy(free), _xy(threatened))
             + np.array([GARRISON_DETOUR.get(u.kind, 0) for u in free])[:, None]
-        )
-        taken = np.zeros(len(free), dtype=bool)
-        beyond = int(far.max()) + 1  # a taken unit is further than any
+        ).T.tolist()  # per objective, per unit
+        taken = [False] * len(free)
+        left = len(free)
         ranked = sorted(
             range(len(threatened)), key=lambda j: (-threatened[j].value, threatened[j].name)
         )
         for j in ranked:
             obj = threatened[j]
             for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
-                if taken.all():
+                if not left:
                     break
-                i = int(np.where(taken, beyond, far[:, j]).argmin())
+                _, i = min((d, i) for i, d in enumerate(far[j]) if not taken[i])
                 posts[free[i].id] = obj.pos
                 taken[i] = True
-        free = [u for u, gone in zip(free, taken.tolist(), strict=True) if not gone]
+                left -= 1
+        free = [u for u, gone in zip(free, taken, strict=True) if not gone]
     # (Equal objectives stand on the same hex, so are both near the front or both not.)
     rear = _rear_garrisons(free, [o for o, close in zip(held, near, strict=True) if not close])
     free = [u for u in free if u.id not in rear]
@@ -438,7 +453,7 @@ def _near_front(held: tuple[Hex, ...], front: Sequence[Hex], memory: ai_staff.Me
         return last[1]
     if front:
         where = ai_staff.posts_array(front, memory)
-        reach = ai_staff.hex_distances(np.array(held), where).min(axis=1)
+        _, reach = _nearest_rows(np.array(held, dtype=np.int64).reshape(-1, 2), where)
         near = (reach <= ai_staff.FRONT_REACH).tolist()
     else:
         near = [False] * len(held)
@@ -482,7 +497,8 @@ def _behind(pos: Hex, staff: Staff, front: np.ndarray | None) -> Hex:
     around = [n for n in neighbours(pos) if staff.land is None or staff.land(n)]
     if not around:
         return pos
-    depth = ai_staff.hex_distances(np.array(around), front).min(axis=1).tolist()
+    _, depth = _nearest_rows(np.array(around, dtype=np.int64), front)
+    depth = depth.tolist()
     return max(zip(depth, around, strict=True), key=lambda d: (d[0], d[1]))[1]
 
 
@@ -556,9 +572,9 @@ def _sieges(
             continue
         # Each able unit's distance to the pocket, and its nearest goal (the least hex among
         # the nearest: goals are sorted, argmin takes the first), from one table.
-        far = ai_staff.hex_distances(np.array([u.pos for u in able]), np.array(goals))
-        gap = far.min(axis=1).tolist()
-        aim = far.argmin(axis=1).tolist()
+        which, far = _nearest_rows(_xy(able), np.array(goals, dtype=np.int64))
+        gap = far.tolist()
+        aim = which.tolist()
         for k in sorted(range(len(able)), key=lambda k: (gap[k], able[k].id)):
             u = able[k]
             if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
@@ -573,28 +589,31 @@ def _strength(u: SeenUnit) -> float:
     return u.men * u.strength * u.org
 
 
-def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
+def _nearest(
+    units: list[SeenUnit], objectives: list[SeenObjective], where: np.ndarray | None = None
+) -> list[Hex]:
     """For each unit, the objective nearest it, the first by name among the nearest (what
     ``min`` by (distance, name) picks): for every unit at once, since a theatre AI weighs
-    dozens of units against dozens of objectives every few hours."""
+    dozens of units against dozens of objectives every few hours (``where``: the units'
+    hexes as an array already)."""
     if not units or not objectives:
         return []
-    ranked = sorted(objectives, key=lambda o: o.name)  # argmin takes the first of equals
-    oq = np.array([o.pos[0] for o in ranked])
-    or_ = np.array([o.pos[1] for o in ranked])
-    dq = np.array([u.pos[0] for u in units])[:, None] - oq
-    dr = np.array([u.pos[1] for u in units])[:, None] - or_
-    twice = np.abs(dq) + np.abs(dr) + np.abs(dq + dr)  # twice the hex distance
-    return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
+    ranked = sorted(objectives, key=lambda o: o.name)  # the first of equals is taken
+    which, _ = _nearest_rows(_xy(units) if where is None else where, _xy(ranked))
+    return [ranked[i].pos for i in which.tolist()]
 
 
-def _nearest_hex(pos: Hex, hexes: list[Hex], where: np.ndarray | None = None) -> Hex:
-    """The hex of ``hexes`` nearest ``pos``, the least of the nearest (``min`` by (distance,
-    hex)): in numpy, as a cut-off unit weighs every railhead of a theatre (``where``: the
-    hexes as an array already)."""
-    where = np.array(hexes) if where is None else where
-    dist = ai_staff.hex_distances(np.array([pos]), where)[0]
-    return min(hexes[i] for i in np.flatnonzero(dist == dist.min()).tolist())
+def _xy(items: Sequence[SeenUnit] | Sequence[SeenObjective]) -> np.ndarray:
+    """The hexes of units or objectives as an n x 2 array."""
+    return np.array([i.pos for i in items], dtype=np.int64).reshape(-1, 2)
+
+
+def _nearest_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``shared.searches.nearest_rows``: per row of ``a``, the first nearest row of ``b`` and
+    its distance (compiled: the AI asks a dozen times at each decision, of small tables)."""
+    from shared.searches import nearest_rows
+
+    return nearest_rows(a, b)
 
 
 class _Railheads:
@@ -602,8 +621,9 @@ class _Railheads:
     once a day, and the units that ask (cut off, starving) ask again at every decision."""
 
     def __init__(self, hexes: tuple[Hex, ...]) -> None:
-        self.hexes = list(hexes)
-        self.where = np.array(hexes)
+        # In order, so that the first of the nearest is the least (``_nearest_hex``).
+        self.hexes = sorted(hexes)
+        self.where = np.array(self.hexes, dtype=np.int64).reshape(-1, 2)
         self.answers: dict[Hex, Hex] = {}
 
     @classmethod
@@ -620,7 +640,8 @@ class _Railheads:
     def nearest(self, pos: Hex) -> Hex:
         found = self.answers.get(pos)
         if found is None:
-            found = self.answers[pos] = _nearest_hex(pos, self.hexes, self.where)
+            which, _ = _nearest_rows(np.array([pos], dtype=np.int64), self.where)
+            found = self.answers[pos] = self.hexes[int(which[0])]
         return found
 
 
@@ -680,6 +701,11 @@ def _massing(
     own_at: dict[Hex, list[int]] = {}
     for k, u in enumerate(own):
         own_at.setdefault(u.pos, []).append(k)
+    # Per objective, the units bound there that may close a ring (in the order of ``own``).
+    bound_for: dict[Hex, list[SeenUnit]] = {}
+    for u, goal in zip(own, heading, strict=True):
+        if u.kind not in SUPPORT_KINDS and u.kind != "air":
+            bound_for.setdefault(goal, []).append(u)
     for obj in targets:
         there = held_by_enemy.get(obj.pos)
         if not there:
@@ -702,29 +728,13 @@ def _massing(
             if n not in held_by_enemy and (staff.land is None or staff.land(n))
         ]
         room = {n: STACK_LIMIT for n in ring}
-        bound = [
-            u
-            for u, goal in zip(own, heading, strict=True)
-            if goal == obj.pos and u.kind not in SUPPORT_KINDS and u.kind != "air"
-        ]
+        bound = bound_for.get(obj.pos, [])
         pairs = sorted((distance(u.pos, n), u.id, n) for u in bound for n in ring)
         for _, uid, n in pairs:
             if uid not in out and room[n]:
                 out[uid] = n
                 room[n] -= 1
     return out
-
-
-def _seen(side: str, fields: tuple, memory: ai_staff.Memory) -> SeenUnit:
-    """The SeenUnit of these fields as seen by ``side``: the one built last time when nothing
-    about the unit changed (most hold still between decisions, and a frozen dataclass is slow
-    to build)."""
-    last = memory.seen.get((side, fields[0]))
-    if last is not None and last[0] == fields:
-        return last[1]
-    seen = SeenUnit(*fields)
-    memory.seen[side, fields[0]] = (fields, seen)
-    return seen
 
 
 def supply_level(world: World, unit: Unit) -> float | None:
@@ -766,25 +776,64 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
     """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
     as one; with several commands, each AI seat issues its own units' share)."""
     memory = ai_staff.memory_of(world)
+    # The supply map, for ``supply_level`` of every own unit inline (dozens at each decision).
+    state = world.logistics.supply.get(side) if world.logistics is not None else None
+    levels = state.level if state is not None else None
+    cols = world.theatre.grid.cols
+    kept = memory.seen
     units: list[SeenUnit] = []
     for u in visible_units(world, side):
-        own = u.side == side
-        fields = (
-            u.id,
-            u.side,
-            str(u.kind),
-            u.pos,
-            u.strength,
-            u.org,
-            u.men,
-            u.order.kind,
-            u.order.to,
-            u.order.mission if own else None,
-            u.cut_off_hours > 0 if own else False,
-            round(u.stocks.food, 1) if own and u.stocks is not None else None,
-            supply_level(world, u) if own else None,
-        )
-        units.append(_seen(side, fields, memory))
+        order = u.order
+        if u.side == side:
+            supply: float | None = None
+            if world.logistics is not None:
+                q, r = u.pos  # ``Grid.index``
+                supply = (
+                    round(float(levels[r * cols + q + (r - (r & 1)) // 2]), 2)
+                    if levels is not None
+                    else 1.0
+                )
+            stocks = u.stocks
+            fields = (
+                u.id,
+                side,
+                str(u.kind),
+                u.pos,
+                u.strength,
+                u.org,
+                u.men,
+                order.kind,
+                order.to,
+                order.mission,
+                u.cut_off_hours > 0,
+                round(stocks.food, 1) if stocks is not None else None,
+                supply,
+            )
+        else:
+            fields = (
+                u.id,
+                u.side,
+                str(u.kind),
+                u.pos,
+                u.strength,
+                u.org,
+                u.men,
+                order.kind,
+                order.to,
+                None,
+                False,
+                None,
+                None,
+            )
+        # The SeenUnit built last time when nothing about the unit changed (most hold still
+        # between decisions, and a frozen dataclass is slow to build).
+        last = kept.get((side, u.id))
+        if last is not None and last[0] == fields:
+            units.append(last[1])
+        else:
+            seen = SeenUnit(*fields)
+            kept[side, u.id] = (fields, seen)
+            units.append(seen)
     objectives = _seen_objectives(world, memory)
     staff = None
     if world.logistics is not None:

@@ -304,6 +304,28 @@ def spread_posts(units: Any, posts: Any, apart: int) -> Any:
     return order[:count], took[:count]
 
 
+@_compiled
+def nearest_rows(a: Any, b: Any) -> Any:
+    """For each row of ``a`` (n x 2 axial), the first row of ``b`` (m x 2, m > 0) at the
+    least hex distance from it, and that distance."""
+    n = len(a)
+    which = np.empty(n, np.int64)
+    far = np.empty(n, np.int64)
+    for i in range(n):
+        best = 0
+        least = -1
+        for j in range(len(b)):
+            dq = a[i, 0] - b[j, 0]
+            dr = a[i, 1] - b[j, 1]
+            d = (abs(dq) + abs(dr) + abs(dq + dr)) // 2
+            if least < 0 or d < least:
+                best = j
+                least = d
+        which[i] = best
+        far[i] = least
+    return which, far
+
+
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""
