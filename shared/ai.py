@@ -316,8 +316,8 @@ class _AirPicture:
 
 
 class _Pressure:
-    """Distances between own units, enemies and objectives held, worked out once per decision:
-    every unit on the defensive asks who is near it and where it could fall back to."""
+    """Where each own unit about to be overwhelmed falls back to, worked out for all of them
+    at once (compiled) per decision: every unit on the defensive asks."""
 
     def __init__(
         self,
@@ -327,61 +327,33 @@ class _Pressure:
         where: np.ndarray | None = None,
     ) -> None:
         """``where``: the own units' hexes as an array already."""
-        self.own, self.enemies, self.held = own, enemies, held
-        self.mine = _xy(own) if where is None else where
-        self.theirs = _xy(enemies)
-        self.kept = _xy(held)
-        # Who has an enemy near; the rest of the tables only once one of those asks.
-        self.pressed = (
-            (_nearest_rows(self.mine, self.theirs)[1] <= LOCAL_HEXES).tolist()
-            if enemies
-            else [False] * len(own)
+        self.answers: list[Hex | None] = [None] * len(own)
+        if not enemies or not held:
+            return
+        from shared.searches import fall_backs
+
+        # The first of the nearest is the least by (name, hex), as ``min`` would take it.
+        ranked = sorted(held, key=lambda o: (o.name, o.pos))
+        last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
+        found = fall_backs(
+            _xy(own) if where is None else where,
+            _xy(enemies),
+            _xy(ranked),
+            np.array([_strength(u) for u in own], dtype=np.float64),
+            np.array([_strength(e) for e in enemies], dtype=np.float64),
+            np.array([u.pos in last_stands for u in own], dtype=np.bool_),
+            LOCAL_HEXES,
+            OUTNUMBERED,
         )
-        self.last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
-        self._powers: tuple[list[float], list[float]] | None = None
-        self._held_to_enemy: np.ndarray | None = None
-
-    def powers(self) -> tuple[list[float], list[float]]:
-        """Each own unit's and each enemy's strength."""
-        if self._powers is None:
-            self._powers = ([_strength(u) for u in self.own], [_strength(e) for e in self.enemies])
-        return self._powers
-
-    def held_to_enemy(self) -> np.ndarray:
-        """Distances from each objective held to each enemy."""
-        if self._held_to_enemy is None:
-            self._held_to_enemy = ai_staff.hex_distances(self.kept, self.theirs)
-        return self._held_to_enemy
+        self.answers = [ranked[i].pos if i >= 0 else None for i in found.tolist()]
 
     def fall_back(self, k: int) -> Hex | None:
         """Where own unit ``k`` about to be overwhelmed falls back to, if it should: an
-        objective held further from the enemy than it stands. Great cities are held to the
-        last; the rest of the ground is traded for time, as the Kwantung Army gave up Qiqihar
-        to escape the trap."""
-        if not self.pressed[k] or not self.held:
-            return None
-        unit = self.own[k]
-        if unit.pos in self.last_stands:
-            return None
-        here = self.mine[k : k + 1]
-        row = ai_staff.hex_distances(here, self.theirs)[0]
-        near = row <= LOCAL_HEXES
-        own_power, enemy_power = self.powers()
-        # Summed in unit order, as a plain sum over the units would: the same float.
-        theirs = sum(enemy_power[j] for j in np.flatnonzero(near).tolist())
-        close = np.flatnonzero(ai_staff.hex_distances(here, self.mine)[0] <= LOCAL_HEXES).tolist()
-        ours = sum(own_power[i] for i in close)
-        if theirs < ours * OUTNUMBERED:
-            return None
-        danger = int(row[near].min())
-        clear = (self.held_to_enemy()[:, near].min(axis=1) > danger + 1).tolist()
-        dist = ai_staff.hex_distances(here, self.kept)[0].tolist()
-        safer = [
-            (dist[i], o.name, o.pos)
-            for i, o in enumerate(self.held)
-            if clear[i] and o.pos != unit.pos
-        ]
-        return min(safer)[2] if safer else None
+        objective held further from the enemy than it stands (more than a hex beyond the
+        nearest of the enemies around it, from each of them), the nearest such. Great cities
+        are held to the last; the rest of the ground is traded for time, as the Kwantung Army
+        gave up Qiqihar to escape the trap."""
+        return self.answers[k]
 
 
 def _posts(

@@ -326,6 +326,70 @@ def nearest_rows(a: Any, b: Any) -> Any:
     return which, far
 
 
+@_compiled
+def _apart(a: Any, i: int, b: Any, j: int) -> int:
+    """Hex distance between row ``i`` of ``a`` and row ``j`` of ``b`` (axial)."""
+    dq = a[i, 0] - b[j, 0]
+    dr = a[i, 1] - b[j, 1]
+    return (abs(dq) + abs(dr) + abs(dq + dr)) // 2
+
+
+@_compiled
+def fall_backs(
+    mine: Any,
+    theirs: Any,
+    kept: Any,
+    mine_power: Any,
+    their_power: Any,
+    stand: Any,
+    local: int,
+    odds: float,
+) -> Any:
+    """Per own unit (hexes ``mine``, n x 2 axial): the first of the places ``kept`` nearest it
+    that are further than one hex beyond its nearest enemy from every enemy within ``local``
+    of it (hexes ``theirs``), when those enemies outweigh the own units within ``local`` of it
+    ``odds`` to one (``*_power``, summed in order); -1 where none, or where it stands fast
+    (``stand``)."""
+    n = len(mine)
+    out = np.full(n, -1, np.int64)
+    near = np.zeros(len(theirs), np.bool_)
+    for k in range(n):
+        if stand[k]:
+            continue
+        danger = -1
+        against = 0.0
+        for j in range(len(theirs)):
+            d = _apart(mine, k, theirs, j)
+            near[j] = d <= local
+            if near[j]:
+                against += their_power[j]
+                if danger < 0 or d < danger:
+                    danger = d
+        if danger < 0:
+            continue  # no enemy near
+        ours = 0.0
+        for i in range(n):
+            if _apart(mine, k, mine, i) <= local:
+                ours += mine_power[i]
+        if against < ours * odds:
+            continue
+        least = -1
+        for i in range(len(kept)):
+            if kept[i, 0] == mine[k, 0] and kept[i, 1] == mine[k, 1]:
+                continue
+            clear = True
+            for j in range(len(theirs)):
+                if near[j] and _apart(kept, i, theirs, j) <= danger + 1:
+                    clear = False
+                    break
+            if clear:
+                d = _apart(mine, k, kept, i)
+                if least < 0 or d < least:
+                    least = d
+                    out[k] = i
+    return out
+
+
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""
