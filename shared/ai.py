@@ -231,7 +231,9 @@ def decide(
             unit.order != want[0] or unit.to != want[1]
         ):
             orders.append(OrderRequest(unit.id, want[0], want[1]))  # type: ignore[arg-type]
-    picture = _AirPicture.of(own, enemies, targets, held, attacking, bool(flyers))
+    if not flyers:
+        return orders
+    picture = _AirPicture.of(own, enemies, targets, held, attacking)
     for unit in flyers:
         if unit.order == "move":
             continue  # rebasing: let it land first
@@ -701,7 +703,14 @@ def _massing(
         ]
         room = {n: STACK_LIMIT for n in ring}
         bound = bound_for.get(obj.pos, [])
-        pairs = sorted((distance(u.pos, n), u.id, n) for u in bound for n in ring)
+        if not bound or not ring:
+            continue
+        far = ai_staff.hex_distances(_xy(bound), np.array(ring, dtype=np.int64)).tolist()
+        pairs = sorted(
+            (d, u.id, n)
+            for u, row in zip(bound, far, strict=True)
+            for d, n in zip(row, ring, strict=True)
+        )
         for _, uid, n in pairs:
             if uid not in out and room[n]:
                 out[uid] = n
