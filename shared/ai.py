@@ -744,13 +744,19 @@ def _seen_objectives(world: World, memory: ai_staff.Memory) -> list[SeenObjectiv
 def _sorted_railheads(side: str, supply: SupplyState | None, memory: ai_staff.Memory) -> list[Hex]:
     """The side's railheads in order, sorted once per day's supply state (hundreds of hexes
     on the theatre, asked for at every decision): the memory keeps the state they were
-    sorted from, and the sorted list."""
+    sorted from, the sorted list, and the railheads as a set. A new state with the same
+    railheads keeps the same list (most days the railheads stay where they were)."""
     if supply is None:
         return []
     last = memory.railheads.get(side)
-    if last is None or last[0] is not supply:
-        last = memory.railheads[side] = (supply, sorted(supply.railheads))
-    return last[1]
+    if last is not None and last[0] is supply:
+        return last[1]
+    if last is not None and last[2] == supply.railheads.keys():
+        ordered = last[1]
+    else:
+        ordered = sorted(supply.railheads)
+    memory.railheads[side] = (supply, ordered, set(ordered))
+    return ordered
 
 
 def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:

@@ -49,9 +49,9 @@ class Memory:
     # the anchors (the objectives held) stay the same as well; and the map the line was last
     # drawn on ((cols, rows, land), control, front marks), to redraw only where it changed.
     front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = field(default_factory=dict)
-    line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...]]] = field(
-        default_factory=dict
-    )
+    line: dict[
+        str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...], np.ndarray]
+    ] = field(default_factory=dict)
     marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
@@ -162,16 +162,14 @@ def front_hexes(
         memory.marks[side] = (key[:2] + key[3:], control.copy(), front)
         coords = np.flatnonzero(front)
         memory.front[side] = (key, coords)
-    out: tuple[Hex, ...] = ()
-    if len(coords):
-        on = coords[within_reach(cols, rows, tuple(anchors))[coords]]
+    on = coords[within_reach(cols, rows, tuple(anchors))[coords]] if len(coords) else coords
+    if line is not None and np.array_equal(line[3], on):
+        out = line[2]  # the same line drawn again: the same tuple
+    else:
         q, r = axial(cols, on)
         out = tuple(zip(q.tolist(), r.tolist(), strict=True))
-        if line is None or line[2] != out:
-            keep_posts(out, np.stack([q, r], axis=1), memory)
-    if line is not None and line[2] == out:
-        out = line[2]  # the same line drawn again
-    memory.line[side] = (key, tuple(anchors), out)
+        keep_posts(out, np.stack([q, r], axis=1), memory)
+    memory.line[side] = (key, tuple(anchors), out, on)
     return out
 
 
