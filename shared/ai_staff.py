@@ -146,20 +146,17 @@ def front_hexes(
     if last is not None and last[0] == key:
         coords = last[1]
     else:
-        table = neighbour_table(cols, rows)
-        beyond = np.append(control, 0)  # off the map (index n): nobody's
+        from shared.searches import front_marks
+
         before = memory.marks.get(side)
-        if before is not None and before[0] == key[:2] + key[3:]:
-            # Only hexes that changed hands, and their neighbours, can join or leave the line.
-            _, was, front = before
-            changed = np.flatnonzero(was != control)
-            near = np.unique(np.concatenate([changed, table[changed].ravel()]))
-            idx = near[near < len(control)]
+        fresh = before is None or before[0] != key[:2] + key[3:]
+        if fresh:
+            was, front = control.copy(), np.zeros(len(control), dtype=bool)
         else:
-            idx = np.arange(len(control))
-            front = np.zeros(len(control), dtype=bool)
-        front[idx] = (control[idx] == mine) & land[idx] & (beyond[table[idx]] == theirs).any(axis=1)
-        memory.marks[side] = (key[:2] + key[3:], control.copy(), front)
+            _, was, front = before
+        # Only hexes that changed hands, and their neighbours, can join or leave the line.
+        front_marks(neighbour_table(cols, rows), control, was, land, front, mine, theirs, fresh)
+        memory.marks[side] = (key[:2] + key[3:], was, front)
         coords = np.flatnonzero(front)
         memory.front[side] = (key, coords)
     on = coords[within_reach(cols, rows, tuple(anchors))[coords]] if len(coords) else coords

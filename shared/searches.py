@@ -390,6 +390,39 @@ def fall_backs(
     return out
 
 
+@_compiled
+def _touches(table: Any, control: Any, h: int, theirs: int) -> bool:
+    """Does hex ``h`` touch a hex of owner ``theirs`` (``table``: neighbours, n off the map)?"""
+    n = len(control)
+    for k in range(table.shape[1]):
+        nb = table[h, k]
+        if nb < n and control[nb] == theirs:
+            return True
+    return False
+
+
+@_compiled
+def front_marks(
+    table: Any, control: Any, was: Any, land: Any, front: Any, mine: int, theirs: int, fresh: bool
+) -> None:
+    """Marks in ``front`` the land hexes of owner ``mine`` touching one of owner ``theirs``
+    (``control``: owner per hex; ``table``: neighbours, n off the map): every hex when
+    ``fresh``, else only those whose owner differs from ``was`` and their neighbours, the rest
+    being marked already. ``was`` becomes ``control``."""
+    n = len(control)
+    for h in range(n):
+        if fresh or control[h] != was[h]:
+            front[h] = control[h] == mine and land[h] and _touches(table, control, h, theirs)
+            for k in range(table.shape[1]):
+                nb = table[h, k]
+                if nb < n:
+                    front[nb] = (
+                        control[nb] == mine and land[nb] and _touches(table, control, nb, theirs)
+                    )
+    for h in range(n):
+        was[h] = control[h]
+
+
 def warm_up() -> None:
     """Compile the searches (or load them from numba's cache) now, with the argument types
     ``FlowFields`` passes, rather than in the middle of a match's first orders."""
