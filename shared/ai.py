@@ -276,7 +276,7 @@ class _AirPicture:
         fronts: list[Hex] = []
         if attacking:
             bound = Counter(u.to for u in own)
-            heading = {o.pos: bound[o.pos] for o in targets}
+            heading = {o.pos: bound.get(o.pos, 0) for o in targets}  # (not Counter's __missing__)
         elif held and flying:
             ranked: list[tuple[int, str, Hex]] = []
             if enemies:
@@ -763,23 +763,24 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
     """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
     as one; with several commands, each AI seat issues its own units' share)."""
     memory = ai_staff.memory_of(world)
-    # The supply map, for ``supply_level`` of every own unit inline (dozens at each decision).
-    state = world.logistics.supply.get(side) if world.logistics is not None else None
-    levels = state.level if state is not None else None
-    cols = world.theatre.grid.cols
-    kept = memory.seen
+    visible = visible_units(world, side)
+    # ``supply_level`` of every own unit, read off the side's supply map at once.
+    supplies: list[float | None] = []
+    if world.logistics is not None:
+        state = world.logistics.supply.get(side)
+        grid = world.theatre.grid
+        at = [grid.index(u.pos) for u in visible if u.side == side]
+        levels = state.level[at].tolist() if state is not None else [1.0] * len(at)
+        supplies = [round(v, 2) for v in levels]
+    # Per side, per unit: the fields last seen and the SeenUnit built of them.
+    kept = memory.seen.setdefault(side, {})
     units: list[SeenUnit] = []
-    for u in visible_units(world, side):
+    mine = 0
+    for u in visible:
         order = u.order
         if u.side == side:
-            supply: float | None = None
-            if world.logistics is not None:
-                q, r = u.pos  # ``Grid.index``
-                supply = (
-                    round(float(levels[r * cols + q + (r - (r & 1)) // 2]), 2)
-                    if levels is not None
-                    else 1.0
-                )
+            supply = supplies[mine] if supplies else None
+            mine += 1
             stocks = u.stocks
             fields = (
                 u.id,
@@ -814,12 +815,12 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
             )
         # The SeenUnit built last time when nothing about the unit changed (most hold still
         # between decisions, and a frozen dataclass is slow to build).
-        last = kept.get((side, u.id))
+        last = kept.get(u.id)
         if last is not None and last[0] == fields:
             units.append(last[1])
         else:
             seen = SeenUnit(*fields)
-            kept[side, u.id] = (fields, seen)
+            kept[u.id] = (fields, seen)
             units.append(seen)
     objectives = _seen_objectives(world, memory)
     staff = None
