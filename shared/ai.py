@@ -453,7 +453,12 @@ def _reserves(
     ranked = sorted(threatened, key=lambda o: (-o.value, o.name))
     front = ai_staff.posts_array(staff.front, staff.memory) if staff.front else None
     slots = [_behind(o.pos, staff, front) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
-    pairs = sorted((distance(u.pos, slot), u.id, k) for u in pool for k, slot in enumerate(slots))
+    if not pool:
+        return {}
+    far = ai_staff.hex_distances(_xy(pool), np.array(slots, dtype=np.int64)).tolist()
+    pairs = sorted(
+        (d, u.id, k) for u, row in zip(pool, far, strict=True) for k, d in enumerate(row)
+    )
     room = dict.fromkeys(range(len(slots)), RESERVE_PER_POST)
     out: dict[str, Hex] = {}
     for _, uid, k in pairs:
