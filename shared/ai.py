@@ -32,6 +32,7 @@ LOW_FOOD_DAYS = 3.0  # below this a unit stops advancing until supply catches up
 SUPPLY_FLOOR = 0.25  # ...and where its lorries bring less than this, it goes back to be fed
 RESUME_ORG = 0.7  # ...and goes again above this
 SUPPORT_KINDS = ("artillery", "anti_air")  # stay behind the line, covering it
+NOT_ON_THE_LINE = frozenset(("engineer", *SUPPORT_KINDS))  # nor do engineers man it
 ARTILLERY_STANDOFF = 3  # artillery stays this many hexes short of its objective...
 SUPPORT_KM = 12.0  # ...or less where hexes are wider than the guns reach (at least one)
 ASSAULT_ODDS = 0.5  # the odds (as the staff reckons them) it waits for before an assault
@@ -153,7 +154,8 @@ def decide(
         strikes.update(_sieges(own, enemies, staff.pockets, posts))
 
     orders: list[OrderRequest] = []
-    pressure = None if attacking else _Pressure(own, enemies, held)
+    where = _xy(own)  # where the own units stand, for every table of distances below
+    pressure = None if attacking else _Pressure(own, enemies, held, where)
     railheads: list[_Railheads] = []  # the staff's railheads, once a unit asks
 
     def nearest_railhead(pos: Hex) -> Hex:
@@ -162,13 +164,13 @@ def decide(
             railheads.append(_Railheads.of(staff.railheads, staff.memory))
         return railheads[0].nearest(pos)
 
-    nearest_target = _nearest(own, targets) if attacking else []
+    nearest_target = _nearest(own, targets, where) if attacking else []
     ring = (
         _massing(own, enemies, targets, nearest_target, staff)
         if attacking and staff is not None
         else {}
     )
-    nearest_held = _nearest(own, held)
+    nearest_held = [] if attacking else _nearest(own, held, where)  # only a defence asks
     stops: dict[Hex, Hex | None] = {}  # where the trains go for each objective
     # The garrisons of great cities stand a siege rather than break out (Yamashita at Harbin).
     great = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
@@ -229,7 +231,9 @@ def decide(
             unit.order != want[0] or unit.to != want[1]
         ):
             orders.append(OrderRequest(unit.id, want[0], want[1]))  # type: ignore[arg-type]
-    picture = _AirPicture.of(own, enemies, targets, held, attacking, bool(flyers))
+    if not flyers:
+        return orders
+    picture = _AirPicture.of(own, enemies, targets, held, attacking)
     for unit in flyers:
         if unit.order == "move":
             continue  # rebasing: let it land first
@@ -272,18 +276,14 @@ class _AirPicture:
         fronts: list[Hex] = []
         if attacking:
             bound = Counter(u.to for u in own)
-            heading = {o.pos: bound[o.pos] for o in targets}
+            heading = {o.pos: bound.get(o.pos, 0) for o in targets}  # (not Counter's __missing__)
         elif held and flying:
             ranked: list[tuple[int, str, Hex]] = []
             if enemies:
                 # Each objective's nearest enemy (the first by id among the nearest), at once.
                 foes = sorted(enemies, key=lambda e: e.id)
-                far = ai_staff.hex_distances(
-                    np.array([o.pos for o in held]), np.array([e.pos for e in foes])
-                )
-                for o, j, d in zip(
-                    held, far.argmin(axis=1).tolist(), far.min(axis=1).tolist(), strict=True
-                ):
+                which, far = _nearest_rows(_xy(held), _xy(foes))
+                for o, j, d in zip(held, which.tolist(), far.tolist(), strict=True):
                     ahead = line_at(o.pos, foes[j].pos, min(INTERDICT_AHEAD, d))
                     ranked.append((d, o.name, ahead))
             else:
@@ -318,53 +318,44 @@ class _AirPicture:
 
 
 class _Pressure:
-    """Distances between own units, enemies and objectives held, worked out once per decision:
-    every unit on the defensive asks who is near it and where it could fall back to."""
+    """Where each own unit about to be overwhelmed falls back to, worked out for all of them
+    at once (compiled) per decision: every unit on the defensive asks."""
 
     def __init__(
-        self, own: list[SeenUnit], enemies: list[SeenUnit], held: list[SeenObjective]
+        self,
+        own: list[SeenUnit],
+        enemies: list[SeenUnit],
+        held: list[SeenObjective],
+        where: np.ndarray | None = None,
     ) -> None:
-        self.own, self.enemies, self.held = own, enemies, held
-        mine = np.array([u.pos for u in own]).reshape(-1, 2)
-        theirs = np.array([e.pos for e in enemies]).reshape(-1, 2)
-        kept = np.array([o.pos for o in held]).reshape(-1, 2)
-        self.to_enemy = ai_staff.hex_distances(mine, theirs)
-        self.to_own = ai_staff.hex_distances(mine, mine)
-        self.held_to_enemy = ai_staff.hex_distances(kept, theirs)
-        self.to_held = ai_staff.hex_distances(mine, kept)
-        near = self.to_enemy <= LOCAL_HEXES
-        self.pressed = near.any(axis=1).tolist() if enemies else [False] * len(own)
-        self.own_power = [_strength(u) for u in own]
-        self.last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
-        self.enemy_power = [_strength(e) for e in enemies]
+        """``where``: the own units' hexes as an array already."""
+        self.answers: list[Hex | None] = [None] * len(own)
+        if not enemies or not held:
+            return
+        from shared.searches import fall_backs
+
+        # The first of the nearest is the least by (name, hex), as ``min`` would take it.
+        ranked = sorted(held, key=lambda o: (o.name, o.pos))
+        last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
+        found = fall_backs(
+            _xy(own) if where is None else where,
+            _xy(enemies),
+            _xy(ranked),
+            np.array([_strength(u) for u in own], dtype=np.float64),
+            np.array([_strength(e) for e in enemies], dtype=np.float64),
+            np.array([u.pos in last_stands for u in own], dtype=np.bool_),
+            LOCAL_HEXES,
+            OUTNUMBERED,
+        )
+        self.answers = [ranked[i].pos if i >= 0 else None for i in found.tolist()]
 
     def fall_back(self, k: int) -> Hex | None:
         """Where own unit ``k`` about to be overwhelmed falls back to, if it should: an
-        objective held further from the enemy than it stands. Great cities are held to the
-        last; the rest of the ground is traded for time, as the Kwantung Army gave up Qiqihar
-        to escape the trap."""
-        if not self.pressed[k] or not self.held:
-            return None
-        unit = self.own[k]
-        if unit.pos in self.last_stands:
-            return None
-        row = self.to_enemy[k]
-        near = row <= LOCAL_HEXES
-        # Summed in unit order, as a plain sum over the units would: the same float.
-        theirs = sum(self.enemy_power[j] for j in np.flatnonzero(near).tolist())
-        close = np.flatnonzero(self.to_own[k] <= LOCAL_HEXES).tolist()
-        ours = sum(self.own_power[i] for i in close)
-        if theirs < ours * OUTNUMBERED:
-            return None
-        danger = int(row[near].min())
-        clear = (self.held_to_enemy[:, near].min(axis=1) > danger + 1).tolist()
-        dist = self.to_held[k].tolist()
-        safer = [
-            (dist[i], o.name, o.pos)
-            for i, o in enumerate(self.held)
-            if clear[i] and o.pos != unit.pos
-        ]
-        return min(safer)[2] if safer else None
+        objective held further from the enemy than it stands (more than a hex beyond the
+        nearest of the enemies around it, from each of them), the nearest such. Great cities
+        are held to the last; the rest of the ground is traded for time, as the Kwantung Army
+        gave up Qiqihar to escape the trap."""
+        return self.answers[k]
 
 
 def _posts(
@@ -378,7 +369,7 @@ def _posts(
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works, staff.memory)
     if not held:
         return posts, {}
-    free = [u for u in own if u.kind not in ("engineer", *SUPPORT_KINDS) and u.id not in posts]
+    free = [u for u in own if u.kind not in NOT_ON_THE_LINE and u.id not in posts]
     # Garrisons for the objectives the enemy can reach soon; the rear's towns wait.
     near = _near_front(tuple(o.pos for o in held), staff.front, staff.memory)
     threatened = [o for o, close in zip(held, near, strict=True) if close]
@@ -396,26 +387,26 @@ def _posts(
         # the most valuable objectives first, from one table of distances.
         free = sorted(free, key=lambda u: u.id)
         far = (
-            ai_staff.hex_distances(
-                np.array([u.pos for u in free]), np.array([o.pos for o in threatened])
-            )
+            ai_staff.hex_distances(_xy(free), _xy(threatened))
             + np.array([GARRISON_DETOUR.get(u.kind, 0) for u in free])[:, None]
-        )
-        taken = np.zeros(len(free), dtype=bool)
-        beyond = int(far.max()) + 1  # a taken unit is further than any
+        ).T.tolist()  # per objective, per unit
+        taken = [False] * len(free)
+        left = len(free)
         ranked = sorted(
             range(len(threatened)), key=lambda j: (-threatened[j].value, threatened[j].name)
         )
         for j in ranked:
             obj = threatened[j]
             for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
-                if taken.all():
+                if not left:
                     break
-                i = int(np.where(taken, beyond, far[:, j]).argmin())
+                _, i = min((d, i) for i, d in enumerate(far[j]) if not taken[i])
                 posts[free[i].id] = obj.pos
                 taken[i] = True
-        free = [u for u, gone in zip(free, taken.tolist(), strict=True) if not gone]
-    rear = _rear_garrisons(free, [o for o in held if o not in threatened])
+                left -= 1
+        free = [u for u, gone in zip(free, taken, strict=True) if not gone]
+    # (Equal objectives stand on the same hex, so are both near the front or both not.)
+    rear = _rear_garrisons(free, [o for o, close in zip(held, near, strict=True) if not close])
     free = [u for u in free if u.id not in rear]
     posts.update(rear)
     reserves = _reserves(free, threatened, staff)
@@ -435,8 +426,8 @@ def _near_front(held: tuple[Hex, ...], front: Sequence[Hex], memory: ai_staff.Me
     if last is not None and last[0] is front and isinstance(front, tuple):
         return last[1]
     if front:
-        where, _ = ai_staff.posts_of(front, memory)
-        reach = ai_staff.hex_distances(np.array(held), where).min(axis=1)
+        where = ai_staff.posts_array(front, memory)
+        _, reach = _nearest_rows(np.array(held, dtype=np.int64).reshape(-1, 2), where)
         near = (reach <= ai_staff.FRONT_REACH).tolist()
     else:
         near = [False] * len(held)
@@ -460,9 +451,14 @@ def _reserves(
         key=lambda u: (MOBILE_FIRST[u.kind], -u.men * u.strength, u.id),
     )[:count]
     ranked = sorted(threatened, key=lambda o: (-o.value, o.name))
-    front = ai_staff.posts_of(staff.front, staff.memory)[0] if staff.front else None
+    front = ai_staff.posts_array(staff.front, staff.memory) if staff.front else None
     slots = [_behind(o.pos, staff, front) for o in ranked[: -(-len(pool) // RESERVE_PER_POST)]]
-    pairs = sorted((distance(u.pos, slot), u.id, k) for u in pool for k, slot in enumerate(slots))
+    if not pool:
+        return {}
+    far = ai_staff.hex_distances(_xy(pool), np.array(slots, dtype=np.int64)).tolist()
+    pairs = sorted(
+        (d, u.id, k) for u, row in zip(pool, far, strict=True) for k, d in enumerate(row)
+    )
     room = dict.fromkeys(range(len(slots)), RESERVE_PER_POST)
     out: dict[str, Hex] = {}
     for _, uid, k in pairs:
@@ -480,7 +476,8 @@ def _behind(pos: Hex, staff: Staff, front: np.ndarray | None) -> Hex:
     around = [n for n in neighbours(pos) if staff.land is None or staff.land(n)]
     if not around:
         return pos
-    depth = ai_staff.hex_distances(np.array(around), front).min(axis=1).tolist()
+    _, depth = _nearest_rows(np.array(around, dtype=np.int64), front)
+    depth = depth.tolist()
     return max(zip(depth, around, strict=True), key=lambda d: (d[0], d[1]))[1]
 
 
@@ -554,9 +551,9 @@ def _sieges(
             continue
         # Each able unit's distance to the pocket, and its nearest goal (the least hex among
         # the nearest: goals are sorted, argmin takes the first), from one table.
-        far = ai_staff.hex_distances(np.array([u.pos for u in able]), np.array(goals))
-        gap = far.min(axis=1).tolist()
-        aim = far.argmin(axis=1).tolist()
+        which, far = _nearest_rows(_xy(able), np.array(goals, dtype=np.int64))
+        gap = far.tolist()
+        aim = which.tolist()
         for k in sorted(range(len(able)), key=lambda k: (gap[k], able[k].id)):
             u = able[k]
             if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
@@ -571,28 +568,31 @@ def _strength(u: SeenUnit) -> float:
     return u.men * u.strength * u.org
 
 
-def _nearest(units: list[SeenUnit], objectives: list[SeenObjective]) -> list[Hex]:
+def _nearest(
+    units: list[SeenUnit], objectives: list[SeenObjective], where: np.ndarray | None = None
+) -> list[Hex]:
     """For each unit, the objective nearest it, the first by name among the nearest (what
     ``min`` by (distance, name) picks): for every unit at once, since a theatre AI weighs
-    dozens of units against dozens of objectives every few hours."""
+    dozens of units against dozens of objectives every few hours (``where``: the units'
+    hexes as an array already)."""
     if not units or not objectives:
         return []
-    ranked = sorted(objectives, key=lambda o: o.name)  # argmin takes the first of equals
-    oq = np.array([o.pos[0] for o in ranked])
-    or_ = np.array([o.pos[1] for o in ranked])
-    dq = np.array([u.pos[0] for u in units])[:, None] - oq
-    dr = np.array([u.pos[1] for u in units])[:, None] - or_
-    twice = np.abs(dq) + np.abs(dr) + np.abs(dq + dr)  # twice the hex distance
-    return [ranked[i].pos for i in twice.argmin(axis=1).tolist()]
+    ranked = sorted(objectives, key=lambda o: o.name)  # the first of equals is taken
+    which, _ = _nearest_rows(_xy(units) if where is None else where, _xy(ranked))
+    return [ranked[i].pos for i in which.tolist()]
 
 
-def _nearest_hex(pos: Hex, hexes: list[Hex], where: np.ndarray | None = None) -> Hex:
-    """The hex of ``hexes`` nearest ``pos``, the least of the nearest (``min`` by (distance,
-    hex)): in numpy, as a cut-off unit weighs every railhead of a theatre (``where``: the
-    hexes as an array already)."""
-    where = np.array(hexes) if where is None else where
-    dist = ai_staff.hex_distances(np.array([pos]), where)[0]
-    return min(hexes[i] for i in np.flatnonzero(dist == dist.min()).tolist())
+def _xy(items: Sequence[SeenUnit] | Sequence[SeenObjective]) -> np.ndarray:
+    """The hexes of units or objectives as an n x 2 array."""
+    return np.array([i.pos for i in items], dtype=np.int64).reshape(-1, 2)
+
+
+def _nearest_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``shared.searches.nearest_rows``: per row of ``a``, the first nearest row of ``b`` and
+    its distance (compiled: the AI asks a dozen times at each decision, of small tables)."""
+    from shared.searches import nearest_rows
+
+    return nearest_rows(a, b)
 
 
 class _Railheads:
@@ -600,8 +600,9 @@ class _Railheads:
     once a day, and the units that ask (cut off, starving) ask again at every decision."""
 
     def __init__(self, hexes: tuple[Hex, ...]) -> None:
-        self.hexes = list(hexes)
-        self.where = np.array(hexes)
+        # In order, so that the first of the nearest is the least (``_nearest_hex``).
+        self.hexes = sorted(hexes)
+        self.where = np.array(self.hexes, dtype=np.int64).reshape(-1, 2)
         self.answers: dict[Hex, Hex] = {}
 
     @classmethod
@@ -618,7 +619,8 @@ class _Railheads:
     def nearest(self, pos: Hex) -> Hex:
         found = self.answers.get(pos)
         if found is None:
-            found = self.answers[pos] = _nearest_hex(pos, self.hexes, self.where)
+            which, _ = _nearest_rows(np.array([pos], dtype=np.int64), self.where)
+            found = self.answers[pos] = self.hexes[int(which[0])]
         return found
 
 
@@ -678,6 +680,11 @@ def _massing(
     own_at: dict[Hex, list[int]] = {}
     for k, u in enumerate(own):
         own_at.setdefault(u.pos, []).append(k)
+    # Per objective, the units bound there that may close a ring (in the order of ``own``).
+    bound_for: dict[Hex, list[SeenUnit]] = {}
+    for u, goal in zip(own, heading, strict=True):
+        if u.kind not in SUPPORT_KINDS and u.kind != "air":
+            bound_for.setdefault(goal, []).append(u)
     for obj in targets:
         there = held_by_enemy.get(obj.pos)
         if not there:
@@ -700,29 +707,20 @@ def _massing(
             if n not in held_by_enemy and (staff.land is None or staff.land(n))
         ]
         room = {n: STACK_LIMIT for n in ring}
-        bound = [
-            u
-            for u, goal in zip(own, heading, strict=True)
-            if goal == obj.pos and u.kind not in SUPPORT_KINDS and u.kind != "air"
-        ]
-        pairs = sorted((distance(u.pos, n), u.id, n) for u in bound for n in ring)
+        bound = bound_for.get(obj.pos, [])
+        if not bound or not ring:
+            continue
+        far = ai_staff.hex_distances(_xy(bound), np.array(ring, dtype=np.int64)).tolist()
+        pairs = sorted(
+            (d, u.id, n)
+            for u, row in zip(bound, far, strict=True)
+            for d, n in zip(row, ring, strict=True)
+        )
         for _, uid, n in pairs:
             if uid not in out and room[n]:
                 out[uid] = n
                 room[n] -= 1
     return out
-
-
-def _seen(side: str, fields: tuple, memory: ai_staff.Memory) -> SeenUnit:
-    """The SeenUnit of these fields as seen by ``side``: the one built last time when nothing
-    about the unit changed (most hold still between decisions, and a frozen dataclass is slow
-    to build)."""
-    last = memory.seen.get((side, fields[0]))
-    if last is not None and last[0] == fields:
-        return last[1]
-    seen = SeenUnit(*fields)
-    memory.seen[side, fields[0]] = (fields, seen)
-    return seen
 
 
 def supply_level(world: World, unit: Unit) -> float | None:
@@ -751,38 +749,84 @@ def _seen_objectives(world: World, memory: ai_staff.Memory) -> list[SeenObjectiv
 def _sorted_railheads(side: str, supply: SupplyState | None, memory: ai_staff.Memory) -> list[Hex]:
     """The side's railheads in order, sorted once per day's supply state (hundreds of hexes
     on the theatre, asked for at every decision): the memory keeps the state they were
-    sorted from, and the sorted list."""
+    sorted from, the sorted list, and the railheads as a set. A new state with the same
+    railheads keeps the same list (most days the railheads stay where they were)."""
     if supply is None:
         return []
     last = memory.railheads.get(side)
-    if last is None or last[0] is not supply:
-        last = memory.railheads[side] = (supply, sorted(supply.railheads))
-    return last[1]
+    if last is not None and last[0] is supply:
+        return last[1]
+    if last is not None and last[2] == supply.railheads.keys():
+        ordered = last[1]
+    else:
+        ordered = sorted(supply.railheads)
+    memory.railheads[side] = (supply, ordered, set(ordered))
+    return ordered
 
 
 def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:
     """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
     as one; with several commands, each AI seat issues its own units' share)."""
     memory = ai_staff.memory_of(world)
+    visible = visible_units(world, side)
+    # ``supply_level`` of every own unit, read off the side's supply map at once.
+    supplies: list[float | None] = []
+    if world.logistics is not None:
+        state = world.logistics.supply.get(side)
+        grid = world.theatre.grid
+        at = [grid.index(u.pos) for u in visible if u.side == side]
+        levels = state.level[at].tolist() if state is not None else [1.0] * len(at)
+        supplies = [round(v, 2) for v in levels]
+    # Per side, per unit: the fields last seen and the SeenUnit built of them.
+    kept = memory.seen.setdefault(side, {})
     units: list[SeenUnit] = []
-    for u in visible_units(world, side):
-        own = u.side == side
-        fields = (
-            u.id,
-            u.side,
-            str(u.kind),
-            u.pos,
-            u.strength,
-            u.org,
-            u.men,
-            u.order.kind,
-            u.order.to,
-            u.order.mission if own else None,
-            u.cut_off_hours > 0 if own else False,
-            round(u.stocks.food, 1) if own and u.stocks is not None else None,
-            supply_level(world, u) if own else None,
-        )
-        units.append(_seen(side, fields, memory))
+    mine = 0
+    for u in visible:
+        order = u.order
+        if u.side == side:
+            supply = supplies[mine] if supplies else None
+            mine += 1
+            stocks = u.stocks
+            fields = (
+                u.id,
+                side,
+                str(u.kind),
+                u.pos,
+                u.strength,
+                u.org,
+                u.men,
+                order.kind,
+                order.to,
+                order.mission,
+                u.cut_off_hours > 0,
+                round(stocks.food, 1) if stocks is not None else None,
+                supply,
+            )
+        else:
+            fields = (
+                u.id,
+                u.side,
+                str(u.kind),
+                u.pos,
+                u.strength,
+                u.org,
+                u.men,
+                order.kind,
+                order.to,
+                None,
+                False,
+                None,
+                None,
+            )
+        # The SeenUnit built last time when nothing about the unit changed (most hold still
+        # between decisions, and a frozen dataclass is slow to build).
+        last = kept.get(u.id)
+        if last is not None and last[0] == fields:
+            units.append(last[1])
+        else:
+            seen = SeenUnit(*fields)
+            kept[u.id] = (fields, seen)
+            units.append(seen)
     objectives = _seen_objectives(world, memory)
     staff = None
     if world.logistics is not None:

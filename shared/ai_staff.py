@@ -12,17 +12,15 @@ side knows its own railways.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import ndimage
 
 from shared.hexgrid import DIRECTIONS, Hex, within
-from shared.supply import AXIAL_NEIGHBOURS, CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
+from shared.supply import CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
@@ -51,22 +49,25 @@ class Memory:
     # the anchors (the objectives held) stay the same as well; and the map the line was last
     # drawn on ((cols, rows, land), control, front marks), to redraw only where it changed.
     front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = field(default_factory=dict)
-    line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...]]] = field(
-        default_factory=dict
-    )
+    line: dict[
+        str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...], np.ndarray]
+    ] = field(default_factory=dict)
     marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
     works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
+    # The railway's condition (``rail_condition``): the edges, the relaying and damage it was
+    # worked out from, and the gauge and wrecks per edge.
+    condition: tuple[Any, dict[Any, str], dict[Any, int], tuple[np.ndarray, np.ndarray]] | None = (
+        None
+    )
     # Per side: (game day, the railway its trains can use that day).
     rail: dict[str, tuple[int, frozenset[Hex]]] = field(default_factory=dict)
     pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = field(
         default_factory=dict
     )
-    # The posts ``posts_of`` last worked on, by identity (kept, so no other takes their id).
-    posts: list[tuple[Sequence[Hex], np.ndarray, dict[Hex, list[int]]]] = field(
-        default_factory=list
-    )
+    # The posts ``posts_array`` last worked on, by identity (kept, so no other takes their id).
+    posts: list[tuple[Sequence[Hex], np.ndarray]] = field(default_factory=list)
     # The AI's own (``shared.ai``), keyed as there.
     near_front: dict[Any, Any] = field(default_factory=dict)
     seen: dict[Any, Any] = field(default_factory=dict)
@@ -145,30 +146,27 @@ def front_hexes(
     if last is not None and last[0] == key:
         coords = last[1]
     else:
-        table = neighbour_table(cols, rows)
-        beyond = np.append(control, 0)  # off the map (index n): nobody's
+        from shared.searches import front_marks
+
         before = memory.marks.get(side)
-        if before is not None and before[0] == key[:2] + key[3:]:
-            # Only hexes that changed hands, and their neighbours, can join or leave the line.
-            _, was, front = before
-            changed = np.flatnonzero(was != control)
-            near = np.unique(np.concatenate([changed, table[changed].ravel()]))
-            idx = near[near < len(control)]
+        fresh = before is None or before[0] != key[:2] + key[3:]
+        if fresh:
+            was, front = control.copy(), np.zeros(len(control), dtype=bool)
         else:
-            idx = np.arange(len(control))
-            front = np.zeros(len(control), dtype=bool)
-        front[idx] = (control[idx] == mine) & land[idx] & (beyond[table[idx]] == theirs).any(axis=1)
-        memory.marks[side] = (key[:2] + key[3:], control.copy(), front)
+            _, was, front = before
+        # Only hexes that changed hands, and their neighbours, can join or leave the line.
+        front_marks(neighbour_table(cols, rows), control, was, land, front, mine, theirs, fresh)
+        memory.marks[side] = (key[:2] + key[3:], was, front)
         coords = np.flatnonzero(front)
         memory.front[side] = (key, coords)
-    out: tuple[Hex, ...] = ()
-    if len(coords):
-        on = coords[within_reach(cols, rows, tuple(anchors))[coords]]
+    on = coords[within_reach(cols, rows, tuple(anchors))[coords]] if len(coords) else coords
+    if line is not None and np.array_equal(line[3], on):
+        out = line[2]  # the same line drawn again: the same tuple
+    else:
         q, r = axial(cols, on)
         out = tuple(zip(q.tolist(), r.tolist(), strict=True))
-    if line is not None and line[2] == out:
-        out = line[2]  # the same line drawn again
-    memory.line[side] = (key, tuple(anchors), out)
+        keep_posts(out, np.stack([q, r], axis=1), memory)
+    memory.line[side] = (key, tuple(anchors), out, on)
     return out
 
 
@@ -204,17 +202,15 @@ def works(world: World, side: str, memory: Memory = COMMON) -> tuple[Hex, ...]:
     # The same control map, damage and relaying as last time: the same works.
     # (Only who holds the railway's own hexes counts: the front moving elsewhere does not.)
     ends = (control[rails.a], control[rails.b])
-    known = (
-        rails,
-        ends[0].tobytes() + ends[1].tobytes(),
-        tuple(logistics.converted.items()),
-        tuple(logistics.rail_damage.items()),
-    )
+    # The dicts compare by content, without a tuple of their items built every time.
+    held_ends = ends[0].tobytes() + ends[1].tobytes()
+    known = (rails, held_ends, logistics.converted, logistics.rail_damage)
     last = memory.works.get(side)
     if last is not None and last[0] == known:
         return last[1]
+    known = (*known[:2], dict(logistics.converted), dict(logistics.rail_damage))
     held = (ends[0] == mine) & (ends[1] == mine)
-    now, wrecked = rails.condition(logistics.converted, logistics.rail_damage)
+    now, wrecked = rail_condition(rails, logistics.converted, logistics.rail_damage, memory)
     todo = (now != gauge) | wrecked  # still of the other gauge, or wrecked
     out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
     if last is not None and last[1] == out:
@@ -264,28 +260,45 @@ class RailEdges:
         return gauge, wrecked
 
 
+def rail_condition(
+    rails: RailEdges,
+    converted: dict[tuple[Hex, Hex], str],
+    damage: dict[tuple[Hex, Hex], int],
+    memory: Memory,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rails.condition``, kept while the relaying and the damage stay the same: both sides'
+    works and open railways ask, and the tracks change a few times a day at most. The arrays
+    are shared: not to be written to."""
+    last = memory.condition
+    if last is not None and last[0] is rails and last[1] == converted and last[2] == damage:
+        return last[3]
+    now = rails.condition(converted, damage)
+    memory.condition = (rails, dict(converted), dict(damage), now)
+    return now
+
+
 def rail_edges(theatre: Theatre) -> RailEdges:
     """The theatre's ``RailEdges``, built once per map."""
     return theatre.derive("rail_edges", RailEdges)
 
 
-def posts_of(
-    posts: Sequence[Hex], memory: Memory = COMMON
-) -> tuple[np.ndarray, dict[Hex, list[int]]]:
-    """``posts`` as an n x 2 array, and the places in it of each hex: worked out once for the
-    same tuple (the front and the works are the same tuple while they stand; a list may
-    change, so it is worked out afresh)."""
-    for kept, where, at in memory.posts:
+def posts_array(posts: Sequence[Hex], memory: Memory = COMMON) -> np.ndarray:
+    """``posts`` as an n x 2 array, worked out once for the same tuple (the front and the
+    works are the same tuple while they stand; a list may change, so it is worked out
+    afresh)."""
+    for kept, where in memory.posts:
         if kept is posts:
-            return where, at
-    where = np.array(posts).reshape(-1, 2)
-    at: dict[Hex, list[int]] = {}
-    for k, h in enumerate(posts):
-        at.setdefault(h, []).append(k)
+            return where
+    where = np.array(posts, dtype=np.int64).reshape(-1, 2)
     if isinstance(posts, tuple):
-        memory.posts.insert(0, (posts, where, at))
-        del memory.posts[8:]
-    return where, at
+        keep_posts(posts, where, memory)
+    return where
+
+
+def keep_posts(posts: tuple[Hex, ...], where: np.ndarray, memory: Memory) -> None:
+    """Remember ``where`` as the array of ``posts`` (their maker has it at hand)."""
+    memory.posts.insert(0, (posts, where))
+    del memory.posts[8:]
 
 
 def spread(
@@ -294,44 +307,17 @@ def spread(
     """Assign units to posts, nearest pairs first; a post taken closes the posts within
     ``LINE_SPACING - 1`` of it, so that the units spread along the line rather than bunch.
 
-    Pairs go by distance, then unit, then post (their order in the lists). Each unit waits in
-    a heap with its nearest post still open, so a line of hundreds of posts costs a few steps
-    per unit, not a walk over every pair."""
+    Pairs go by distance, then unit, then post (their order in the lists); compiled, as
+    both sides spread their line and their engineers at every decision."""
     if not units or not posts:
         return {}
-    where, at = posts_of(posts, memory)
-    dist = hex_distances(np.array([h for _, h in units]), where)
-    # Each unit's nearest post (the first of equals, as a stable ranking puts it); its whole
-    # ranking only once a post it wanted is taken, which few units come to.
-    first = dist.argmin(axis=1)
-    nearest = dist[np.arange(len(units)), first].tolist()
-    heap = list(zip(nearest, range(len(units)), first.tolist(), strict=True))
-    rows: dict[int, list[int]] = {}  # a unit's whole ranking, once it has to look past its first
-    is_open = [True] * len(posts)
-    still_open = len(posts)
-    step = [0] * len(units)  # how far along its ranking each unit has looked
-    heapq.heapify(heap)
-    out: dict[str, Hex] = {}
-    while heap and still_open:
-        _, u, k = heapq.heappop(heap)
-        if not is_open[k]:  # closed since: the unit waits again with its next open post
-            row = rows.get(u)
-            if row is None:
-                row = rows[u] = np.argsort(dist[u], kind="stable").tolist()
-            i = step[u] + 1
-            while i < len(posts) and not is_open[row[i]]:
-                i += 1
-            if i < len(posts):
-                step[u] = i
-                heapq.heappush(heap, (int(dist[u, row[i]]), u, row[i]))
-            continue
-        out[units[u][0]] = posts[k]
-        for h in within(posts[k], LINE_SPACING - 1):
-            for c in at.get(h, ()):
-                if is_open[c]:
-                    is_open[c] = False
-                    still_open -= 1
-    return out
+    from shared.searches import spread_posts
+
+    where = posts_array(posts, memory)
+    order, took = spread_posts(
+        np.array([h for _, h in units], dtype=np.int64), where, LINE_SPACING - 1
+    )
+    return {units[u][0]: posts[k] for u, k in zip(order.tolist(), took.tolist(), strict=True)}
 
 
 def pockets(
@@ -352,33 +338,26 @@ def pockets(
     last = memory.pockets.get(side)
     if last is not None and last[0] == key:
         return [list(p) for p in last[1]]
+    from shared.searches import islands
+
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
-    table = neighbour_table(cols, rows)
-    enemy = (control == theirs) & land
-    idx = np.flatnonzero(enemy)
+    # Patches of enemy land, each walked once over the neighbour table (compiled).
+    inside, label = islands(
+        neighbour_table(cols, rows),
+        (control == theirs) & land,
+        control == mine,
+        POCKET_HEXES,
+        POCKET_SHARE,
+    )
+    members = np.flatnonzero(inside)
     out: list[list[Hex]] = []
-    if len(idx):
-        # Patches of enemy land: labelled on the map laid out in axial coordinates, where a
-        # hex's six neighbours are a fixed 3 x 3 stencil.
-        at_r, at_q = axial_image(cols, rows)
-        image = np.zeros((rows, at_q.max() + 1), dtype=bool)
-        image[at_r[idx], at_q[idx]] = True
-        labels, _ = ndimage.label(image, structure=AXIAL_NEIGHBOURS)
-        comp = labels[at_r[idx], at_q[idx]]
-        size = np.bincount(comp)
-        nb = table[idx]  # (k, 6), n off the map
-        border = ~np.append(enemy, False)[nb]  # off the map and water count against it
-        ours = border & (np.append(control, 0)[nb] == mine)
-        edge = np.bincount(comp, weights=border.sum(axis=1), minlength=len(size))
-        held = np.bincount(comp, weights=ours.sum(axis=1), minlength=len(size))
-        small = (size <= POCKET_HEXES) & (held >= POCKET_SHARE * edge)
-        pick = small[comp]
-        members, which = idx[pick], comp[pick]
+    if len(members):
+        which = label[members]
         order = np.argsort(which, kind="stable")
         members, which = members[order], which[order]
         starts = np.flatnonzero(np.diff(which, prepend=-1))
-        for group in np.split(members, starts[1:]) if len(members) else []:
+        for group in np.split(members, starts[1:]):
             q, r = axial(cols, group)
             out.append(sorted(zip(q.tolist(), r.tolist(), strict=True)))
         out.sort()
@@ -417,7 +396,9 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
         for h in world.occupied_by_enemy_of(side):
             if h in sight:
                 ours[grid.index(h)] = False  # enemy troops on the line, seen
-        gauge, wrecked = rails.condition(logistics.converted, logistics.rail_damage)
+        gauge, wrecked = rail_condition(
+            rails, logistics.converted, logistics.rail_damage, memory_of(world)
+        )
         usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
         from shared.searches import reach
 

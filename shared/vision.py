@@ -48,17 +48,30 @@ def sight_hexes(theatre: Theatre, pos: Hex, radius: int) -> frozenset[Hex]:
 def visible_hexes(
     theatre: Theatre, units: Iterable[Unit], factor: Callable[[Unit], float] | None = None
 ) -> set[Hex]:
+    """The hexes the units see. ``factor`` (night, the weather) must depend only on where a
+    unit stands: it is asked once per hex the units stand in."""
     # What a unit sees follows from where it stands, its kind's eyes and the factor: kept per
-    # map by those, a side's sight is one lookup per unit.
+    # map by those, a side's sight is one lookup per unit. Units alike in all three (a stack
+    # of one kind) add nothing after the first.
     memo: dict[tuple[Hex, float, float], frozenset[Hex]] = theatre.derive("sight_of")
+    scales: dict[Hex, float] = {}
+    done: set[tuple[Hex, float, float]] = set()
     seen: set[Hex] = set()
     for unit in units:
-        scale = factor(unit) if factor is not None else 1.0
-        key = (unit.pos, unit.rules.sight_km, scale)
+        pos = unit.pos
+        if factor is None:
+            scale = 1.0
+        else:
+            known = scales.get(pos)
+            scale = scales[pos] = factor(unit) if known is None else known
+        key = (pos, unit.rules.sight_km, scale)
+        if key in done:
+            continue
+        done.add(key)
         hexes = memo.get(key)
         if hexes is None:
             radius = sight_radius(theatre, unit, scale)
-            hexes = memo[key] = sight_hexes(theatre, unit.pos, radius)
+            hexes = memo[key] = sight_hexes(theatre, pos, radius)
         seen |= hexes
     return seen
 
