@@ -49,6 +49,10 @@ RUN groupadd --gid 10001 khasan \
     && useradd --uid 10001 --gid khasan --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin khasan
 COPY --from=build /opt/khasan /opt/khasan
+# The compiled searches (paths, supply, the AI's staff work) are compiled here once, into the
+# image's numba cache, instead of at every container's first start.
+RUN python3 -c "from shared import compiled; compiled.warm_up()" \
+    && chmod -R a+rwX "$NUMBA_CACHE_DIR"
 USER 10001:10001
 WORKDIR /tmp
 EXPOSE 8765

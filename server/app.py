@@ -32,9 +32,9 @@ from server.match import FanoutLimits, MatchRunner, Spectating
 from server.metrics import CONTENT_TYPE_LATEST, Metrics
 from server.records import LobbyRecord, MatchRecord, ServerRecord
 from server.store import LobbyStore, MemoryStore, StoreUnavailable
+from shared import compiled
 from shared import protocol as p
 from shared import scenario as scenarios
-from shared import searches
 
 log = logging.getLogger("khasan.server")
 
@@ -88,9 +88,9 @@ class Server:
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
-        # The path searches are compiled code: load (or compile) them before any match needs
-        # them, not inside a tick.
-        searches.warm_up()
+        # The searches of paths, supply and the AI's staff work are compiled code: load (or
+        # compile) them before any match needs them, not inside a tick.
+        compiled.warm_up()
         self._ws = await serve(
             self._handle,
             self.settings.host,

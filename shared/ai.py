@@ -332,7 +332,7 @@ class _Pressure:
         self.answers: list[Hex | None] = [None] * len(own)
         if not enemies or not held:
             return
-        from shared.searches import fall_backs
+        from shared.staff_searches import fall_backs
 
         # The first of the nearest is the least by (name, hex), as ``min`` would take it.
         ranked = sorted(held, key=lambda o: (o.name, o.pos))
@@ -588,9 +588,9 @@ def _xy(items: Sequence[SeenUnit] | Sequence[SeenObjective]) -> np.ndarray:
 
 
 def _nearest_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``shared.searches.nearest_rows``: per row of ``a``, the first nearest row of ``b`` and
+    """``shared.staff_searches.nearest_rows``: per row of ``a``, the first nearest row of ``b`` and
     its distance (compiled: the AI asks a dozen times at each decision, of small tables)."""
-    from shared.searches import nearest_rows
+    from shared.staff_searches import nearest_rows
 
     return nearest_rows(a, b)
 

@@ -146,7 +146,7 @@ def front_hexes(
     if last is not None and last[0] == key:
         coords = last[1]
     else:
-        from shared.searches import front_marks
+        from shared.staff_searches import front_marks
 
         before = memory.marks.get(side)
         fresh = before is None or before[0] != key[:2] + key[3:]
@@ -311,7 +311,7 @@ def spread(
     both sides spread their line and their engineers at every decision."""
     if not units or not posts:
         return {}
-    from shared.searches import spread_posts
+    from shared.staff_searches import spread_posts
 
     where = posts_array(posts, memory)
     order, took = spread_posts(
@@ -338,7 +338,7 @@ def pockets(
     last = memory.pockets.get(side)
     if last is not None and last[0] == key:
         return [list(p) for p in last[1]]
-    from shared.searches import islands
+    from shared.staff_searches import islands
 
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
@@ -400,7 +400,7 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
             rails, logistics.converted, logistics.rail_damage, memory_of(world)
         )
         usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
-        from shared.searches import reach
+        from shared.staff_searches import reach
 
         # Over the railway's own hexes, numbered compactly: what the sources reach.
         first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)

@@ -35,7 +35,7 @@ from functools import cached_property
 import numpy as np
 
 from shared.hexgrid import DIRECTIONS, Hex, edge_key
-from shared.searches import share_out, steps, truck_search, widest_rail
+from shared.supply_searches import share_out, steps, truck_search, widest_rail
 from shared.terrain import RIVER_CROSSING_COST, ROAD_MOVE_COST, RULES, Terrain
 from shared.theatre import Theatre
 from shared.weather import Ground, Rivers, Weather
@@ -367,7 +367,7 @@ class SupplyNetwork:
         heads: np.ndarray,
         limit: float,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The lorries' search (``searches.truck_search``) from ``heads`` over today's costs
+        """The lorries' search (``supply_searches.truck_search``) from ``heads`` over today's costs
         for the side of control code ``mine``: ground the enemy holds at
         ``HOSTILE_GROUND_TRUCK_COST``, ``blocked`` hexes never entered."""
         blocked = np.asarray(blocked, dtype=bool)

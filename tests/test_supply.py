@@ -492,7 +492,7 @@ def test_the_lorry_search_answers_as_scipy_does_on_graphs_full_of_ties() -> None
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    from shared.searches import truck_search
+    from shared.supply_searches import truck_search
 
     rng = np.random.default_rng(11)
     for _ in range(400):
