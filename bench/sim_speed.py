@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bench.server_process import machine_description
-from shared import ai
+from shared import ai, compiled
 from shared.scenario import new_world
 from shared.sim import play_hour
 from shared.units import SIDES
@@ -160,6 +160,7 @@ def main() -> None:
         "--together", action="store_true", help="step the seeds' matches in turn in one process"
     )
     args = ap.parse_args()
+    compiled.warm_up()  # as a server does before its first match: loading them is not a game hour
     if args.together:
         seeds = list(range(1, args.seeds + 1))
         print(json.dumps(run_together(args.scenario, seeds, args.days), indent=2))
