@@ -782,8 +782,8 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
     units: list[SeenUnit] = []
     mine = 0
     for u in visible:
-        order = u.order
         if u.side == side:
+            order = u.order
             supply = supplies[mine] if supplies else None
             mine += 1
             stocks = u.stocks
@@ -792,8 +792,8 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 side,
                 str(u.kind),
                 u.pos,
-                u.strength,
-                u.org,
+                round(u.strength, 3),  # as ``views.unit_view`` rounds them
+                round(u.org, 3),
                 u.men,
                 order.kind,
                 order.to,
@@ -803,16 +803,16 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 supply,
             )
         else:
-            fields = (
+            fields = (  # an enemy's orders are not in the side's view
                 u.id,
                 u.side,
                 str(u.kind),
                 u.pos,
-                u.strength,
-                u.org,
+                round(u.strength, 3),
+                round(u.org, 3),
                 u.men,
-                order.kind,
-                order.to,
+                None,
+                None,
                 None,
                 False,
                 None,

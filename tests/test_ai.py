@@ -411,3 +411,31 @@ def test_matches_in_one_process_keep_their_staff_work_apart():
     first, second = (w.staff_memory for w in together)
     assert first is not None and second is not None and first is not second
     assert first.front and second.front  # each drew its own front line
+
+
+def test_the_ai_knows_of_each_unit_what_its_sides_view_carries_and_no_more(monkeypatch):
+    """The server's AI decides from the side's view: strengths as rounded for the wire, and of
+    an enemy in sight no orders. A bot playing from the messages decides the same way."""
+    from shared import views
+    from shared.sim import play_hour
+
+    w = new_world("manchuria-1938", seed=2)
+    while not any(u.strength < 1.0 for u in w.units.values()):  # until there has been fighting
+        play_hour(w)
+    seen: list[list[Seen]] = []
+    real_decide = ai.decide
+
+    def keep(side, units, *args, **kwargs):
+        seen.append(units)
+        return real_decide(side, units, *args, **kwargs)
+
+    monkeypatch.setattr(ai, "decide", keep)
+    ai.from_world(w, "japan")
+    shown = {v.id: v for v in views.visible_units(w, "japan")}
+    assert {u.side for u in seen[0]} == set(SIDES)
+    for u in seen[0]:
+        view = views.unit_view(shown[u.id], own=u.side == "japan")
+        assert (u.strength, u.org) == (view.strength, view.org)
+        if u.side != "japan":
+            assert u.order is None and u.to is None and view.order is None
+    assert any(w.units[u.id].strength != u.strength for u in seen[0])
