@@ -178,6 +178,20 @@ def _heap_before(k1: float, i1: int, k2: float, i2: int) -> bool:
 
 
 @compiled
+def _heap_push(keys: Any, nodes: Any, size: int, k: float, i: int) -> None:
+    """Entry (``k``, ``i``) into the heap of the first ``size`` entries, sifted up from the
+    bottom (``_heap_before`` orders it)."""
+    at = size
+    while at > 0:
+        parent = (at - 1) // 2
+        if not _heap_before(k, i, keys[parent], nodes[parent]):
+            break
+        keys[at], nodes[at] = keys[parent], nodes[parent]
+        at = parent
+    keys[at], nodes[at] = k, i
+
+
+@compiled
 def widest_rail(
     indptr: Any,
     nbr: Any,
@@ -210,15 +224,8 @@ def widest_rail(
                 reached[count] = i
                 count += 1
             best[i] = tons[s]
-            k, at = -tons[s], size
+            _heap_push(keys, nodes, size, -tons[s], i)
             size += 1
-            while at > 0:
-                parent = (at - 1) // 2
-                if not _heap_before(k, i, keys[parent], nodes[parent]):
-                    break
-                keys[at], nodes[at] = keys[parent], nodes[parent]
-                at = parent
-            keys[at], nodes[at] = k, i
     while size > 0:
         flow, here = -keys[0], nodes[0]
         size -= 1
@@ -252,15 +259,8 @@ def widest_rail(
                     count += 1
                 best[j] = f
                 used[e] = True
-                k, at = -f, size
+                _heap_push(keys, nodes, size, -f, j)
                 size += 1
-                while at > 0:
-                    parent = (at - 1) // 2
-                    if not _heap_before(k, j, keys[parent], nodes[parent]):
-                        break
-                    keys[at], nodes[at] = keys[parent], nodes[parent]
-                    at = parent
-                keys[at], nodes[at] = k, j
     return best, reached[:count].copy(), used
 
 

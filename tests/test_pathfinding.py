@@ -21,7 +21,8 @@ def path_cost(theatre: Theatre, start, path, armoured: bool) -> float:
     return sum(theatre.step_cost(a, b, armoured) for a, b in itertools.pairwise([start, *path]))
 
 
-def dijkstra(theatre: Theatre, start, armoured: bool) -> dict:
+def dijkstra(theatre: Theatre, start, armoured: bool, towards: bool = False) -> dict:
+    """Cheapest costs from ``start`` to every hex (``towards``: from every hex to it)."""
     best = {start: 0.0}
     queue = [(0.0, start)]
     while queue:
@@ -29,7 +30,9 @@ def dijkstra(theatre: Theatre, start, armoured: bool) -> dict:
         if cost > best[h]:
             continue
         for n in theatre.neighbours(h):
-            c = cost + theatre.step_cost(h, n, armoured)
+            c = cost + (
+                theatre.step_cost(n, h, armoured) if towards else theatre.step_cost(h, n, armoured)
+            )
             if c < best.get(n, INF):
                 best[n] = c
                 heapq.heappush(queue, (c, n))
@@ -332,18 +335,7 @@ def test_a_field_holds_every_hexs_exact_cost_to_the_goal_and_its_first_cheapest_
     fields = FlowFields(t)
     for _ in range(6):
         goal, armoured = rng.choice(land), rng.random() < 0.5
-        # Costs to the goal: a search out of it over the edges reversed.
-        back: dict[Hex, float] = {goal: 0.0}
-        queue = [(0.0, goal)]
-        while queue:
-            cost, h = heapq.heappop(queue)
-            if cost > back[h]:
-                continue
-            for n in t.neighbours(h):
-                c = cost + t.step_cost(n, h, armoured)
-                if c < back.get(n, INF):
-                    back[n] = c
-                    heapq.heappush(queue, (c, n))
+        back = dijkstra(t, goal, armoured, towards=True)  # every hex's cost to the goal
         far = max(back.values())
         for limit in (far / 3, INF):
             steps, costs = fields._field(goal, armoured, limit)
