@@ -102,14 +102,6 @@ def neighbour_table(cols: int, rows: int) -> np.ndarray:
     return table
 
 
-@lru_cache(maxsize=8)
-def axial_image(cols: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column of every dense grid index in an image of the map in axial coordinates
-    (column: q shifted to start at 0), where ``AXIAL_NEIGHBOURS`` is each hex's ring."""
-    q, r = axial(cols, np.arange(cols * rows))
-    return r, q - q.min()
-
-
 def hex_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hex distances between every row of ``a`` and every row of ``b`` (both n x 2 axial)."""
     dq = a[:, None, 0] - b[None, :, 0]

@@ -55,9 +55,6 @@ SURRENDER_AFTER_HOURS = 72
 
 SIDE_GAUGE = {"soviet": "russian", "japan": "standard"}
 CONTROL_CODES = {"soviet": 1, "japan": 2}
-# Axial neighbours (dq, dr) in {(+-1, 0), (0, +-1), (+1, -1), (-1, +1)} as a stencil over an
-# image indexed [r][q] (centre at [1][1]).
-AXIAL_NEIGHBOURS = np.array([[0, 1, 1], [1, 1, 1], [1, 1, 0]], dtype=bool)
 
 
 @dataclass(frozen=True, slots=True)
