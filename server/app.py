@@ -90,7 +90,10 @@ class Server:
     async def start(self) -> None:
         # The searches of paths, supply and the AI's staff work are compiled code: load (or
         # compile) them before any match needs them, not inside a tick.
+        began = time.monotonic()
+        log.info("loading the compiled searches (a first start compiles them: 10-20 s)")
         compiled.warm_up()
+        log.info("compiled searches ready in %.1f s", time.monotonic() - began)
         self._ws = await serve(
             self._handle,
             self.settings.host,
