@@ -180,11 +180,8 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     goal = unit.order.to
     if world.hour % DETOUR_EVERY_HOURS or len(unit.path) < 2 or goal is None or unit.order.via:
         return False  # its destination itself is full: it waits for room
-    q, r = here
-    near = frozenset(  # the full hexes within DETOUR_HEXES (a side fills a few dozen at most)
-        h
-        for h in world.full_hexes(unit.side)
-        if abs(h[0] - q) + abs(h[1] - r) + abs(h[0] - q + h[1] - r) <= 2 * DETOUR_HEXES
+    near = frozenset(
+        h for h in world.full_hexes(unit.side) if distance(h, here) <= DETOUR_HEXES
     ) - {here, goal}
     attack = unit.order.kind == "attack"
     enemy = frozenset() if attack else world.occupied_by_enemy_of(unit.side)

@@ -86,7 +86,6 @@ class World:
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
         self.control_checked = -1  # ``moves_made`` when objectives' holders were last checked
         # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
-        self._full: dict[str, set[Hex]] = {side: set() for side in SIDES}
         # Per side: how many of its ground units stand in each hex they stand in, kept as they
         # move; and for each side, its enemy's (what a march asks of every hex it steps to).
         self._ground: dict[str, dict[Hex, int]] = {side: {} for side in SIDES}
@@ -416,25 +415,21 @@ class World:
 
     def is_full(self, h: Hex, side: str) -> bool:
         """A side's ground units fill h (``STACK_LIMIT``): no more of its units may enter."""
-        return h in self._full[side]
+        return self._ground[side].get(h, 0) >= STACK_LIMIT
 
     def full_hexes(self, side: str) -> set[Hex]:
-        """The hexes a side's ground units fill; the world's own set, not to be changed."""
-        return self._full[side]
+        """The hexes a side's ground units fill."""
+        return {h for h, n in self._ground[side].items() if n >= STACK_LIMIT}
 
     def _count_stack(self, h: Hex, side: str) -> None:
-        """How many of ``side``'s ground units stand in h, and whether it is full, again,
-        after one of them came or went."""
+        """How many of ``side``'s ground units stand in h, again, after one of them came or
+        went."""
         here = self._at.get(h, ())
         count = sum(1 for u in here if u.side == side and not u.is_air)
         if count:
             self._ground[side][h] = count
         else:
             self._ground[side].pop(h, None)
-        if count >= STACK_LIMIT:
-            self._full[side].add(h)
-        else:
-            self._full[side].discard(h)
 
     def enemy_in(self, h: Hex, side: str) -> bool:
         """Any enemy ground unit in h: ``enemy_units_at`` without building the list, for the
@@ -603,10 +598,3 @@ class World:
         for unit in self.units.values():
             present[unit.side] += unit.men * unit.strength
         return {s: round(self.men_entered[s] - present[s]) for s in SIDES}
-
-    def strength_by_side(self) -> dict[str, float]:
-        """Thousands of men still fighting, per side."""
-        totals = dict.fromkeys(SIDES, 0.0)
-        for unit in self.units.values():
-            totals[unit.side] += unit.power_base
-        return totals
