@@ -139,6 +139,10 @@ class FlowFields:
         self.costliest_step = {
             k: float(c[c < INF].max()) if (c < INF).any() else 0.0 for k, c in self.cost.items()
         }
+        # ...and the cheapest: the width of the fields' buckets (``shared.searches.field``).
+        self._cheapest_step = {
+            k: float(c[c < INF].min()) if (c < INF).any() else 1.0 for k, c in self.cost.items()
+        }
         n = len(theatre.grid)
         # The forward graph for A*: ``movement_edges`` lists edges by their from-hex already.
         self._indptr = np.zeros(n + 1, dtype=np.int64)
@@ -156,7 +160,8 @@ class FlowFields:
         self._marks = np.zeros((3, n), dtype=np.int64)
         self._heap = np.zeros((2, len(self.dst) + 1))  # an entry per edge, and the start
         self._heap_hexes = np.zeros(len(self.dst) + 1, dtype=np.int64)
-        self._settled = np.zeros(n, dtype=np.int64)  # the fields' order of hexes settled
+        self._links = np.zeros(len(self.dst) + 1, dtype=np.int64)  # the fields' buckets
+        self._reached = np.zeros(n, dtype=np.int64)  # the hexes a field reached
         self._stamp = 0
         # Dense indices of a large set of blocked hexes (the enemy's: the same set for many
         # questions while the enemy stands still).
@@ -332,9 +337,12 @@ class FlowFields:
             self._rcost[armoured],
             self.theatre.grid.index(goal),
             limit,
+            self._cheapest_step[armoured],
+            max(self.costliest_step[armoured], self._cheapest_step[armoured]),
             self._heap[0],
             self._heap_hexes,
-            self._settled,
+            self._links,
+            self._reached,
         )
         # A compact array of plain ints: small to keep, and quick to walk in Python.
         return array("i", steps.tobytes()), costs

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.compiled import compiled
+from shared.compiled import compiled, grown
 
 
 @compiled
@@ -155,66 +155,74 @@ def field(
     back_cost: Any,
     goal: int,
     limit: float,
-    heap_cost: Any,
-    heap_hex: Any,
-    settled: Any,
+    width: float,
+    span: float,
+    entry_cost: Any,
+    entry_hex: Any,
+    entry_next: Any,
+    reached: Any,
 ) -> Any:
     """Every hex's cheapest cost to ``goal`` (infinite where it is dearer than ``limit``, or
     no way) and its next step there (-1: none), over the graph in CSR form (``indptr``,
     ``cols``, ``cost``) whose reverse (``back_*``: an entry b -> a for each edge a -> b, of
-    its cost) the search runs on from the goal. ``heap_cost``, ``heap_hex`` (an entry per
-    edge, and one more) and ``settled`` (one per hex) are working space, reused.
+    its cost) the search runs on from the goal.
+
+    The costs are the one set of sums every search settles on, so they are found with buckets
+    ``width`` wide (at most the cheapest edge: a hex taken from a bucket is seldom improved
+    again), a ring of them covering ``span`` (at least the dearest edge), instead of a heap.
+    ``entry_*`` (an entry per improvement: room for one per edge and one more) and
+    ``reached`` (one per hex) are working space, reused.
 
     The next step is the first of a hex's edges, in the graph's order, that starts a cheapest
-    way: it depends on the costs alone, never on the order the search settled hexes of equal
-    cost, so that a path is the same whichever way the costs were found."""
+    way: it depends on the costs alone, never on the order the search took hexes in, so that
+    a path is the same whichever way the costs were found."""
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     dist[goal] = 0.0
-    heap_cost[0] = 0.0
-    heap_hex[0] = goal
-    size = 1
-    count = 0
-    while size > 0:
-        here = heap_hex[0]
-        base = heap_cost[0]
-        size -= 1
-        if size > 0:  # the last entry sifts down from the top
-            c, h = heap_cost[size], heap_hex[size]
-            i = 0
-            while True:
-                child = 2 * i + 1
-                if child >= size:
-                    break
-                if child + 1 < size and heap_cost[child + 1] < heap_cost[child]:
-                    child += 1
-                if heap_cost[child] >= c:
-                    break
-                heap_cost[i], heap_hex[i] = heap_cost[child], heap_hex[child]
-                i = child
-            heap_cost[i], heap_hex[i] = c, h
-        if base > dist[here]:
+    slots = int(span / width) + 2  # every entry waiting lies within ``span`` of the bucket taken
+    first = np.full(slots, -1, np.int64)  # per bucket, its last entry; then each the one before
+    entry_cost[0] = 0.0
+    entry_hex[0] = goal
+    entry_next[0] = -1
+    first[0] = 0
+    used = 1
+    waiting = 1
+    reached[0] = goal
+    count = 1
+    b = 0
+    while waiting > 0:
+        k = first[b % slots]
+        if k < 0:
+            b += 1
+            continue
+        first[b % slots] = entry_next[k]
+        waiting -= 1
+        here = entry_hex[k]
+        base = entry_cost[k]
+        if base != dist[here]:
             continue  # a stale entry: the hex was reached more cheaply since
-        settled[count] = here
-        count += 1
         for e in range(back_indptr[here], back_indptr[here + 1]):
             nxt = back_cols[e]
             d = base + back_cost[e]
             if d > limit or d >= dist[nxt]:
-                continue  # settled hexes never improve: no edge costs nothing
+                continue
+            if dist[nxt] == np.inf:
+                reached[count] = nxt
+                count += 1
             dist[nxt] = d
-            i = size  # the new entry sifts up from the bottom
-            size += 1
-            while i > 0:
-                parent = (i - 1) // 2
-                if heap_cost[parent] <= d:
-                    break
-                heap_cost[i], heap_hex[i] = heap_cost[parent], heap_hex[parent]
-                i = parent
-            heap_cost[i], heap_hex[i] = d, nxt
+            t = int(d / width)
+            t = b if t < b else t
+            if used == len(entry_cost):  # hexes taken again more often than ever seen: more room
+                entry_cost = grown(entry_cost, 2 * used)
+                entry_hex = grown(entry_hex, 2 * used)
+                entry_next = grown(entry_next, 2 * used)
+            entry_cost[used], entry_hex[used], entry_next[used] = d, nxt, first[t % slots]
+            first[t % slots] = used
+            used += 1
+            waiting += 1
     steps = np.full(n, -1, np.int32)
-    for k in range(1, count):  # the goal, settled first, has no next step
-        here = settled[k]
+    for k in range(1, count):  # the goal, reached first, has no next step
+        here = reached[k]
         for e in range(indptr[here], indptr[here + 1]):
             there = cols[e]
             if dist[there] + cost[e] == dist[here]:
@@ -294,7 +302,10 @@ def warm_up() -> None:
         cost,
         0,
         np.inf,
-        heap[0],
-        heap_hexes,
+        1.0,
+        1.0,
+        np.zeros(1),
+        np.zeros(1, np.int64),
+        np.zeros(1, np.int64),
         np.zeros(2, np.int64),
     )

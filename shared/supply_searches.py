@@ -8,14 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.compiled import compiled
-
-
-@compiled
-def _grown(array: Any, size: int) -> Any:
-    out = np.empty(size, array.dtype)
-    out[: len(array)] = array
-    return out
+from shared.compiled import compiled, grown
 
 
 @compiled
@@ -103,9 +96,9 @@ def truck_search(
                 t = b if t < b else t
                 if used == room:  # more improvements than nodes: more room
                     room *= 2
-                    before = _grown(before, room)
-                    entry = _grown(entry, room)
-                    entry_cost = _grown(entry_cost, room)
+                    before = grown(before, room)
+                    entry = grown(entry, room)
+                    entry_cost = grown(entry_cost, room)
                 entry[used], entry_cost[used], before[used] = nxt, value, first[t]
                 first[t] = used
                 used += 1
