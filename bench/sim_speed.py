@@ -10,7 +10,8 @@ With ``--phases`` each part of the hour (the rules modules, the AI's parts) is t
 microseconds per game hour; the timers cost a little themselves, so take the rate from a run
 without them. With ``--together`` the seeds' matches are stepped hour by hour in turn in one
 process, as a server runs its matches: the rate is all of their game days per CPU second, to set
-beside runs of each alone.
+beside runs of each alone. Every report carries a yardstick of the machine's speed
+(``yardstick``): the same tree runs at different rates on different machines.
 
 One process, one core, no network: this is the cost of ``World.step()`` and the AI, which bounds
 how many matches a server runs at top speed and how long balance runs over many seeds take.
@@ -122,6 +123,41 @@ def run_once(scenario: str, seed: int, days: float | None) -> dict[str, Any]:
     return result
 
 
+class _Counter:
+    """A unit-sized object for the yardstick: a few float fields."""
+
+    __slots__ = ("org", "progress", "strength")
+
+    def __init__(self, k: int) -> None:
+        self.progress, self.org, self.strength = float(k), 0.5, 1.0
+
+
+def yardstick(ticks: int = 20_000) -> dict[str, float]:
+    """This machine's speed in the terms the target was set in: µs of CPU per tick for a Python
+    loop over 500 unit objects, and for the same update over numpy arrays. Game days per second
+    differ between machines (and between days on a shared one); beside these, they compare."""
+    import numpy as np
+
+    units = [_Counter(k) for k in range(500)]
+    began = time.process_time()
+    for _ in range(ticks):
+        for u in units:
+            u.progress += 0.1
+            u.org = u.org * 0.99 + u.strength * 0.01
+    loop = time.process_time() - began
+    progress, org, strength = np.zeros(500), np.full(500, 0.5), np.ones(500)
+    began = time.process_time()
+    for _ in range(ticks):
+        progress += 0.1
+        org *= 0.99
+        org += strength * 0.01
+    arrays = time.process_time() - began
+    return {
+        "python_loop_500_units_us": round(1e6 * loop / ticks, 1),
+        "numpy_500_units_us": round(1e6 * arrays / ticks, 1),
+    }
+
+
 def run_together(scenario: str, seeds: list[int], days: float | None) -> dict[str, Any]:
     """The matches of ``seeds`` stepped an hour each in turn, in one process, to the shortest
     one's end (or ``days``)."""
@@ -139,6 +175,7 @@ def run_together(scenario: str, seeds: list[int], days: float | None) -> dict[st
     game_days = sum(w.hour for w in worlds) / 24
     return {
         "machine": machine_description(),
+        "yardstick": yardstick(),
         "scenario": scenario,
         "seeds": seeds,
         "game_days": round(game_days, 2),
@@ -177,13 +214,18 @@ def main() -> None:
         print(json.dumps({"scenario": args.scenario, "us_per_game_hour": phases}, indent=2))
         return
     runs = [run_once(args.scenario, seed, args.days) for seed in range(1, args.seeds + 1)]
-    rates = [r["game_days_per_second"] for r in runs]
     print(
         json.dumps(
             {
                 "machine": machine_description(),
+                "yardstick": yardstick(),
                 "scenario": args.scenario,
-                "median_game_days_per_second": statistics.median(rates),
+                "median_game_days_per_second": statistics.median(
+                    r["game_days_per_second"] for r in runs
+                ),
+                "median_game_days_per_cpu_second": statistics.median(
+                    r["game_days_per_cpu_second"] for r in runs
+                ),
                 "runs": runs,
             },
             indent=2,
