@@ -384,9 +384,9 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
         mine = CONTROL_CODES[side]
         control, captured = logistics.control, logistics.captured_day
         ours = (control == mine) & (day - captured >= CAPTURED_RAIL_DAYS)
-        sight = world.visible(side)
-        for h in world.occupied_by_enemy_of(side):
-            if h in sight:
+        enemy = list(world.occupied_by_enemy_of(side))
+        for h, seen in zip(enemy, world.sees(side, enemy), strict=True):
+            if seen:
                 ours[grid.index(h)] = False  # enemy troops on the line, seen
         gauge, wrecked = rail_condition(
             rails, logistics.converted, logistics.rail_damage, memory_of(world)

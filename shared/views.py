@@ -120,12 +120,11 @@ def control_map(world: World, match_id: str) -> ControlMap | None:
 def visible_units(world: World, view: str) -> list[Unit]:
     if view == SPECTATOR:
         return world.sorted_units()
-    seen = world.visible(view)
-    return [
-        u
-        for u in world.sorted_units()
-        if u.side == view or (u.pos in seen and not air.in_transit(u))
-    ]
+    units = world.sorted_units()
+    # Only whether the enemies' hexes are seen, asked in the order they are read off below.
+    others = [u.pos for u in units if u.side != view and not air.in_transit(u)]
+    seen = iter(world.sees(view, others))
+    return [u for u in units if u.side == view or (not air.in_transit(u) and next(seen))]
 
 
 def visibility_mask(theatre: Theatre, hexes: set[Hex]) -> bytes:
