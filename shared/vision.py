@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from shared.hexgrid import Hex, distance, within
-from shared.terrain import RULES
+from shared.terrain import RULES, Terrain
+from shared.units import KIND_RULES
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
     from shared.units import Unit
 
 MIN_SIGHT_KM = 1.0
+WATCH_KINDS = ("city", "town", "port")  # places whose holder watches their surroundings
 
 
 def sight_radius(theatre: Theatre, unit: Unit, factor: float = 1.0) -> int:
@@ -26,6 +28,19 @@ def sight_radius(theatre: Theatre, unit: Unit, factor: float = 1.0) -> int:
     km *= factor
     # Half a hex rounds up (not to even): every change of range in km shows in hexes.
     return max(1, math.floor(km / theatre.hex_km + 0.5))
+
+
+def widest_sight(theatre: Theatre) -> int:
+    """The longest sight in hexes of any unit anywhere on the map, in full daylight: on a
+    theatre's wide hexes one, so that a unit sees a hex if it stands in it or next to it."""
+
+    def build(t: Theatre) -> int:
+        eyes = max(rules.sight_km for rules in KIND_RULES.values())
+        ground = max(RULES[Terrain(code)].sight_km for code in set(t.terrain))
+        km = max(MIN_SIGHT_KM, eyes + ground)
+        return max(1, math.floor(km / t.hex_km + 0.5))  # as ``sight_radius``
+
+    return theatre.derive("widest_sight", build)
 
 
 def sight_hexes(theatre: Theatre, pos: Hex, radius: int) -> frozenset[Hex]:
@@ -129,3 +144,20 @@ def watch_areas(
         return index, areas
 
     return theatre.derive(f"watch:{','.join(kinds)}:{radius}", build)
+
+
+def watch_cover(
+    theatre: Theatre, kinds: tuple[str, ...], radius: int
+) -> dict[Hex, tuple[int, ...]]:
+    """``watch_areas`` turned round: per hex within ``radius`` of places of the given kinds,
+    the hex indices of those places. Built once per map and kind."""
+
+    def build(t: Theatre) -> dict[Hex, tuple[int, ...]]:
+        index, areas = watch_areas(t, kinds, radius)
+        cover: dict[Hex, tuple[int, ...]] = {}
+        for i, area in zip(index.tolist(), areas, strict=True):
+            for h in area:
+                cover[h] = (*cover.get(h, ()), i)
+        return cover
+
+    return theatre.derive(f"cover:{','.join(kinds)}:{radius}", build)
