@@ -764,6 +764,30 @@ def _sorted_railheads(side: str, supply: SupplyState | None, memory: ai_staff.Me
     return ordered
 
 
+def _supply_levels(
+    world: World, side: str, visible: list[Unit], memory: ai_staff.Memory
+) -> list[float | None]:
+    """``supply_level`` of each of the side's own units among ``visible``, in order: rounded
+    once per hex and day's supply state (the memory keeps the state and its rounded levels)."""
+    assert world.logistics is not None
+    state = world.logistics.supply.get(side)
+    index = world.theatre.grid.index
+    at = [index(u.pos) for u in visible if u.side == side]
+    if state is None:
+        return [1.0] * len(at)
+    last = memory.supply_levels.get(side)
+    if last is None or last[0] is not state:
+        last = memory.supply_levels[side] = (state, {})
+    known = last[1]
+    out: list[float | None] = []
+    for i in at:
+        level = known.get(i)
+        if level is None:
+            level = known[i] = round(float(state.level[i]), 2)
+        out.append(level)
+    return out
+
+
 def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:
     """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
     as one; with several commands, each AI seat issues its own units' share)."""
@@ -772,16 +796,23 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
     # ``supply_level`` of every own unit, read off the side's supply map at once.
     supplies: list[float | None] = []
     if world.logistics is not None:
-        state = world.logistics.supply.get(side)
-        grid = world.theatre.grid
-        at = [grid.index(u.pos) for u in visible if u.side == side]
-        levels = state.level[at].tolist() if state is not None else [1.0] * len(at)
-        supplies = [round(v, 2) for v in levels]
+        supplies = _supply_levels(world, side, visible, memory)
     # Per side, per unit: the fields last seen and the SeenUnit built of them.
     kept = memory.seen.setdefault(side, {})
+    # Strength and organisation rounded as ``views.unit_view`` rounds them, once per value:
+    # most units' stay the same from one decision to the next.
+    rounded = memory.rounded
+    if len(rounded) > 100_000:
+        rounded.clear()
     units: list[SeenUnit] = []
     mine = 0
     for u in visible:
+        strength = rounded.get(u.strength)
+        if strength is None:
+            strength = rounded[u.strength] = round(u.strength, 3)
+        org = rounded.get(u.org)
+        if org is None:
+            org = rounded[u.org] = round(u.org, 3)
         if u.side == side:
             order = u.order
             supply = supplies[mine] if supplies else None
@@ -792,8 +823,8 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 side,
                 str(u.kind),
                 u.pos,
-                round(u.strength, 3),  # as ``views.unit_view`` rounds them
-                round(u.org, 3),
+                strength,
+                org,
                 u.men,
                 order.kind,
                 order.to,
@@ -808,8 +839,8 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 u.side,
                 str(u.kind),
                 u.pos,
-                round(u.strength, 3),
-                round(u.org, 3),
+                strength,
+                org,
                 u.men,
                 None,
                 None,

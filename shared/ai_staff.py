@@ -74,6 +74,8 @@ class Memory:
     objectives: list[Any] = field(default_factory=list)
     railheads: dict[Any, Any] = field(default_factory=dict)
     railhead_tables: dict[Any, Any] = field(default_factory=dict)
+    rounded: dict[float, float] = field(default_factory=dict)
+    supply_levels: dict[Any, Any] = field(default_factory=dict)
 
 
 # For callers with no world of their own (a bot plays one match per process).
