@@ -121,10 +121,11 @@ def visible_units(world: World, view: str) -> list[Unit]:
     if view == SPECTATOR:
         return world.sorted_units()
     units = world.sorted_units()
-    # Only whether the enemies' hexes are seen, asked in the order they are read off below.
-    others = [u.pos for u in units if u.side != view and not air.in_transit(u)]
-    seen = iter(world.sees(view, others))
-    return [u for u in units if u.side == view or (not air.in_transit(u) and next(seen))]
+    # Only whether the enemies' hexes are seen is asked, not every hex the side sees.
+    others = [u for u in units if u.side != view and not (u.is_air and air.in_transit(u))]
+    seen = world.sees(view, [u.pos for u in others])
+    shown = {u.id for u, known in zip(others, seen, strict=True) if known}
+    return [u for u in units if u.side == view or u.id in shown]
 
 
 def visibility_mask(theatre: Theatre, hexes: set[Hex]) -> bytes:

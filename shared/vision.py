@@ -4,7 +4,7 @@ heights, with concealing ground (forest, towns) only seen into at half range."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from shared.units import Unit
 
 MIN_SIGHT_KM = 1.0
-WATCH_KINDS = ("city", "town", "port")  # places whose holder watches their surroundings
 
 
 def sight_radius(theatre: Theatre, unit: Unit, factor: float = 1.0) -> int:
@@ -131,6 +130,21 @@ def mark_seen(
             seen[k] = True
 
 
+def mark_next_to(
+    theatre: Theatre, stands: Collection[Hex], hexes: Sequence[Hex], seen: list[bool]
+) -> None:
+    """Marks in ``seen`` which of ``hexes`` units standing in ``stands`` see when no unit sees
+    beyond the next hex (``widest_sight`` one): those on the map in or next to one of them."""
+    memo: dict[tuple[Hex, int], frozenset[Hex]] = theatre.derive("sight")
+    for k, h in enumerate(hexes):
+        if not seen[k]:
+            # (Whoever stands in the hexes a unit here would see sees this one.)
+            around = memo.get((h, 1))
+            if around is None:
+                around = sight_hexes(theatre, h, 1)
+            seen[k] = h in around and not around.isdisjoint(stands)
+
+
 def watch_areas(
     theatre: Theatre, kinds: tuple[str, ...], radius: int
 ) -> tuple[np.ndarray, list[frozenset[Hex]]]:
@@ -144,20 +158,3 @@ def watch_areas(
         return index, areas
 
     return theatre.derive(f"watch:{','.join(kinds)}:{radius}", build)
-
-
-def watch_cover(
-    theatre: Theatre, kinds: tuple[str, ...], radius: int
-) -> dict[Hex, tuple[int, ...]]:
-    """``watch_areas`` turned round: per hex within ``radius`` of places of the given kinds,
-    the hex indices of those places. Built once per map and kind."""
-
-    def build(t: Theatre) -> dict[Hex, tuple[int, ...]]:
-        index, areas = watch_areas(t, kinds, radius)
-        cover: dict[Hex, tuple[int, ...]] = {}
-        for i, area in zip(index.tolist(), areas, strict=True):
-            for h in area:
-                cover[h] = (*cover.get(h, ()), i)
-        return cover
-
-    return theatre.derive(f"cover:{','.join(kinds)}:{radius}", build)

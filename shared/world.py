@@ -25,14 +25,7 @@ from shared.pathfinding import FlowFields
 from shared.theatre import Theatre
 from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit, enemy_of
 from shared.victory import Objective
-from shared.vision import (
-    WATCH_KINDS,
-    mark_seen,
-    visible_hexes,
-    watch_areas,
-    watch_cover,
-    widest_sight,
-)
+from shared.vision import mark_next_to, mark_seen, visible_hexes, watch_areas, widest_sight
 from shared.weather import daylight_span
 
 if TYPE_CHECKING:
@@ -498,22 +491,11 @@ class World:
         cached = self._vision.get(side)
         if cached is not None and cached[0] == self.version:
             return [h in cached[1] for h in hexes]
-        seen = [False] * len(hexes)
-        if self.logistics is not None:
-            # Next to a town the side holds (``_town_sight``)?
-            cover = watch_cover(self.theatre, WATCH_KINDS, TOWN_SIGHT)
-            control, code = self.logistics.control, 1 if side == "soviet" else 2
-            for k, h in enumerate(hexes):
-                towns = cover.get(h)
-                if towns is not None:
-                    seen[k] = any(control[i] == code for i in towns)
+        town = self._town_sight(side)
+        seen = [h in town for h in hexes]
         if widest_sight(self.theatre) == 1:
-            # Nobody sees beyond the hexes next to him: is one of the side's units there?
-            stands = self.occupied_by_enemy_of(enemy_of(side))
-            contains = self.theatre.contains
-            for k, h in enumerate(hexes):
-                if not seen[k] and contains(h):
-                    seen[k] = h in stands or any(n in stands for n in neighbours(h))
+            # Nobody sees beyond the next hex: is one of the side's units in or next to it?
+            mark_next_to(self.theatre, self.occupied_by_enemy_of(enemy_of(side)), hexes, seen)
         else:
             mark_seen(
                 self.theatre,
@@ -534,7 +516,7 @@ class World:
         if self.logistics is None:
             return set()
         code = 1 if side == "soviet" else 2
-        index, areas = watch_areas(self.theatre, WATCH_KINDS, TOWN_SIGHT)
+        index, areas = watch_areas(self.theatre, ("city", "town", "port"), TOWN_SIGHT)
         held = self.logistics.control[index] == code
         key = held.tobytes()  # the same towns held: the same sight
         cached = self._town_seen.get(side)
