@@ -72,7 +72,9 @@ def due(world: World) -> bool:
     return world.hour % decide_every_hours(world.theatre.hex_km) == 0
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (though never changed once built): the AI builds dozens at every decision, and a
+# frozen dataclass takes several times as long to build.
+@dataclass(slots=True, unsafe_hash=True)
 class SeenUnit:
     """The parts of a unit the AI needs: works from UnitView and from Unit alike."""
 
@@ -797,8 +799,6 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
     supplies: list[float | None] = []
     if world.logistics is not None:
         supplies = _supply_levels(world, side, visible, memory)
-    # Per side, per unit: the fields last seen and the SeenUnit built of them.
-    kept = memory.seen.setdefault(side, {})
     # Strength and organisation rounded as ``views.unit_view`` rounds them, once per value:
     # most units' stay the same from one decision to the next.
     rounded = memory.rounded
@@ -815,10 +815,8 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
             org = rounded[u.org] = round(u.org, 3)
         if u.side == side:
             order = u.order
-            supply = supplies[mine] if supplies else None
-            mine += 1
             stocks = u.stocks
-            fields = (
+            seen = SeenUnit(
                 u.id,
                 side,
                 str(u.kind),
@@ -831,33 +829,12 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 order.mission,
                 u.cut_off_hours > 0,
                 round(stocks.food, 1) if stocks is not None else None,
-                supply,
+                supplies[mine] if supplies else None,
             )
-        else:
-            fields = (  # an enemy's orders are not in the side's view
-                u.id,
-                u.side,
-                str(u.kind),
-                u.pos,
-                strength,
-                org,
-                u.men,
-                None,
-                None,
-                None,
-                False,
-                None,
-                None,
-            )
-        # The SeenUnit built last time when nothing about the unit changed (most hold still
-        # between decisions, and a frozen dataclass is slow to build).
-        last = kept.get(u.id)
-        if last is not None and last[0] == fields:
-            units.append(last[1])
-        else:
-            seen = SeenUnit(*fields)
-            kept[u.id] = (fields, seen)
-            units.append(seen)
+            mine += 1
+        else:  # an enemy's orders are not in the side's view
+            seen = SeenUnit(u.id, u.side, str(u.kind), u.pos, strength, org, u.men, None, None)
+        units.append(seen)
     objectives = _seen_objectives(world, memory)
     staff = None
     if world.logistics is not None:

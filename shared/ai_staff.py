@@ -70,7 +70,6 @@ class Memory:
     posts: list[tuple[Sequence[Hex], np.ndarray]] = field(default_factory=list)
     # The AI's own (``shared.ai``), keyed as there.
     near_front: dict[Any, Any] = field(default_factory=dict)
-    seen: dict[Any, Any] = field(default_factory=dict)
     objectives: list[Any] = field(default_factory=list)
     railheads: dict[Any, Any] = field(default_factory=dict)
     railhead_tables: dict[Any, Any] = field(default_factory=dict)
