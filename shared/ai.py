@@ -399,7 +399,8 @@ def _posts(
         far = (
             ai_staff.hex_distances(_xy(free), _xy(threatened))
             + np.array([GARRISON_DETOUR.get(u.kind, 0) for u in free])[:, None]
-        ).T.tolist()  # per objective, per unit
+        ).T.copy()  # per objective, per unit
+        gone = np.iinfo(far.dtype).max  # a unit taken is further than any other
         taken = [False] * len(free)
         left = len(free)
         ranked = sorted(
@@ -410,9 +411,10 @@ def _posts(
             for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
                 if not left:
                     break
-                _, i = min((d, i) for i, d in enumerate(far[j]) if not taken[i])
+                i = int(far[j].argmin())  # the first of the nearest not taken
                 posts[free[i].id] = obj.pos
                 taken[i] = True
+                far[:, i] = gone
                 left -= 1
         free = [u for u, gone in zip(free, taken, strict=True) if not gone]
     # (Equal objectives stand on the same hex, so are both near the front or both not.)
@@ -549,6 +551,7 @@ def _sieges(
         for u in own
         if u.kind in MOBILE_FIRST and u.id not in posts and u.org >= REST_ORG and not u.cut_off
     ]
+    ids = [u.id for u in able]
     budget = int(len(own) * SIEGE_SHARE)
     out: dict[str, Hex] = {}
     for pocket in pockets:
@@ -564,7 +567,7 @@ def _sieges(
         which, far = _nearest_rows(_xy(able), np.array(goals, dtype=np.int64))
         gap = far.tolist()
         aim = which.tolist()
-        for k in sorted(range(len(able)), key=lambda k: (gap[k], able[k].id)):
+        for _, _, k in sorted(zip(gap, ids, range(len(able)), strict=True)):  # distance, id
             u = able[k]
             if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
                 break
@@ -684,7 +687,7 @@ def _massing(
     within reach) against the garrison (dug in, behind its permanent works) and until it has
     ``ASSAULT_ODDS`` it closes a ring around the place instead, every side of it, a full stack
     to a hex, rather than feed divisions one by one into the Taedong forts. The ring also
-    cuts the garrison off."""
+    cuts the garrison off. ``own`` is in order of id, as ``decide`` has it."""
     out: dict[str, Hex] = {}
     held_by_enemy: dict[Hex, list[SeenUnit]] = {}
     for e in enemies:
@@ -722,16 +725,20 @@ def _massing(
         bound = bound_for.get(obj.pos, [])
         if not bound or not ring:
             continue
-        far = ai_staff.hex_distances(_xy(bound), np.array(ring, dtype=np.int64)).tolist()
-        pairs = sorted(
-            (d, u.id, n)
-            for u, row in zip(bound, far, strict=True)
-            for d, n in zip(row, ring, strict=True)
-        )
-        for _, uid, n in pairs:
+        far = ai_staff.hex_distances(_xy(bound), np.array(ring, dtype=np.int64))
+        # The nearest pairs first, then by unit, then by hex: the units are in the order of
+        # ``own`` (by id), the ring in order, so a stable sort of the table row by row.
+        width = len(ring)
+        unplaced, space = len(bound), STACK_LIMIT * width
+        for p in np.argsort(far, axis=None, kind="stable").tolist():
+            uid, n = bound[p // width].id, ring[p % width]
             if uid not in out and room[n]:
                 out[uid] = n
                 room[n] -= 1
+                unplaced -= 1
+                space -= 1
+                if not unplaced or not space:
+                    break
     return out
 
 
