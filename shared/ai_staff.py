@@ -346,14 +346,13 @@ def pockets(
     members = np.flatnonzero(inside)
     out: list[list[Hex]] = []
     if len(members):
-        which = label[members]
-        order = np.argsort(which, kind="stable")
-        members, which = members[order], which[order]
-        starts = np.flatnonzero(np.diff(which, prepend=-1))
-        for group in np.split(members, starts[1:]):
-            q, r = axial(cols, group)
-            out.append(sorted(zip(q.tolist(), r.tolist(), strict=True)))
-        out.sort()
+        # Each island's hexes by its label (a few islands of a few dozen hexes at most).
+        q, r = axial(cols, members)
+        groups: dict[int, list[Hex]] = {}
+        hexes = zip(q.tolist(), r.tolist(), strict=True)
+        for which, h in zip(label[members].tolist(), hexes, strict=True):
+            groups.setdefault(which, []).append(h)
+        out = sorted(sorted(group) for group in groups.values())
     memory.pockets[side] = (key, out)
     return [list(p) for p in out]
 
