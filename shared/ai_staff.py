@@ -398,6 +398,6 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
         first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)
         linked = reach(rails.indptr, rails.cols, rails.edge, usable, first)
         hexes = world.theatre.hexes
-        out = frozenset(hexes[i] for i in rails.nodes[linked].tolist())
+        out = frozenset(map(hexes.__getitem__, rails.nodes[linked].tolist()))
     cache[side] = (day, out)
     return out

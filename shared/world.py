@@ -504,7 +504,9 @@ class World:
                 seen,
                 self._sight_factor if self.logistics is not None else None,
             )
-        if not all(seen):
+        if not all(seen) and any(  # (reconnaissance is flown by the few air units)
+            u.side == side and u.order.mission == "recon" for u in self.sorted_air_units()
+        ):
             recon = air.recon_hexes(self, side)
             if recon:
                 seen = [known or h in recon for h, known in zip(hexes, seen, strict=True)]
