@@ -7,9 +7,10 @@ an AI seat in the server and a bot over the network alike.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -72,7 +73,9 @@ def due(world: World) -> bool:
     return world.hour % decide_every_hours(world.theatre.hex_km) == 0
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (though never changed once built): the AI builds dozens at every decision, and a
+# frozen dataclass takes several times as long to build.
+@dataclass(slots=True, unsafe_hash=True)
 class SeenUnit:
     """The parts of a unit the AI needs: works from UnitView and from Unit alike."""
 
@@ -250,6 +253,11 @@ def decide(
     return orders
 
 
+# Where interdiction flies between an objective and its nearest enemy: asked for every objective
+# held at every decision, and the objectives and most enemies stay where they were.
+_line_at = lru_cache(maxsize=4096)(line_at)
+
+
 @dataclass(frozen=True, slots=True)
 class _AirPicture:
     """What every air unit's choice of mission starts from, worked out once per decision."""
@@ -275,8 +283,10 @@ class _AirPicture:
         heading: dict[Hex, int] = {}
         fronts: list[Hex] = []
         if attacking:
-            bound = Counter(u.to for u in own)
-            heading = {o.pos: bound.get(o.pos, 0) for o in targets}  # (not Counter's __missing__)
+            heading = dict.fromkeys((o.pos for o in targets), 0)
+            for u in own:
+                if u.to in heading:
+                    heading[u.to] += 1
         elif held and flying:
             ranked: list[tuple[int, str, Hex]] = []
             if enemies:
@@ -284,7 +294,7 @@ class _AirPicture:
                 foes = sorted(enemies, key=lambda e: e.id)
                 which, far = _nearest_rows(_xy(held), _xy(foes))
                 for o, j, d in zip(held, which.tolist(), far.tolist(), strict=True):
-                    ahead = line_at(o.pos, foes[j].pos, min(INTERDICT_AHEAD, d))
+                    ahead = _line_at(o.pos, foes[j].pos, min(INTERDICT_AHEAD, d))
                     ranked.append((d, o.name, ahead))
             else:
                 ranked = [(0, o.name, o.pos) for o in held]
@@ -389,7 +399,8 @@ def _posts(
         far = (
             ai_staff.hex_distances(_xy(free), _xy(threatened))
             + np.array([GARRISON_DETOUR.get(u.kind, 0) for u in free])[:, None]
-        ).T.tolist()  # per objective, per unit
+        ).T.copy()  # per objective, per unit
+        gone = np.iinfo(far.dtype).max  # a unit taken is further than any other
         taken = [False] * len(free)
         left = len(free)
         ranked = sorted(
@@ -400,9 +411,10 @@ def _posts(
             for _ in range(min(STACK_LIMIT, 1 + obj.value // GARRISON_PER_POINTS)):
                 if not left:
                     break
-                _, i = min((d, i) for i, d in enumerate(far[j]) if not taken[i])
+                i = int(far[j].argmin())  # the first of the nearest not taken
                 posts[free[i].id] = obj.pos
                 taken[i] = True
+                far[:, i] = gone
                 left -= 1
         free = [u for u, gone in zip(free, taken, strict=True) if not gone]
     # (Equal objectives stand on the same hex, so are both near the front or both not.)
@@ -539,6 +551,7 @@ def _sieges(
         for u in own
         if u.kind in MOBILE_FIRST and u.id not in posts and u.org >= REST_ORG and not u.cut_off
     ]
+    ids = [u.id for u in able]
     budget = int(len(own) * SIEGE_SHARE)
     out: dict[str, Hex] = {}
     for pocket in pockets:
@@ -554,7 +567,7 @@ def _sieges(
         which, far = _nearest_rows(_xy(able), np.array(goals, dtype=np.int64))
         gap = far.tolist()
         aim = which.tolist()
-        for k in sorted(range(len(able)), key=lambda k: (gap[k], able[k].id)):
+        for _, _, k in sorted(zip(gap, ids, range(len(able)), strict=True)):  # distance, id
             u = able[k]
             if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
                 break
@@ -584,7 +597,9 @@ def _nearest(
 
 def _xy(items: Sequence[SeenUnit] | Sequence[SeenObjective]) -> np.ndarray:
     """The hexes of units or objectives as an n x 2 array."""
-    return np.array([i.pos for i in items], dtype=np.int64).reshape(-1, 2)
+    # (Read off one flat run of numbers: faster than from a list of pairs.)
+    flat = chain.from_iterable([i.pos for i in items])
+    return np.fromiter(flat, dtype=np.int64, count=2 * len(items)).reshape(-1, 2)
 
 
 def _nearest_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -672,7 +687,7 @@ def _massing(
     within reach) against the garrison (dug in, behind its permanent works) and until it has
     ``ASSAULT_ODDS`` it closes a ring around the place instead, every side of it, a full stack
     to a hex, rather than feed divisions one by one into the Taedong forts. The ring also
-    cuts the garrison off."""
+    cuts the garrison off. ``own`` is in order of id, as ``decide`` has it."""
     out: dict[str, Hex] = {}
     held_by_enemy: dict[Hex, list[SeenUnit]] = {}
     for e in enemies:
@@ -710,16 +725,20 @@ def _massing(
         bound = bound_for.get(obj.pos, [])
         if not bound or not ring:
             continue
-        far = ai_staff.hex_distances(_xy(bound), np.array(ring, dtype=np.int64)).tolist()
-        pairs = sorted(
-            (d, u.id, n)
-            for u, row in zip(bound, far, strict=True)
-            for d, n in zip(row, ring, strict=True)
-        )
-        for _, uid, n in pairs:
+        far = ai_staff.hex_distances(_xy(bound), np.array(ring, dtype=np.int64))
+        # The nearest pairs first, then by unit, then by hex: the units are in the order of
+        # ``own`` (by id), the ring in order, so a stable sort of the table row by row.
+        width = len(ring)
+        unplaced, space = len(bound), STACK_LIMIT * width
+        for p in np.argsort(far, axis=None, kind="stable").tolist():
+            uid, n = bound[p // width].id, ring[p % width]
             if uid not in out and room[n]:
                 out[uid] = n
                 room[n] -= 1
+                unplaced -= 1
+                space -= 1
+                if not unplaced or not space:
+                    break
     return out
 
 
@@ -764,6 +783,30 @@ def _sorted_railheads(side: str, supply: SupplyState | None, memory: ai_staff.Me
     return ordered
 
 
+def _supply_levels(
+    world: World, side: str, visible: list[Unit], memory: ai_staff.Memory
+) -> list[float | None]:
+    """``supply_level`` of each of the side's own units among ``visible``, in order: rounded
+    once per hex and day's supply state (the memory keeps the state and its rounded levels)."""
+    assert world.logistics is not None
+    state = world.logistics.supply.get(side)
+    index = world.theatre.grid.index
+    at = [index(u.pos) for u in visible if u.side == side]
+    if state is None:
+        return [1.0] * len(at)
+    last = memory.supply_levels.get(side)
+    if last is None or last[0] is not state:
+        last = memory.supply_levels[side] = (state, {})
+    known = last[1]
+    out: list[float | None] = []
+    for i in at:
+        level = known.get(i)
+        if level is None:
+            level = known[i] = round(float(state.level[i]), 2)
+        out.append(level)
+    return out
+
+
 def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequest]:
     """Orders for a side's AI, decided from exactly what that side's view shows (the side plans
     as one; with several commands, each AI seat issues its own units' share)."""
@@ -772,61 +815,43 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
     # ``supply_level`` of every own unit, read off the side's supply map at once.
     supplies: list[float | None] = []
     if world.logistics is not None:
-        state = world.logistics.supply.get(side)
-        grid = world.theatre.grid
-        at = [grid.index(u.pos) for u in visible if u.side == side]
-        levels = state.level[at].tolist() if state is not None else [1.0] * len(at)
-        supplies = [round(v, 2) for v in levels]
-    # Per side, per unit: the fields last seen and the SeenUnit built of them.
-    kept = memory.seen.setdefault(side, {})
+        supplies = _supply_levels(world, side, visible, memory)
+    # Strength and organisation rounded as ``views.unit_view`` rounds them, once per value:
+    # most units' stay the same from one decision to the next.
+    rounded = memory.rounded
+    if len(rounded) > 100_000:
+        rounded.clear()
     units: list[SeenUnit] = []
     mine = 0
     for u in visible:
+        strength = rounded.get(u.strength)
+        if strength is None:
+            strength = rounded[u.strength] = round(u.strength, 3)
+        org = rounded.get(u.org)
+        if org is None:
+            org = rounded[u.org] = round(u.org, 3)
         if u.side == side:
             order = u.order
-            supply = supplies[mine] if supplies else None
-            mine += 1
             stocks = u.stocks
-            fields = (
+            seen = SeenUnit(
                 u.id,
                 side,
                 str(u.kind),
                 u.pos,
-                round(u.strength, 3),  # as ``views.unit_view`` rounds them
-                round(u.org, 3),
+                strength,
+                org,
                 u.men,
                 order.kind,
                 order.to,
                 order.mission,
                 u.cut_off_hours > 0,
                 round(stocks.food, 1) if stocks is not None else None,
-                supply,
+                supplies[mine] if supplies else None,
             )
-        else:
-            fields = (  # an enemy's orders are not in the side's view
-                u.id,
-                u.side,
-                str(u.kind),
-                u.pos,
-                round(u.strength, 3),
-                round(u.org, 3),
-                u.men,
-                None,
-                None,
-                None,
-                False,
-                None,
-                None,
-            )
-        # The SeenUnit built last time when nothing about the unit changed (most hold still
-        # between decisions, and a frozen dataclass is slow to build).
-        last = kept.get(u.id)
-        if last is not None and last[0] == fields:
-            units.append(last[1])
-        else:
-            seen = SeenUnit(*fields)
-            kept[u.id] = (fields, seen)
-            units.append(seen)
+            mine += 1
+        else:  # an enemy's orders are not in the side's view
+            seen = SeenUnit(u.id, u.side, str(u.kind), u.pos, strength, org, u.men, None, None)
+        units.append(seen)
     objectives = _seen_objectives(world, memory)
     staff = None
     if world.logistics is not None:

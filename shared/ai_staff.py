@@ -70,10 +70,11 @@ class Memory:
     posts: list[tuple[Sequence[Hex], np.ndarray]] = field(default_factory=list)
     # The AI's own (``shared.ai``), keyed as there.
     near_front: dict[Any, Any] = field(default_factory=dict)
-    seen: dict[Any, Any] = field(default_factory=dict)
     objectives: list[Any] = field(default_factory=list)
     railheads: dict[Any, Any] = field(default_factory=dict)
     railhead_tables: dict[Any, Any] = field(default_factory=dict)
+    rounded: dict[float, float] = field(default_factory=dict)
+    supply_levels: dict[Any, Any] = field(default_factory=dict)
 
 
 # For callers with no world of their own (a bot plays one match per process).
@@ -345,14 +346,13 @@ def pockets(
     members = np.flatnonzero(inside)
     out: list[list[Hex]] = []
     if len(members):
-        which = label[members]
-        order = np.argsort(which, kind="stable")
-        members, which = members[order], which[order]
-        starts = np.flatnonzero(np.diff(which, prepend=-1))
-        for group in np.split(members, starts[1:]):
-            q, r = axial(cols, group)
-            out.append(sorted(zip(q.tolist(), r.tolist(), strict=True)))
-        out.sort()
+        # Each island's hexes by its label (a few islands of a few dozen hexes at most).
+        q, r = axial(cols, members)
+        groups: dict[int, list[Hex]] = {}
+        hexes = zip(q.tolist(), r.tolist(), strict=True)
+        for which, h in zip(label[members].tolist(), hexes, strict=True):
+            groups.setdefault(which, []).append(h)
+        out = sorted(sorted(group) for group in groups.values())
     memory.pockets[side] = (key, out)
     return [list(p) for p in out]
 
@@ -384,9 +384,9 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
         mine = CONTROL_CODES[side]
         control, captured = logistics.control, logistics.captured_day
         ours = (control == mine) & (day - captured >= CAPTURED_RAIL_DAYS)
-        sight = world.visible(side)
-        for h in world.occupied_by_enemy_of(side):
-            if h in sight:
+        enemy = list(world.occupied_by_enemy_of(side))
+        for h, seen in zip(enemy, world.sees(side, enemy), strict=True):
+            if seen:
                 ours[grid.index(h)] = False  # enemy troops on the line, seen
         gauge, wrecked = rail_condition(
             rails, logistics.converted, logistics.rail_damage, memory_of(world)
@@ -398,6 +398,6 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
         first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)
         linked = reach(rails.indptr, rails.cols, rails.edge, usable, first)
         hexes = world.theatre.hexes
-        out = frozenset(hexes[i] for i in rails.nodes[linked].tolist())
+        out = frozenset(map(hexes.__getitem__, rails.nodes[linked].tolist()))
     cache[side] = (day, out)
     return out

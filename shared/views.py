@@ -120,12 +120,12 @@ def control_map(world: World, match_id: str) -> ControlMap | None:
 def visible_units(world: World, view: str) -> list[Unit]:
     if view == SPECTATOR:
         return world.sorted_units()
-    seen = world.visible(view)
-    return [
-        u
-        for u in world.sorted_units()
-        if u.side == view or (u.pos in seen and not air.in_transit(u))
-    ]
+    units = world.sorted_units()
+    # Only whether the enemies' hexes are seen is asked, not every hex the side sees.
+    others = [u for u in units if u.side != view and not (u.is_air and air.in_transit(u))]
+    seen = world.sees(view, [u.pos for u in others])
+    shown = {u.id for u, known in zip(others, seen, strict=True) if known}
+    return [u for u in units if u.side == view or u.id in shown]
 
 
 def visibility_mask(theatre: Theatre, hexes: set[Hex]) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from shared.pathfinding import FlowFields
 from shared.theatre import Theatre
 from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit, enemy_of
 from shared.victory import Objective
-from shared.vision import visible_hexes, watch_areas
+from shared.vision import mark_next_to, mark_seen, visible_hexes, watch_areas, widest_sight
 from shared.weather import daylight_span
 
 if TYPE_CHECKING:
@@ -484,6 +484,33 @@ class World:
             seen |= self._town_sight(side)
             cached = self._vision[side] = (self.version, seen)
         return cached[1]
+
+    def sees(self, side: str, hexes: Sequence[Hex]) -> list[bool]:
+        """Per hex: is it among those the side sees now (``visible``)? Without building that
+        set when it is not at hand: the AI asks about the few hexes enemies stand in."""
+        cached = self._vision.get(side)
+        if cached is not None and cached[0] == self.version:
+            return [h in cached[1] for h in hexes]
+        town = self._town_sight(side)
+        seen = [h in town for h in hexes]
+        if widest_sight(self.theatre) == 1:
+            # Nobody sees beyond the next hex: is one of the side's units in or next to it?
+            mark_next_to(self.theatre, self.occupied_by_enemy_of(enemy_of(side)), hexes, seen)
+        else:
+            mark_seen(
+                self.theatre,
+                [u for u in self.sorted_units() if u.side == side and not u.is_air],
+                hexes,
+                seen,
+                self._sight_factor if self.logistics is not None else None,
+            )
+        if not all(seen) and any(  # (reconnaissance is flown by the few air units)
+            u.side == side and u.order.mission == "recon" for u in self.sorted_air_units()
+        ):
+            recon = air.recon_hexes(self, side)
+            if recon:
+                seen = [known or h in recon for h, known in zip(hexes, seen, strict=True)]
+        return seen
 
     def _town_sight(self, side: str) -> set[Hex]:
         """Towns and cities a side holds watch their surroundings: police, railwaymen,
