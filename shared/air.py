@@ -79,13 +79,10 @@ def in_range(world: World, base: Hex, target: Hex) -> bool:
 
 def flyable(world: World, h: Hex) -> bool:
     """Aircraft can fly over hex h this hour: daylight, and flyable weather (theatre)."""
-    theatre = world.theatre
     if world.night_at(h):
         return False
     logistics = world.logistics
-    if logistics is None:
-        return True
-    return logistics.weather.on(theatre.climate_at(h), world.hour // 24).flying
+    return logistics is None or logistics.weather_at(world, h).flying
 
 
 def can_fly(world: World, unit: Unit) -> bool:
@@ -131,11 +128,7 @@ def effectiveness(world: World, side: str, target: Hex, guns: list[Unit] | None 
 
 def _guns(world: World, side: str) -> list[Unit]:
     """A side's anti-aircraft and artillery units, which fire at aircraft near them."""
-    return [
-        u
-        for u in world.sorted_units()
-        if u.side == side and u.kind in (Kind.ANTI_AIR, Kind.ARTILLERY)
-    ]
+    return world.sorted_guns(side)
 
 
 def can_base(world: World, side: str, h: Hex) -> bool:
@@ -158,6 +151,8 @@ def begin_hour(world: World) -> list[Sortie]:
     """The sorties of the hour that begins, with the effects that come once a day. In a
     ceasefire only airdrops and reconnaissance fly."""
     sorties: list[Sortie] = []
+    if world.night_everywhere():
+        return sorties  # nobody can fly: most of the night hours, not a unit to look at
     flyers = [u for u in world.sorted_air_units() if flies_mission(world, u)]
     if flyers and world.ceasefire():
         flyers = [u for u in flyers if u.order.mission not in COMBAT_MISSIONS]

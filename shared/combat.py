@@ -57,8 +57,9 @@ def resolve(world: World, assaults: dict[tuple[Hex, str], list[Unit]]) -> None:
     if not assaults:
         return
     # Each side's guns, found once for the hour: every fight asks which are in range.
-    artillery = [u for u in world.sorted_units() if u.kind == Kind.ARTILLERY]
-    guns = {side: [u for u in artillery if u.side == side] for side in SIDES}
+    guns = {
+        side: [u for u in world.sorted_guns(side) if u.kind == Kind.ARTILLERY] for side in SIDES
+    }
     for target, side in sorted(assaults):
         attackers = [u for u in assaults[target, side] if u.id in world.units]
         if not attackers:

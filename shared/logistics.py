@@ -139,6 +139,12 @@ class Logistics:
         code = theatre.climate[theatre.grid.index(unit.pos)] if theatre.climate else 0
         return self._weather_on(theatre, world.hour // 24)[code]
 
+    def weather_at(self, world: World, h: Hex) -> Day:
+        """Today's weather over hex h (its climate region's)."""
+        theatre = world.theatre
+        code = theatre.climate[theatre.grid.index(h)] if theatre.climate else 0
+        return self._weather_on(theatre, world.hour // 24)[code]
+
     def _weather_on(self, theatre: Theatre, day: int) -> list[Day]:
         """The day's weather per climate code (0: no region), worked out once a day."""
         if self._weather_today[0] != day:
@@ -478,7 +484,7 @@ class Logistics:
             kept = self._supply_at[side] = (state, {})
         return kept[1]
 
-    def end_hour(self, world: World, marched: set[str]) -> None:
+    def end_hour(self, world: World) -> None:
         """Consume, resupply, starve, surrender; then ground changes hands under the units."""
         cols = world.theatre.grid.cols
         # Every unit every hour: the lookups are hoisted, the supply where units stand kept
@@ -526,7 +532,7 @@ class Logistics:
                 and s.ammo == n.ammo_days
                 and s.fuel == n.fuel_days
                 and not unit.in_combat
-                and unit.id not in marched
+                and not unit.marched
                 and food - hourly_food + gain >= food
             ):
                 # Full, idle, and fed the hour's food at least: the sums below would give the
@@ -536,7 +542,7 @@ class Logistics:
                 food -= hourly_food
                 food = food if food > 0.0 else 0.0
                 fuel = s.fuel
-                if unit.id in marched:
+                if unit.marched:
                     fuel -= n.fuel_per_march_hour
                     fuel = fuel if fuel > 0.0 else 0.0
                 ammo = s.ammo

@@ -42,7 +42,7 @@ def decide_winner(world: World, at_end: bool) -> tuple[str | None, str | None]:
     """(winner or None for a draw, reason) once the match is decided, else (None, None)."""
     # A side whose ground forces are gone is beaten, whatever aircraft it has left.
     alive_now = {
-        s: any(u.side == s and not u.is_air for u in world.units.values())
+        s: world.has_ground_units(s)
         or any(r.unit.side == s and not r.unit.is_air for r in world.reinforcements)
         for s in SIDES
     }

@@ -23,7 +23,16 @@ from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.pathfinding import FlowFields
 from shared.theatre import Theatre
-from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit, enemy_of
+from shared.units import (
+    DESTROYED_BELOW,
+    HOLD,
+    SIDES,
+    STACK_LIMIT,
+    Kind,
+    Order,
+    Unit,
+    enemy_of,
+)
 from shared.victory import Objective
 from shared.vision import visible_hexes, watch_areas
 from shared.weather import daylight_span
@@ -35,6 +44,9 @@ ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
 ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
 ENTRENCH_PER_HOUR = 1 / 72  # dug in fully after three days of holding
 TOWN_SIGHT = 1  # hexes around a held town or city its side sees
+# Sunrise and sunset over a row of hexes are only trusted to lie between the first and last
+# rows' to within this: far more than rounding can move them, far less than an hour.
+ROUNDING_HOURS = 1e-6
 
 
 @dataclass(slots=True)
@@ -83,6 +95,7 @@ class World:
         # (``_place``, ``destroy``, ``relocate``): see ``_moved``.
         self._sorted: list[Unit] | None = None
         self._sorted_air: list[Unit] = []
+        self._sorted_guns: dict[str, list[Unit]] = {}
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
         self.control_checked = -1  # ``moves_made`` when objectives' holders were last checked
         # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
@@ -94,11 +107,15 @@ class World:
         self._vision: dict[str, tuple[int, set[Hex]]] = {}
         self._town_seen: dict[str, tuple[bytes, set[Hex]]] = {}
         self._clock: tuple[int, datetime] = (-1, start)
-        # The hour whose time of day ``_hour_of_day`` holds, and per hex its sunrise and
-        # sunset on the day ``_daylight`` was kept for.
+        # The hour whose time of day ``_hour_of_day`` holds, and whether it is night over the
+        # whole map then (None: day in some rows of hexes, night in others); per row of hexes
+        # (latitude follows the row) its sunrise and sunset on the day ``_daylight`` was kept
+        # for, and the earliest and latest sunrise and sunset over the map's rows that day.
         self._night_hour = -1
         self._hour_of_day = 0.0
-        self._daylight: tuple[date | None, dict[Hex, tuple[float, float]]] = (None, {})
+        self._dark: bool | None = None
+        self._daylight: tuple[date | None, dict[int, tuple[float, float]]] = (None, {})
+        self._daylight_bounds = (0.0, 0.0, 0.0, 0.0)
         self._truce = False  # a ceasefire held last hour
         # What the AI's staff work keeps between decisions (``ai_staff.Memory``), per match.
         self.staff_memory: Memory | None = None
@@ -123,6 +140,7 @@ class World:
         self.ceasefires: list[tuple[datetime, datetime]] = []
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
+        self._interdicted: set[str] = set()  # the sides the enemy's sorties interdict this hour
         victory.update_control(self)
         self.events.clear()
 
@@ -135,19 +153,55 @@ class World:
 
     def night_at(self, h: Hex) -> bool:
         """Night now at hex h (``weather.is_night`` at its latitude): every marching, looking
-        and flying unit asks every hour, so each hex's daylight is kept for the day."""
+        and flying unit asks every hour, and most hours it is day, or night, over the whole
+        map, so the hex is only looked at around dawn and dusk."""
         if self._night_hour != self.hour:
-            now = self.now
-            self._night_hour = self.hour
-            self._hour_of_day = now.hour + now.minute / 60.0
-            if self._daylight[0] != now.date():
-                self._daylight = (now.date(), {})
+            self._new_hour_of_day()
+        dark = self._dark
+        row = h[1]
+        if dark is not None and 0 <= row < self.theatre.grid.rows:
+            return dark
+        rise, sets = self._daylight_of_row(row)
+        return not (rise <= self._hour_of_day < sets)
+
+    def night_everywhere(self) -> bool:
+        """Night now over every hex of the map (so nothing flies)."""
+        if self._night_hour != self.hour:
+            self._new_hour_of_day()
+        return self._dark is True
+
+    def _new_hour_of_day(self) -> None:
+        now = self.now
+        self._night_hour = self.hour
+        hour = self._hour_of_day = now.hour + now.minute / 60.0
+        if self._daylight[0] != now.date():
+            self._daylight = (now.date(), {})
+            # Latitude, and with it sunrise and sunset, changes steadily from the first row of
+            # the map to the last: their times there bound every row's, give or take rounding.
+            ends = (self._daylight_of_row(0), self._daylight_of_row(self.theatre.grid.rows - 1))
+            rises, sets = [rise for rise, _ in ends], [end for _, end in ends]
+            self._daylight_bounds = (
+                min(rises) - ROUNDING_HOURS,
+                max(rises) + ROUNDING_HOURS,
+                min(sets) - ROUNDING_HOURS,
+                max(sets) + ROUNDING_HOURS,
+            )
+        first_rise, last_rise, first_set, last_set = self._daylight_bounds
+        if hour < first_rise or hour >= last_set:
+            self._dark = True  # before the sun is up anywhere, or after it has set everywhere
+        elif last_rise <= hour < first_set:
+            self._dark = False
+        else:
+            self._dark = None
+
+    def _daylight_of_row(self, row: int) -> tuple[float, float]:
+        """Sunrise and sunset today in a row of hexes (its hexes share a latitude)."""
         when, spans = self._daylight
-        span = spans.get(h)
+        span = spans.get(row)
         if span is None:
             assert when is not None
-            span = spans[h] = daylight_span(when, self.theatre.latlon_of(h)[0])
-        return not (span[0] <= self._hour_of_day < span[1])
+            span = spans[row] = daylight_span(when, self.theatre.latlon_of((0, row))[0])
+        return span
 
     def ceasefire(self, at: datetime | None = None) -> bool:
         """Does a ceasefire hold now (or at ``at``)? Then nobody attacks."""
@@ -169,14 +223,16 @@ class World:
             text = "A ceasefire: both sides hold their lines" if truce else "The ceasefire ends"
             self.emit("ceasefire", (0, 0), text, None, active=truce)
         self.sorties = air.begin_hour(self)
+        self._interdicted = {enemy_of(s.side) for s in self.sorties if s.mission == "interdict"}
         assaults = movement.move_units(self)
         if not truce:  # a march into the enemy stops at his line, and nobody fights
             combat.resolve(self, assaults)
         if self.logistics is not None:
-            self.logistics.end_hour(self, {u.id for u in self.units.values() if u.marched})
+            self.logistics.end_hour(self)
         self._remove_destroyed()
         air.end_hour(self)
         self.sorties = []
+        self._interdicted = set()
         self._recover()
         victory.update_control(self)
         self.hour += 1
@@ -398,6 +454,11 @@ class World:
         if self._sorted is None:
             self._sorted = [self.units[k] for k in sorted(self.units)]
             self._sorted_air = [u for u in self._sorted if u.is_air]
+            guns = (Kind.ANTI_AIR, Kind.ARTILLERY)
+            self._sorted_guns = {
+                side: [u for u in self._sorted if u.side == side and u.kind in guns]
+                for side in SIDES
+            }
         return list(self._sorted)
 
     def sorted_air_units(self) -> list[Unit]:
@@ -405,6 +466,13 @@ class World:
         if self._sorted is None:
             self.sorted_units()
         return list(self._sorted_air)
+
+    def sorted_guns(self, side: str) -> list[Unit]:
+        """A side's artillery and anti-aircraft units, by id (combat and the air rules ask
+        every hour; they are few)."""
+        if self._sorted is None:
+            self.sorted_units()
+        return list(self._sorted_guns[side])
 
     def units_at(self, h: Hex) -> list[Unit]:
         return self._at.get(h, [])
@@ -416,6 +484,10 @@ class World:
     def is_full(self, h: Hex, side: str) -> bool:
         """A side's ground units fill h (``STACK_LIMIT``): no more of its units may enter."""
         return self._ground[side].get(h, 0) >= STACK_LIMIT
+
+    def has_ground_units(self, side: str) -> bool:
+        """Any ground unit of the side on the map (aircraft hold nothing)."""
+        return bool(self._ground[side])
 
     def full_hexes(self, side: str) -> set[Hex]:
         """The hexes a side's ground units fill."""
@@ -460,7 +532,8 @@ class World:
 
     def march_factor(self, unit: Unit) -> float:
         factor = self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0
-        return factor * air.march_factor(self, unit) if self.sorties else factor
+        # Without an enemy interdiction sortie the air's factor is 1.0: not worth the search.
+        return factor * air.march_factor(self, unit) if unit.side in self._interdicted else factor
 
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
         factor = 1.0 if self.logistics is None else self.logistics.combat_factor(unit, attacking)
