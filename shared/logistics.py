@@ -97,6 +97,11 @@ class Logistics:
     _march_ground: tuple[int, list[tuple[float, ...]]] = field(
         default_factory=lambda: (-1, []), init=False, repr=False
     )
+    # The hour, and per climate code the march factor of a unit with fuel that hour, when it
+    # is day or night over the whole map (None otherwise).
+    _march_hour: tuple[int, list[tuple[float, ...]] | None] = field(
+        default_factory=lambda: (-1, None), init=False, repr=False
+    )
     # Per side, its supply state and, for the hexes its units stood in since it was worked out,
     # the stock days a unit there regains an hour, whether a railhead reaches it, and the
     # hex's index: read for every unit every hour by the unit's position, where a numpy
@@ -153,9 +158,37 @@ class Logistics:
         return self._weather_today[1]
 
     def march_factor(self, world: World, unit: Unit) -> float:
-        # Asked for every marching unit every hour: the ground's factor per climate region
-        # and kind of mover is worked out once a day, the hex's region looked up inline.
-        theatre, day = world.theatre, world.hour // 24
+        # Asked for every marching unit every hour: most hours it is day, or night, over the
+        # whole map, and a unit with fuel marches at its climate region's factor for its kind
+        # of mover, worked out once an hour; the hex's region is looked up inline.
+        hour = world.hour
+        kept = self._march_hour
+        if kept[0] != hour:
+            kept = self._march_hour = (hour, self._march_this_hour(world))
+        by_code = kept[1]
+        stocks = unit.stocks
+        if by_code is None or (stocks is not None and stocks.fuel <= 0):
+            return self._march_factor_here(world, unit)
+        code = 0
+        theatre = world.theatre
+        if theatre.climate:
+            q, r = unit.pos
+            code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
+        return by_code[code][unit.rules.armoured]
+
+    def _march_this_hour(self, world: World) -> list[tuple[float, ...]] | None:
+        """Per climate code, (foot, armoured) march factors of units with fuel this hour,
+        when it is day or night over the whole map: ``_march_factor_here``'s, anywhere."""
+        night = world.night_over_map()
+        if night is None:
+            return None
+        grounds = self._ground_factors(world.theatre, world.hour // 24)
+        if not night:
+            return grounds
+        return [tuple(factor * NIGHT_MARCH for factor in by_mover) for by_mover in grounds]
+
+    def _ground_factors(self, theatre: Theatre, day: int) -> list[tuple[float, ...]]:
+        """Per climate code, the ground's march factor (foot, armoured) on the day."""
         grounds = self._march_ground
         if grounds[0] != day:
             grounds = self._march_ground = (day, [])
@@ -170,12 +203,18 @@ class Logistics:
                         factor *= SNOW_SPEED[armoured]
                     by_mover.append(factor)
                 grounds[1].append(tuple(by_mover))
+        return grounds[1]
+
+    def _march_factor_here(self, world: World, unit: Unit) -> float:
+        """The march factor where the unit stands: ground, fuel, and night at its hex."""
+        theatre = world.theatre
+        grounds = self._ground_factors(theatre, world.hour // 24)
         armoured = unit.rules.armoured
         code = 0
         if theatre.climate:
             q, r = unit.pos
             code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
-        factor = grounds[1][code][armoured]
+        factor = grounds[code][armoured]
         if unit.stocks is not None and unit.stocks.fuel <= 0:
             factor *= NO_FUEL_MOTOR_SPEED if armoured else NO_FUEL_FOOT_SPEED
         if world.night_at(unit.pos):

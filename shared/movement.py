@@ -95,7 +95,7 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
     """
     assaults: dict[tuple[Hex, str], list[Unit]] = {}
     costs: dict[tuple[Hex, Hex, bool], float] = world.theatre.derive("march_costs")
-    enemy_in, is_full = world.enemy_in, world.is_full
+    enemy_in, is_full, march_factor = world.enemy_in, world.is_full, world.march_factor
     for unit in world.sorted_units():
         order = unit.order
         if order.kind != "move" and order.kind != "attack":
@@ -121,7 +121,9 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 world.emit("order_failed", unit.pos, f"{unit.name} can find no way forward", unit)
                 continue
             unit.path = path
-        unit.progress += speed_kmh(world, unit)
+        # ``speed_kmh``, written out: every marching unit, every hour.
+        pace = 1.0 if unit.org >= SLOW_ORG else 0.5 + unit.org
+        unit.progress += unit.rules.speed_kmh * pace * march_factor(unit)
         side, armoured, path = unit.side, unit.rules.armoured, unit.path
         while path:
             nxt = path[0]

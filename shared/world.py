@@ -138,6 +138,8 @@ class World:
         self.postures: dict[str, str] = {}  # side -> "defensive" (scenario data, for its AI)
         # Scripted truces (scenario data): [start, end) during which nobody fights.
         self.ceasefires: list[tuple[datetime, datetime]] = []
+        # The hour and the ceasefires whether one holds then was worked out for, and that.
+        self._truce_now: tuple[int, list[tuple[datetime, datetime]], bool] = (-1, [], False)
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
         self._interdicted: set[str] = set()  # the sides the enemy's sorties interdict this hour
@@ -166,9 +168,14 @@ class World:
 
     def night_everywhere(self) -> bool:
         """Night now over every hex of the map (so nothing flies)."""
+        return self.night_over_map() is True
+
+    def night_over_map(self) -> bool | None:
+        """Night (True) or day (False) now over every hex of the map; None around dawn and
+        dusk, when it is night in some rows of hexes and day in others."""
         if self._night_hour != self.hour:
             self._new_hour_of_day()
-        return self._dark is True
+        return self._dark
 
     def _new_hour_of_day(self) -> None:
         now = self.now
@@ -205,8 +212,14 @@ class World:
 
     def ceasefire(self, at: datetime | None = None) -> bool:
         """Does a ceasefire hold now (or at ``at``)? Then nobody attacks."""
-        when = self.now if at is None else at
-        return any(start <= when < end for start, end in self.ceasefires)
+        if at is None:
+            kept = self._truce_now  # asked every hour, and by every attack order
+            if kept[0] != self.hour or kept[1] is not self.ceasefires:
+                now = self.now
+                truce = any(start <= now < end for start, end in self.ceasefires)
+                kept = self._truce_now = (self.hour, self.ceasefires, truce)
+            return kept[2]
+        return any(start <= at < end for start, end in self.ceasefires)
 
     def step(self) -> list[Event]:
         """Advance one game hour and return what happened in it."""
@@ -484,6 +497,11 @@ class World:
     def is_full(self, h: Hex, side: str) -> bool:
         """A side's ground units fill h (``STACK_LIMIT``): no more of its units may enter."""
         return self._ground[side].get(h, 0) >= STACK_LIMIT
+
+    def ground_stacks(self, side: str) -> dict[Hex, int]:
+        """How many of a side's ground units stand in each hex they stand in (kept as they
+        move: the caller must not change it)."""
+        return self._ground[side]
 
     def has_ground_units(self, side: str) -> bool:
         """Any ground unit of the side on the map (aircraft hold nothing)."""
