@@ -13,7 +13,7 @@ stands within ``ANTI_AIR_HEXES`` of the target, cut to ``ANTI_AIRCRAFT`` when an
 anti-aircraft unit does. Air power is thousands of men x strength.
 
 At the start of each hour ``begin_hour`` works out the sorties of the hour; the rules modules ask
-``support``, ``march_factor`` and ``recon_hexes`` about them. The effects that come once a day
+``support``, ``interdiction`` and ``recon_hexes`` about them. The effects that come once a day
 (airdrops, the raid on the railway, attrition, the event) are done on an air unit's first flying
 hour of the game day.
 """
@@ -302,17 +302,18 @@ def support(world: World, side: str, fight: Hex) -> float:
     return total
 
 
-def march_factor(world: World, unit: Unit) -> float:
-    """Enemy interdiction near the unit slows its march (the strongest sortie counts)."""
-    factor = 1.0
-    for s in world.sorties:
-        if (
-            s.side != unit.side
-            and s.mission == "interdict"
-            and distance(s.target, unit.pos) <= MISSION_HEXES
-        ):
-            factor = min(factor, 1.0 - (1.0 - INTERDICT_MARCH) * s.effectiveness)
-    return factor
+def interdiction(sorties: list[Sortie]) -> dict[str, dict[Hex, float]]:
+    """Per side, the hexes where enemy interdiction slows its marches, and the factor (the
+    strongest sortie counts); a side's march is asked about every hour, a sortie once."""
+    slowed: dict[str, dict[Hex, float]] = {}
+    for s in sorties:
+        if s.mission != "interdict":
+            continue
+        factor = 1.0 - (1.0 - INTERDICT_MARCH) * s.effectiveness
+        near = slowed.setdefault(enemy_of(s.side), {})
+        for h in within(s.target, MISSION_HEXES):
+            near[h] = min(near.get(h, 1.0), factor)
+    return slowed
 
 
 def recon_hexes(world: World, side: str) -> set[Hex]:

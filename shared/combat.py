@@ -78,7 +78,9 @@ def _fight(
     guns: dict[str, list[Unit]],
 ) -> None:
     theatre = world.theatre
-    rules = RULES[theatre.terrain_at(target)]
+    terrain = theatre.terrain_at(target)
+    fort = world.fort_level(target)
+    rules = RULES[terrain]
     att_side = attackers[0].side
     att = 0.0
     for unit in attackers:
@@ -94,7 +96,7 @@ def _fight(
         _power(world, u, attacking=False) * (1.0 + ENTRENCHED_DEFENCE * u.entrenched)
         for u in defenders
     )
-    dfn *= rules.defence * (1.0 + FORT_DEFENCE * world.fort_level(target))
+    dfn *= rules.defence * (1.0 + FORT_DEFENCE * fort)
     dfn += _support(world, guns[enemy_of(att_side)], target, defenders)
     dfn += air.support(world, enemy_of(att_side), target)
     ratio = max(att, 1e-6) / max(dfn, 1e-6)
@@ -108,7 +110,7 @@ def _fight(
         _take_losses(unit, att_loss)
     # Men fighting from cellars and casemates do not break as men in the open do: a city's
     # garrison is ground down (Harbin held for weeks) rather than routed in a day.
-    cover = (1 if theatre.terrain_at(target) == Terrain.TOWN else 0) + world.fort_level(target)
+    cover = (1 if terrain == Terrain.TOWN else 0) + fort
     for unit in defenders:
         _take_losses(unit, def_loss, ORG_LOSS_FACTOR / (1.0 + COVER_COHESION * cover))
     world.emit(

@@ -93,9 +93,10 @@ class Logistics:
     _weather_today: tuple[int, list[Day]] = field(
         default_factory=lambda: (-1, []), init=False, repr=False
     )
-    # The day, and per climate code the ground's march factor (foot, armoured) that day.
-    _march_ground: tuple[int, list[tuple[float, ...]]] = field(
-        default_factory=lambda: (-1, []), init=False, repr=False
+    # The day, and per climate code the ground's march factor (foot, armoured) that day, and
+    # the same at night.
+    _march_ground: tuple[int, list[tuple[float, ...]], list[tuple[float, ...]]] = field(
+        default_factory=lambda: (-1, [], []), init=False, repr=False
     )
     # The hour, and per climate code the march factor of a unit with fuel that hour, when it
     # is day or night over the whole map (None otherwise).
@@ -182,16 +183,14 @@ class Logistics:
         night = world.night_over_map()
         if night is None:
             return None
-        grounds = self._ground_factors(world.theatre, world.hour // 24)
-        if not night:
-            return grounds
-        return [tuple(factor * NIGHT_MARCH for factor in by_mover) for by_mover in grounds]
+        self._ground_factors(world.theatre, world.hour // 24)
+        return self._march_ground[2 if night else 1]
 
     def _ground_factors(self, theatre: Theatre, day: int) -> list[tuple[float, ...]]:
         """Per climate code, the ground's march factor (foot, armoured) on the day."""
         grounds = self._march_ground
         if grounds[0] != day:
-            grounds = self._march_ground = (day, [])
+            grounds = self._march_ground = (day, [], [])
             for code in range(len(theatre.climates or ()) + 1):
                 ground = self._weather_on(theatre, day)[code].ground
                 by_mover = []
@@ -203,6 +202,7 @@ class Logistics:
                         factor *= SNOW_SPEED[armoured]
                     by_mover.append(factor)
                 grounds[1].append(tuple(by_mover))
+                grounds[2].append(tuple(factor * NIGHT_MARCH for factor in by_mover))
         return grounds[1]
 
     def _march_factor_here(self, world: World, unit: Unit) -> float:

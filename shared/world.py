@@ -142,7 +142,8 @@ class World:
         self._truce_now: tuple[int, list[tuple[datetime, datetime]], bool] = (-1, [], False)
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
-        self._interdicted: set[str] = set()  # the sides the enemy's sorties interdict this hour
+        # Per side, the hexes the enemy's sorties interdict this hour and their march factor.
+        self._interdicted: dict[str, dict[Hex, float]] = {}
         victory.update_control(self)
         self.events.clear()
 
@@ -236,7 +237,7 @@ class World:
             text = "A ceasefire: both sides hold their lines" if truce else "The ceasefire ends"
             self.emit("ceasefire", (0, 0), text, None, active=truce)
         self.sorties = air.begin_hour(self)
-        self._interdicted = {enemy_of(s.side) for s in self.sorties if s.mission == "interdict"}
+        self._interdicted = air.interdiction(self.sorties)
         assaults = movement.move_units(self)
         if not truce:  # a march into the enemy stops at his line, and nobody fights
             combat.resolve(self, assaults)
@@ -245,7 +246,7 @@ class World:
         self._remove_destroyed()
         air.end_hour(self)
         self.sorties = []
-        self._interdicted = set()
+        self._interdicted = {}
         self._recover()
         victory.update_control(self)
         self.hour += 1
@@ -316,14 +317,16 @@ class World:
     def _recover(self) -> None:
         # Most units, most hours, are dug in and whole already: they are passed over.
         for unit in self.units.values():
-            holding = unit.order.kind == "hold"
             if unit.marched:
                 unit.entrenched = 0.0  # field works are left behind
-            elif holding and unit.entrenched < 1.0 and not unit.is_air:
-                unit.entrenched = min(1.0, unit.entrenched + ENTRENCH_PER_HOUR)
+            elif unit.entrenched < 1.0 and not unit.is_air and unit.order.kind == "hold":
+                entrenched = unit.entrenched + ENTRENCH_PER_HOUR
+                unit.entrenched = entrenched if entrenched < 1.0 else 1.0
             if unit.in_combat or unit.org >= 1.0:
                 continue
-            unit.org = min(1.0, unit.org + (ORG_RECOVERY_HOLDING if holding else ORG_RECOVERY))
+            holding = unit.order.kind == "hold"
+            org = unit.org + (ORG_RECOVERY_HOLDING if holding else ORG_RECOVERY)
+            unit.org = org if org < 1.0 else 1.0
 
     def fort_level(self, h: Hex) -> int:
         return self.forts.get(h, 0)
@@ -550,8 +553,9 @@ class World:
 
     def march_factor(self, unit: Unit) -> float:
         factor = self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0
-        # Without an enemy interdiction sortie the air's factor is 1.0: not worth the search.
-        return factor * air.march_factor(self, unit) if unit.side in self._interdicted else factor
+        # Enemy interdiction near the unit slows its march (``air.interdiction``).
+        slowed = self._interdicted.get(unit.side)
+        return factor * slowed.get(unit.pos, 1.0) if slowed is not None else factor
 
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
         factor = 1.0 if self.logistics is None else self.logistics.combat_factor(unit, attacking)
