@@ -94,21 +94,33 @@ def can_fly(world: World, unit: Unit) -> bool:
 
 def flies_mission(world: World, unit: Unit) -> bool:
     """The unit flies its mission this hour."""
+    return _mission_open(world, unit) and can_fly(world, unit)
+
+
+def _mission_open(world: World, unit: Unit) -> bool:
+    """The unit has a mission, in range, over a target aircraft can fly over now."""
     order = unit.order
     if order.kind != "air" or order.to is None or order.mission is None:
         return False
-    if not in_range(world, unit.pos, order.to):
-        return False
-    return can_fly(world, unit) and flyable(world, order.to)
+    return in_range(world, unit.pos, order.to) and flyable(world, order.to)
 
 
-def effectiveness(world: World, side: str, target: Hex, guns: list[Unit] | None = None) -> float:
+def effectiveness(
+    world: World,
+    side: str,
+    target: Hex,
+    guns: list[Unit] | None = None,
+    able: list[Unit] | None = None,
+) -> float:
     """A side's share of the air power able to fly within range of the target (at least
     ``MIN_EFFECTIVENESS``), cut by enemy anti-aircraft guns or artillery near the target
-    (``guns``: the enemy's, when the caller has them at hand)."""
+    (``guns``: the enemy's, and ``able``: the air units that can fly now, by id, when the
+    caller has them at hand)."""
     own = enemy = 0.0
-    for unit in world.sorted_air_units():
-        if not in_range(world, unit.pos, target) or not can_fly(world, unit):
+    if able is None:
+        able = [u for u in world.sorted_air_units() if can_fly(world, u)]
+    for unit in able:
+        if not in_range(world, unit.pos, target):
             continue
         if unit.side == side:
             own += air_power(unit)
@@ -153,7 +165,8 @@ def begin_hour(world: World) -> list[Sortie]:
     sorties: list[Sortie] = []
     if world.night_everywhere():
         return sorties  # nobody can fly: most of the night hours, not a unit to look at
-    flyers = [u for u in world.sorted_air_units() if flies_mission(world, u)]
+    able = [u for u in world.sorted_air_units() if can_fly(world, u)]
+    flyers = [u for u in able if _mission_open(world, u)]
     if flyers and world.ceasefire():
         flyers = [u for u in flyers if u.order.mission not in COMBAT_MISSIONS]
     if not flyers:
@@ -169,7 +182,7 @@ def begin_hour(world: World) -> list[Sortie]:
             foe = enemy_of(unit.side)
             if foe not in guns:
                 guns[foe] = _guns(world, foe)
-            cache[key] = effectiveness(world, unit.side, target, guns[foe])
+            cache[key] = effectiveness(world, unit.side, target, guns[foe], able)
         eff = cache[key]
         power = air_power(unit)
         punch = power * eff * world.combat_factor(unit, attacking=True)
