@@ -46,6 +46,9 @@ AIRDROP_DAYS = 1.0  # days of food, ammunition and fuel dropped a day at full ef
 RECON_HEXES = 2  # reconnaissance sees this far around the target
 AIR_LOSS = 0.01  # strength lost a flying day is AIR_LOSS x 2 x (1 - effectiveness)
 
+# The hexes within MISSION_HEXES of a target, as offsets from it.
+MISSION_AREA = tuple(within((0, 0), MISSION_HEXES))
+
 SIDE_ADJECTIVE = {"soviet": "Soviet", "japan": "Japanese"}
 MISSION_TEXT = {
     "support": "fly ground support",
@@ -324,7 +327,9 @@ def interdiction(sorties: list[Sortie]) -> dict[str, dict[Hex, float]]:
             continue
         factor = 1.0 - (1.0 - INTERDICT_MARCH) * s.effectiveness
         near = slowed.setdefault(enemy_of(s.side), {})
-        for h in within(s.target, MISSION_HEXES):
+        q, r = s.target
+        for dq, dr in MISSION_AREA:
+            h = (q + dq, r + dr)
             near[h] = min(near.get(h, 1.0), factor)
     return slowed
 

@@ -144,6 +144,7 @@ class World:
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
         # Per side, the hexes the enemy's sorties interdict this hour and their march factor.
         self._interdicted: dict[str, dict[Hex, float]] = {}
+        self._flagged: list[Unit] = []  # units that marched or fought in the last hour
         victory.update_control(self)
         self.events.clear()
 
@@ -227,7 +228,7 @@ class World:
         self.events = []
         if self.finished:
             return self.events
-        for unit in self.units.values():
+        for unit in self._flagged:  # the flags say what a unit did in the hour just simulated
             unit.in_combat = unit.marched = False
         if self.logistics is not None:
             self.logistics.begin_hour(self)
@@ -315,14 +316,21 @@ class World:
             self._count_stack(unit.pos, unit.side)
 
     def _recover(self) -> None:
-        # Most units, most hours, are dug in and whole already: they are passed over.
+        # Most units, most hours, are dug in and whole already: they are passed over. Those
+        # that marched or fought are noted, for the next hour to clear their flags.
+        self._flagged = flagged = []
         for unit in self.units.values():
             if unit.marched:
+                flagged.append(unit)
                 unit.entrenched = 0.0  # field works are left behind
             elif unit.entrenched < 1.0 and not unit.is_air and unit.order.kind == "hold":
                 entrenched = unit.entrenched + ENTRENCH_PER_HOUR
                 unit.entrenched = entrenched if entrenched < 1.0 else 1.0
-            if unit.in_combat or unit.org >= 1.0:
+            if unit.in_combat:
+                if not unit.marched:
+                    flagged.append(unit)
+                continue
+            if unit.org >= 1.0:
                 continue
             holding = unit.order.kind == "hold"
             org = unit.org + (ORG_RECOVERY_HOLDING if holding else ORG_RECOVERY)
