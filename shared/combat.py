@@ -45,11 +45,16 @@ def _support(world: World, guns: list[Unit], target: Hex, exclude: list[Unit]) -
     total = 0.0
     hex_km = world.theatre.hex_km
     units = world.units
+    tq, tr = target
     for unit in guns:
+        q, r = unit.pos
+        dq, dr = q - tq, r - tr
+        hexes = (abs(dq) + abs(dr) + abs(dq + dr)) // 2  # ``distance``: most guns are far off
+        if hexes > 1 and hexes > unit.rules.support_km / hex_km:
+            continue
         if unit in exclude or unit.id not in units:  # destroyed earlier in the hour
             continue
-        if distance(unit.pos, target) <= max(1.0, unit.rules.support_km / hex_km):
-            total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
+        total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
     return total
 
 

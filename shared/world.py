@@ -635,9 +635,13 @@ class World:
             del self._at[left]
         unit.pos = dest
         self._at.setdefault(dest, []).append(unit)
-        if not unit.is_air:
-            self._count_stack(left, unit.side)
-            self._count_stack(dest, unit.side)
+        if not unit.is_air:  # one ground unit fewer in the hex it left, one more in dest
+            stacks = self._ground[unit.side]
+            if stacks[left] > 1:
+                stacks[left] -= 1
+            else:
+                del stacks[left]
+            stacks[dest] = stacks.get(dest, 0) + 1
 
     def emit(self, kind: str, pos: Hex, text: str, unit: Unit | None, **data: Any) -> None:
         side = unit.side if unit is not None else data.pop("side", None)
