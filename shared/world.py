@@ -18,7 +18,7 @@ import msgspec
 import numpy as np
 
 from shared import air, combat, movement, victory
-from shared.hexgrid import Hex, line, neighbours
+from shared.hexgrid import DIRECTIONS, Hex, line, neighbours
 from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.pathfinding import FlowFields
@@ -553,7 +553,12 @@ class World:
     def in_enemy_zone(self, h: Hex, side: str) -> bool:
         """True when an enemy unit stands next to h: its zone of control halts a march."""
         enemy = self._enemy_ground[side]
-        return any(n in enemy for n in neighbours(h))
+        q, r = h
+        # ``neighbours``, without the list or a generator: every step of a march asks.
+        for dq, dr in DIRECTIONS:  # noqa: SIM110 - any() over a generator costs twice as much
+            if (q + dq, r + dr) in enemy:
+                return True
+        return False
 
     def flow_fields(self) -> FlowFields:
         """Path fields over this world's ground, shared by every world on the same theatre."""
