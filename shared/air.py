@@ -13,7 +13,7 @@ stands within ``ANTI_AIR_HEXES`` of the target, cut to ``ANTI_AIRCRAFT`` when an
 anti-aircraft unit does. Air power is thousands of men x strength.
 
 At the start of each hour ``begin_hour`` works out the sorties of the hour; the rules modules ask
-``support``, ``march_factor`` and ``recon_hexes`` about them. The effects that come once a day
+``support``, ``interdiction`` and ``recon_hexes`` about them. The effects that come once a day
 (airdrops, the raid on the railway, attrition, the event) are done on an air unit's first flying
 hour of the game day.
 """
@@ -45,6 +45,9 @@ INTERDICT_RAIL_DAYS = 2  # days of repair a line hit from the air needs
 AIRDROP_DAYS = 1.0  # days of food, ammunition and fuel dropped a day at full effectiveness
 RECON_HEXES = 2  # reconnaissance sees this far around the target
 AIR_LOSS = 0.01  # strength lost a flying day is AIR_LOSS x 2 x (1 - effectiveness)
+
+# The hexes within MISSION_HEXES of a target, as offsets from it.
+MISSION_AREA = tuple(within((0, 0), MISSION_HEXES))
 
 SIDE_ADJECTIVE = {"soviet": "Soviet", "japan": "Japanese"}
 MISSION_TEXT = {
@@ -79,13 +82,10 @@ def in_range(world: World, base: Hex, target: Hex) -> bool:
 
 def flyable(world: World, h: Hex) -> bool:
     """Aircraft can fly over hex h this hour: daylight, and flyable weather (theatre)."""
-    theatre = world.theatre
     if world.night_at(h):
         return False
     logistics = world.logistics
-    if logistics is None:
-        return True
-    return logistics.weather.on(theatre.climate_at(h), world.hour // 24).flying
+    return logistics is None or logistics.weather_at(world, h).flying
 
 
 def can_fly(world: World, unit: Unit) -> bool:
@@ -97,21 +97,33 @@ def can_fly(world: World, unit: Unit) -> bool:
 
 def flies_mission(world: World, unit: Unit) -> bool:
     """The unit flies its mission this hour."""
+    return _mission_open(world, unit) and can_fly(world, unit)
+
+
+def _mission_open(world: World, unit: Unit) -> bool:
+    """The unit has a mission, in range, over a target aircraft can fly over now."""
     order = unit.order
     if order.kind != "air" or order.to is None or order.mission is None:
         return False
-    if not in_range(world, unit.pos, order.to):
-        return False
-    return can_fly(world, unit) and flyable(world, order.to)
+    return in_range(world, unit.pos, order.to) and flyable(world, order.to)
 
 
-def effectiveness(world: World, side: str, target: Hex, guns: list[Unit] | None = None) -> float:
+def effectiveness(
+    world: World,
+    side: str,
+    target: Hex,
+    guns: list[Unit] | None = None,
+    able: list[Unit] | None = None,
+) -> float:
     """A side's share of the air power able to fly within range of the target (at least
     ``MIN_EFFECTIVENESS``), cut by enemy anti-aircraft guns or artillery near the target
-    (``guns``: the enemy's, when the caller has them at hand)."""
+    (``guns``: the enemy's, and ``able``: the air units that can fly now, by id, when the
+    caller has them at hand)."""
     own = enemy = 0.0
-    for unit in world.sorted_air_units():
-        if not in_range(world, unit.pos, target) or not can_fly(world, unit):
+    if able is None:
+        able = [u for u in world.sorted_air_units() if can_fly(world, u)]
+    for unit in able:
+        if not in_range(world, unit.pos, target):
             continue
         if unit.side == side:
             own += air_power(unit)
@@ -131,11 +143,7 @@ def effectiveness(world: World, side: str, target: Hex, guns: list[Unit] | None 
 
 def _guns(world: World, side: str) -> list[Unit]:
     """A side's anti-aircraft and artillery units, which fire at aircraft near them."""
-    return [
-        u
-        for u in world.sorted_units()
-        if u.side == side and u.kind in (Kind.ANTI_AIR, Kind.ARTILLERY)
-    ]
+    return world.sorted_guns(side)
 
 
 def can_base(world: World, side: str, h: Hex) -> bool:
@@ -158,7 +166,10 @@ def begin_hour(world: World) -> list[Sortie]:
     """The sorties of the hour that begins, with the effects that come once a day. In a
     ceasefire only airdrops and reconnaissance fly."""
     sorties: list[Sortie] = []
-    flyers = [u for u in world.sorted_air_units() if flies_mission(world, u)]
+    if world.night_everywhere():
+        return sorties  # nobody can fly: most of the night hours, not a unit to look at
+    able = [u for u in world.sorted_air_units() if can_fly(world, u)]
+    flyers = [u for u in able if _mission_open(world, u)]
     if flyers and world.ceasefire():
         flyers = [u for u in flyers if u.order.mission not in COMBAT_MISSIONS]
     if not flyers:
@@ -174,7 +185,7 @@ def begin_hour(world: World) -> list[Sortie]:
             foe = enemy_of(unit.side)
             if foe not in guns:
                 guns[foe] = _guns(world, foe)
-            cache[key] = effectiveness(world, unit.side, target, guns[foe])
+            cache[key] = effectiveness(world, unit.side, target, guns[foe], able)
         eff = cache[key]
         power = air_power(unit)
         punch = power * eff * world.combat_factor(unit, attacking=True)
@@ -307,17 +318,20 @@ def support(world: World, side: str, fight: Hex) -> float:
     return total
 
 
-def march_factor(world: World, unit: Unit) -> float:
-    """Enemy interdiction near the unit slows its march (the strongest sortie counts)."""
-    factor = 1.0
-    for s in world.sorties:
-        if (
-            s.side != unit.side
-            and s.mission == "interdict"
-            and distance(s.target, unit.pos) <= MISSION_HEXES
-        ):
-            factor = min(factor, 1.0 - (1.0 - INTERDICT_MARCH) * s.effectiveness)
-    return factor
+def interdiction(sorties: list[Sortie]) -> dict[str, dict[Hex, float]]:
+    """Per side, the hexes where enemy interdiction slows its marches, and the factor (the
+    strongest sortie counts); a side's march is asked about every hour, a sortie once."""
+    slowed: dict[str, dict[Hex, float]] = {}
+    for s in sorties:
+        if s.mission != "interdict":
+            continue
+        factor = 1.0 - (1.0 - INTERDICT_MARCH) * s.effectiveness
+        near = slowed.setdefault(enemy_of(s.side), {})
+        q, r = s.target
+        for dq, dr in MISSION_AREA:
+            h = (q + dq, r + dr)
+            near[h] = min(near.get(h, 1.0), factor)
+    return slowed
 
 
 def recon_hexes(world: World, side: str) -> set[Hex]:

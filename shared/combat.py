@@ -45,11 +45,16 @@ def _support(world: World, guns: list[Unit], target: Hex, exclude: list[Unit]) -
     total = 0.0
     hex_km = world.theatre.hex_km
     units = world.units
+    tq, tr = target
     for unit in guns:
+        q, r = unit.pos
+        dq, dr = q - tq, r - tr
+        hexes = (abs(dq) + abs(dr) + abs(dq + dr)) // 2  # ``distance``: most guns are far off
+        if hexes > 1 and hexes > unit.rules.support_km / hex_km:
+            continue
         if unit in exclude or unit.id not in units:  # destroyed earlier in the hour
             continue
-        if distance(unit.pos, target) <= max(1.0, unit.rules.support_km / hex_km):
-            total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
+        total += unit.power_base * ARTILLERY_SUPPORT * (0.25 + 0.75 * unit.org) * 2.5
     return total
 
 
@@ -57,8 +62,9 @@ def resolve(world: World, assaults: dict[tuple[Hex, str], list[Unit]]) -> None:
     if not assaults:
         return
     # Each side's guns, found once for the hour: every fight asks which are in range.
-    artillery = [u for u in world.sorted_units() if u.kind == Kind.ARTILLERY]
-    guns = {side: [u for u in artillery if u.side == side] for side in SIDES}
+    guns = {
+        side: [u for u in world.sorted_guns(side) if u.kind == Kind.ARTILLERY] for side in SIDES
+    }
     for target, side in sorted(assaults):
         attackers = [u for u in assaults[target, side] if u.id in world.units]
         if not attackers:
@@ -77,7 +83,9 @@ def _fight(
     guns: dict[str, list[Unit]],
 ) -> None:
     theatre = world.theatre
-    rules = RULES[theatre.terrain_at(target)]
+    terrain = theatre.terrain_at(target)
+    fort = world.fort_level(target)
+    rules = RULES[terrain]
     att_side = attackers[0].side
     att = 0.0
     for unit in attackers:
@@ -93,7 +101,7 @@ def _fight(
         _power(world, u, attacking=False) * (1.0 + ENTRENCHED_DEFENCE * u.entrenched)
         for u in defenders
     )
-    dfn *= rules.defence * (1.0 + FORT_DEFENCE * world.fort_level(target))
+    dfn *= rules.defence * (1.0 + FORT_DEFENCE * fort)
     dfn += _support(world, guns[enemy_of(att_side)], target, defenders)
     dfn += air.support(world, enemy_of(att_side), target)
     ratio = max(att, 1e-6) / max(dfn, 1e-6)
@@ -107,7 +115,7 @@ def _fight(
         _take_losses(unit, att_loss)
     # Men fighting from cellars and casemates do not break as men in the open do: a city's
     # garrison is ground down (Harbin held for weeks) rather than routed in a day.
-    cover = (1 if theatre.terrain_at(target) == Terrain.TOWN else 0) + world.fort_level(target)
+    cover = (1 if terrain == Terrain.TOWN else 0) + fort
     for unit in defenders:
         _take_losses(unit, def_loss, ORG_LOSS_FACTOR / (1.0 + COVER_COHESION * cover))
     world.emit(

@@ -93,9 +93,15 @@ class Logistics:
     _weather_today: tuple[int, list[Day]] = field(
         default_factory=lambda: (-1, []), init=False, repr=False
     )
-    # The day, and per climate code the ground's march factor (foot, armoured) that day.
-    _march_ground: tuple[int, list[tuple[float, ...]]] = field(
-        default_factory=lambda: (-1, []), init=False, repr=False
+    # The day, and per climate code the ground's march factor (foot, armoured) that day, and
+    # the same at night.
+    _march_ground: tuple[int, list[tuple[float, ...]], list[tuple[float, ...]]] = field(
+        default_factory=lambda: (-1, [], []), init=False, repr=False
+    )
+    # The hour, and per climate code the march factor of a unit with fuel that hour, when it
+    # is day or night over the whole map (None otherwise).
+    _march_hour: tuple[int, list[tuple[float, ...]] | None] = field(
+        default_factory=lambda: (-1, None), init=False, repr=False
     )
     # Per side, its supply state and, for the hexes its units stood in since it was worked out,
     # the stock days a unit there regains an hour, whether a railhead reaches it, and the
@@ -139,6 +145,12 @@ class Logistics:
         code = theatre.climate[theatre.grid.index(unit.pos)] if theatre.climate else 0
         return self._weather_on(theatre, world.hour // 24)[code]
 
+    def weather_at(self, world: World, h: Hex) -> Day:
+        """Today's weather over hex h (its climate region's)."""
+        theatre = world.theatre
+        code = theatre.climate[theatre.grid.index(h)] if theatre.climate else 0
+        return self._weather_on(theatre, world.hour // 24)[code]
+
     def _weather_on(self, theatre: Theatre, day: int) -> list[Day]:
         """The day's weather per climate code (0: no region), worked out once a day."""
         if self._weather_today[0] != day:
@@ -147,12 +159,38 @@ class Logistics:
         return self._weather_today[1]
 
     def march_factor(self, world: World, unit: Unit) -> float:
-        # Asked for every marching unit every hour: the ground's factor per climate region
-        # and kind of mover is worked out once a day, the hex's region looked up inline.
-        theatre, day = world.theatre, world.hour // 24
+        # Asked for every marching unit every hour: most hours it is day, or night, over the
+        # whole map, and a unit with fuel marches at its climate region's factor for its kind
+        # of mover, worked out once an hour; the hex's region is looked up inline.
+        hour = world.hour
+        kept = self._march_hour
+        if kept[0] != hour:
+            kept = self._march_hour = (hour, self._march_this_hour(world))
+        by_code = kept[1]
+        stocks = unit.stocks
+        if by_code is None or (stocks is not None and stocks.fuel <= 0):
+            return self._march_factor_here(world, unit)
+        code = 0
+        theatre = world.theatre
+        if theatre.climate:
+            q, r = unit.pos
+            code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
+        return by_code[code][unit.rules.armoured]
+
+    def _march_this_hour(self, world: World) -> list[tuple[float, ...]] | None:
+        """Per climate code, (foot, armoured) march factors of units with fuel this hour,
+        when it is day or night over the whole map: ``_march_factor_here``'s, anywhere."""
+        night = world.night_over_map()
+        if night is None:
+            return None
+        self._ground_factors(world.theatre, world.hour // 24)
+        return self._march_ground[2 if night else 1]
+
+    def _ground_factors(self, theatre: Theatre, day: int) -> list[tuple[float, ...]]:
+        """Per climate code, the ground's march factor (foot, armoured) on the day."""
         grounds = self._march_ground
         if grounds[0] != day:
-            grounds = self._march_ground = (day, [])
+            grounds = self._march_ground = (day, [], [])
             for code in range(len(theatre.climates or ()) + 1):
                 ground = self._weather_on(theatre, day)[code].ground
                 by_mover = []
@@ -164,12 +202,19 @@ class Logistics:
                         factor *= SNOW_SPEED[armoured]
                     by_mover.append(factor)
                 grounds[1].append(tuple(by_mover))
+                grounds[2].append(tuple(factor * NIGHT_MARCH for factor in by_mover))
+        return grounds[1]
+
+    def _march_factor_here(self, world: World, unit: Unit) -> float:
+        """The march factor where the unit stands: ground, fuel, and night at its hex."""
+        theatre = world.theatre
+        grounds = self._ground_factors(theatre, world.hour // 24)
         armoured = unit.rules.armoured
         code = 0
         if theatre.climate:
             q, r = unit.pos
             code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
-        factor = grounds[1][code][armoured]
+        factor = grounds[code][armoured]
         if unit.stocks is not None and unit.stocks.fuel <= 0:
             factor *= NO_FUEL_MOTOR_SPEED if armoured else NO_FUEL_FOOT_SPEED
         if world.night_at(unit.pos):
@@ -478,7 +523,7 @@ class Logistics:
             kept = self._supply_at[side] = (state, {})
         return kept[1]
 
-    def end_hour(self, world: World, marched: set[str]) -> None:
+    def end_hour(self, world: World) -> None:
         """Consume, resupply, starve, surrender; then ground changes hands under the units."""
         cols = world.theatre.grid.cols
         # Every unit every hour: the lookups are hoisted, the supply where units stand kept
@@ -526,7 +571,7 @@ class Logistics:
                 and s.ammo == n.ammo_days
                 and s.fuel == n.fuel_days
                 and not unit.in_combat
-                and unit.id not in marched
+                and not unit.marched
                 and food - hourly_food + gain >= food
             ):
                 # Full, idle, and fed the hour's food at least: the sums below would give the
@@ -536,7 +581,7 @@ class Logistics:
                 food -= hourly_food
                 food = food if food > 0.0 else 0.0
                 fuel = s.fuel
-                if unit.id in marched:
+                if unit.marched:
                     fuel -= n.fuel_per_march_hour
                     fuel = fuel if fuel > 0.0 else 0.0
                 ammo = s.ammo

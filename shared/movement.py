@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from shared import air
 from shared.hexgrid import Hex, distance, edge_key
 from shared.terrain import INF
-from shared.units import HOLD, Unit
+from shared.units import HOLD, SIDES, STACK_LIMIT, Unit, enemy_of
 
 if TYPE_CHECKING:
     from shared.theatre import Theatre
@@ -95,7 +95,11 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
     """
     assaults: dict[tuple[Hex, str], list[Unit]] = {}
     costs: dict[tuple[Hex, Hex, bool], float] = world.theatre.derive("march_costs")
-    enemy_in, is_full = world.enemy_in, world.is_full
+    march_factor = world.march_factor
+    # Per side, its own and the enemy's ground units per hex, kept as they move: what a march
+    # asks of every hex it steps to (``World.enemy_in``, ``World.is_full``), read inline.
+    own = {side: world.ground_stacks(side) for side in SIDES}
+    enemy = {side: world.ground_stacks(enemy_of(side)) for side in SIDES}
     for unit in world.sorted_units():
         order = unit.order
         if order.kind != "move" and order.kind != "attack":
@@ -121,11 +125,14 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 world.emit("order_failed", unit.pos, f"{unit.name} can find no way forward", unit)
                 continue
             unit.path = path
-        unit.progress += speed_kmh(world, unit)
+        # ``speed_kmh``, written out: every marching unit, every hour.
+        pace = 1.0 if unit.org >= SLOW_ORG else 0.5 + unit.org
+        unit.progress += unit.rules.speed_kmh * pace * march_factor(unit)
         side, armoured, path = unit.side, unit.rules.armoured, unit.path
+        enemy_in, stacks = enemy[side], own[side]
         while path:
             nxt = path[0]
-            if enemy_in(nxt, side):
+            if nxt in enemy_in:
                 assaults.setdefault((nxt, side), []).append(unit)
                 unit.progress = 0.0
                 break
@@ -138,7 +145,7 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 break
             if unit.progress < cost:
                 break  # not there yet: the march goes on next hour
-            if is_full(nxt, side):
+            if stacks.get(nxt, 0) >= STACK_LIMIT:
                 unit.progress = min(unit.progress, cost)
                 if _through_a_jam(world, unit, nxt, cost):
                     path = unit.path  # a swap, or a new way round
@@ -163,8 +170,10 @@ def _through_a_jam(world: World, unit: Unit, full: Hex, cost: float) -> bool:
     one of them marching the other way (two columns pass on the road), or, every
     ``DETOUR_EVERY_HOURS``, plans its march again around the full hexes near it (a column
     goes round a town packed with troops). True: it moved or has a new path to follow."""
-    here = unit.pos
-    for other in world.friendly_units_at(full, unit.side):
+    here, side = unit.pos, unit.side
+    for other in world.units_at(full):  # ``friendly_units_at``, without the list
+        if other.side != side or other.is_air:
+            continue
         if other.path and other.path[0] == here and other.order.kind in ("move", "attack"):
             world.relocate(unit, full)
             world.relocate(other, here)

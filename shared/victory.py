@@ -26,23 +26,23 @@ def update_control(world: World) -> None:
     if moves == world.control_checked:
         return  # nobody came, went or moved: every objective is held as it was
     world.control_checked = moves
+    first, second = SIDES
+    firsts, seconds = world.ground_stacks(first), world.ground_stacks(second)
     for obj in world.objectives:
-        there = world.units_at(obj.hex)
-        if not there:
-            continue  # most objectives, most hours: nobody there, nothing changes
-        sides = {u.side for u in there if not u.is_air}
-        if len(sides) == 1:
-            (side,) = sides
-            if obj.owner != side:
-                obj.owner = side
-                world.emit("capture", obj.hex, f"{side.title()} takes {obj.name}", None, side=side)
+        held = obj.hex in firsts
+        if held == (obj.hex in seconds):
+            continue  # most objectives, most hours: nobody there (or both sides are)
+        side = first if held else second
+        if obj.owner != side:
+            obj.owner = side
+            world.emit("capture", obj.hex, f"{side.title()} takes {obj.name}", None, side=side)
 
 
 def decide_winner(world: World, at_end: bool) -> tuple[str | None, str | None]:
     """(winner or None for a draw, reason) once the match is decided, else (None, None)."""
     # A side whose ground forces are gone is beaten, whatever aircraft it has left.
     alive_now = {
-        s: any(u.side == s and not u.is_air for u in world.units.values())
+        s: world.has_ground_units(s)
         or any(r.unit.side == s and not r.unit.is_air for r in world.reinforcements)
         for s in SIDES
     }

@@ -211,10 +211,15 @@ def _generate(climate: Climate, region: str, start: date, days: int, seed: int) 
 def daylight_hours(when: date, latitude: float) -> float:
     """Hours of daylight on a date at a latitude (standard declination formula); remembered,
     since every unit asks every hour and the answer only changes with the day."""
-    day_of_year = when.timetuple().tm_yday
-    decl = math.radians(23.44) * math.sin(2 * math.pi * (284 + day_of_year) / 365.0)
-    x = -math.tan(math.radians(latitude)) * math.tan(decl)
+    x = -math.tan(math.radians(latitude)) * _tan_declination(when)
     return 24.0 * math.acos(max(-1.0, min(1.0, x))) / math.pi
+
+
+@lru_cache(maxsize=1 << 10)
+def _tan_declination(when: date) -> float:
+    """The tangent of the sun's declination on a date: the same at every latitude."""
+    day_of_year = when.timetuple().tm_yday
+    return math.tan(math.radians(23.44) * math.sin(2 * math.pi * (284 + day_of_year) / 365.0))
 
 
 def daylight_span(when: date, latitude: float) -> tuple[float, float]:

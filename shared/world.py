@@ -18,12 +18,21 @@ import msgspec
 import numpy as np
 
 from shared import air, combat, movement, victory
-from shared.hexgrid import Hex, line, neighbours
+from shared.hexgrid import DIRECTIONS, Hex, line, neighbours
 from shared.logistics import Logistics
 from shared.orders import ORDER_ERRORS, OrderRequest, OrderResult
 from shared.pathfinding import FlowFields
 from shared.theatre import Theatre
-from shared.units import DESTROYED_BELOW, HOLD, SIDES, STACK_LIMIT, Order, Unit, enemy_of
+from shared.units import (
+    DESTROYED_BELOW,
+    HOLD,
+    SIDES,
+    STACK_LIMIT,
+    Kind,
+    Order,
+    Unit,
+    enemy_of,
+)
 from shared.victory import Objective
 from shared.vision import mark_next_to, mark_seen, visible_hexes, watch_areas, widest_sight
 from shared.weather import daylight_span
@@ -35,6 +44,9 @@ ORG_RECOVERY = 0.03  # organisation regained per hour out of combat
 ORG_RECOVERY_HOLDING = 0.05  # ...and while holding still
 ENTRENCH_PER_HOUR = 1 / 72  # dug in fully after three days of holding
 TOWN_SIGHT = 1  # hexes around a held town or city its side sees
+# Sunrise and sunset over a row of hexes are only trusted to lie between the first and last
+# rows' to within this: far more than rounding can move them, far less than an hour.
+ROUNDING_HOURS = 1e-6
 
 
 @dataclass(slots=True)
@@ -83,6 +95,7 @@ class World:
         # (``_place``, ``destroy``, ``relocate``): see ``_moved``.
         self._sorted: list[Unit] | None = None
         self._sorted_air: list[Unit] = []
+        self._sorted_guns: dict[str, list[Unit]] = {}
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
         self.control_checked = -1  # ``moves_made`` when objectives' holders were last checked
         # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
@@ -94,11 +107,15 @@ class World:
         self._vision: dict[str, tuple[int, set[Hex]]] = {}
         self._town_seen: dict[str, tuple[bytes, set[Hex]]] = {}
         self._clock: tuple[int, datetime] = (-1, start)
-        # The hour whose time of day ``_hour_of_day`` holds, and per hex its sunrise and
-        # sunset on the day ``_daylight`` was kept for.
+        # The hour whose time of day ``_hour_of_day`` holds, and whether it is night over the
+        # whole map then (None: day in some rows of hexes, night in others); per row of hexes
+        # (latitude follows the row) its sunrise and sunset on the day ``_daylight`` was kept
+        # for, and the earliest and latest sunrise and sunset over the map's rows that day.
         self._night_hour = -1
         self._hour_of_day = 0.0
-        self._daylight: tuple[date | None, dict[Hex, tuple[float, float]]] = (None, {})
+        self._dark: bool | None = None
+        self._daylight: tuple[date | None, dict[int, tuple[float, float]]] = (None, {})
+        self._daylight_bounds = (0.0, 0.0, 0.0, 0.0)
         self._truce = False  # a ceasefire held last hour
         # What the AI's staff work keeps between decisions (``ai_staff.Memory``), per match.
         self.staff_memory: Memory | None = None
@@ -121,8 +138,13 @@ class World:
         self.postures: dict[str, str] = {}  # side -> "defensive" (scenario data, for its AI)
         # Scripted truces (scenario data): [start, end) during which nobody fights.
         self.ceasefires: list[tuple[datetime, datetime]] = []
+        # The hour and the ceasefires whether one holds then was worked out for, and that.
+        self._truce_now: tuple[int, list[tuple[datetime, datetime]], bool] = (-1, [], False)
         self.forts: dict[Hex, int] = {}  # permanent fortifications: hex -> level (1-3)
         self.sorties: list[air.Sortie] = []  # air missions flown in the hour being simulated
+        # Per side, the hexes the enemy's sorties interdict this hour and their march factor.
+        self._interdicted: dict[str, dict[Hex, float]] = {}
+        self._flagged: list[Unit] = []  # units that marched or fought in the last hour
         victory.update_control(self)
         self.events.clear()
 
@@ -135,31 +157,78 @@ class World:
 
     def night_at(self, h: Hex) -> bool:
         """Night now at hex h (``weather.is_night`` at its latitude): every marching, looking
-        and flying unit asks every hour, so each hex's daylight is kept for the day."""
+        and flying unit asks every hour, and most hours it is day, or night, over the whole
+        map, so the hex is only looked at around dawn and dusk."""
         if self._night_hour != self.hour:
-            now = self.now
-            self._night_hour = self.hour
-            self._hour_of_day = now.hour + now.minute / 60.0
-            if self._daylight[0] != now.date():
-                self._daylight = (now.date(), {})
+            self._new_hour_of_day()
+        dark = self._dark
+        row = h[1]
+        if dark is not None and 0 <= row < self.theatre.grid.rows:
+            return dark
+        rise, sets = self._daylight_of_row(row)
+        return not (rise <= self._hour_of_day < sets)
+
+    def night_everywhere(self) -> bool:
+        """Night now over every hex of the map (so nothing flies)."""
+        return self.night_over_map() is True
+
+    def night_over_map(self) -> bool | None:
+        """Night (True) or day (False) now over every hex of the map; None around dawn and
+        dusk, when it is night in some rows of hexes and day in others."""
+        if self._night_hour != self.hour:
+            self._new_hour_of_day()
+        return self._dark
+
+    def _new_hour_of_day(self) -> None:
+        now = self.now
+        self._night_hour = self.hour
+        hour = self._hour_of_day = now.hour + now.minute / 60.0
+        if self._daylight[0] != now.date():
+            self._daylight = (now.date(), {})
+            # Latitude, and with it sunrise and sunset, changes steadily from the first row of
+            # the map to the last: their times there bound every row's, give or take rounding.
+            ends = (self._daylight_of_row(0), self._daylight_of_row(self.theatre.grid.rows - 1))
+            rises, sets = [rise for rise, _ in ends], [end for _, end in ends]
+            self._daylight_bounds = (
+                min(rises) - ROUNDING_HOURS,
+                max(rises) + ROUNDING_HOURS,
+                min(sets) - ROUNDING_HOURS,
+                max(sets) + ROUNDING_HOURS,
+            )
+        first_rise, last_rise, first_set, last_set = self._daylight_bounds
+        if hour < first_rise or hour >= last_set:
+            self._dark = True  # before the sun is up anywhere, or after it has set everywhere
+        elif last_rise <= hour < first_set:
+            self._dark = False
+        else:
+            self._dark = None
+
+    def _daylight_of_row(self, row: int) -> tuple[float, float]:
+        """Sunrise and sunset today in a row of hexes (its hexes share a latitude)."""
         when, spans = self._daylight
-        span = spans.get(h)
+        span = spans.get(row)
         if span is None:
             assert when is not None
-            span = spans[h] = daylight_span(when, self.theatre.latlon_of(h)[0])
-        return not (span[0] <= self._hour_of_day < span[1])
+            span = spans[row] = daylight_span(when, self.theatre.latlon_of((0, row))[0])
+        return span
 
     def ceasefire(self, at: datetime | None = None) -> bool:
         """Does a ceasefire hold now (or at ``at``)? Then nobody attacks."""
-        when = self.now if at is None else at
-        return any(start <= when < end for start, end in self.ceasefires)
+        if at is None:
+            kept = self._truce_now  # asked every hour, and by every attack order
+            if kept[0] != self.hour or kept[1] is not self.ceasefires:
+                now = self.now
+                truce = any(start <= now < end for start, end in self.ceasefires)
+                kept = self._truce_now = (self.hour, self.ceasefires, truce)
+            return kept[2]
+        return any(start <= at < end for start, end in self.ceasefires)
 
     def step(self) -> list[Event]:
         """Advance one game hour and return what happened in it."""
         self.events = []
         if self.finished:
             return self.events
-        for unit in self.units.values():
+        for unit in self._flagged:  # the flags say what a unit did in the hour just simulated
             unit.in_combat = unit.marched = False
         if self.logistics is not None:
             self.logistics.begin_hour(self)
@@ -169,14 +238,16 @@ class World:
             text = "A ceasefire: both sides hold their lines" if truce else "The ceasefire ends"
             self.emit("ceasefire", (0, 0), text, None, active=truce)
         self.sorties = air.begin_hour(self)
+        self._interdicted = air.interdiction(self.sorties)
         assaults = movement.move_units(self)
         if not truce:  # a march into the enemy stops at his line, and nobody fights
             combat.resolve(self, assaults)
         if self.logistics is not None:
-            self.logistics.end_hour(self, {u.id for u in self.units.values() if u.marched})
+            self.logistics.end_hour(self)
         self._remove_destroyed()
         air.end_hour(self)
         self.sorties = []
+        self._interdicted = {}
         self._recover()
         victory.update_control(self)
         self.hour += 1
@@ -245,16 +316,25 @@ class World:
             self._count_stack(unit.pos, unit.side)
 
     def _recover(self) -> None:
-        # Most units, most hours, are dug in and whole already: they are passed over.
+        # Most units, most hours, are dug in and whole already: they are passed over. Those
+        # that marched or fought are noted, for the next hour to clear their flags.
+        self._flagged = flagged = []
         for unit in self.units.values():
-            holding = unit.order.kind == "hold"
             if unit.marched:
+                flagged.append(unit)
                 unit.entrenched = 0.0  # field works are left behind
-            elif holding and unit.entrenched < 1.0 and not unit.is_air:
-                unit.entrenched = min(1.0, unit.entrenched + ENTRENCH_PER_HOUR)
-            if unit.in_combat or unit.org >= 1.0:
+            elif unit.entrenched < 1.0 and not unit.is_air and unit.order.kind == "hold":
+                entrenched = unit.entrenched + ENTRENCH_PER_HOUR
+                unit.entrenched = entrenched if entrenched < 1.0 else 1.0
+            if unit.in_combat:
+                if not unit.marched:
+                    flagged.append(unit)
                 continue
-            unit.org = min(1.0, unit.org + (ORG_RECOVERY_HOLDING if holding else ORG_RECOVERY))
+            if unit.org >= 1.0:
+                continue
+            holding = unit.order.kind == "hold"
+            org = unit.org + (ORG_RECOVERY_HOLDING if holding else ORG_RECOVERY)
+            unit.org = org if org < 1.0 else 1.0
 
     def fort_level(self, h: Hex) -> int:
         return self.forts.get(h, 0)
@@ -398,6 +478,11 @@ class World:
         if self._sorted is None:
             self._sorted = [self.units[k] for k in sorted(self.units)]
             self._sorted_air = [u for u in self._sorted if u.is_air]
+            guns = (Kind.ANTI_AIR, Kind.ARTILLERY)
+            self._sorted_guns = {
+                side: [u for u in self._sorted if u.side == side and u.kind in guns]
+                for side in SIDES
+            }
         return list(self._sorted)
 
     def sorted_air_units(self) -> list[Unit]:
@@ -405,6 +490,13 @@ class World:
         if self._sorted is None:
             self.sorted_units()
         return list(self._sorted_air)
+
+    def sorted_guns(self, side: str) -> list[Unit]:
+        """A side's artillery and anti-aircraft units, by id (combat and the air rules ask
+        every hour; they are few)."""
+        if self._sorted is None:
+            self.sorted_units()
+        return list(self._sorted_guns[side])
 
     def units_at(self, h: Hex) -> list[Unit]:
         return self._at.get(h, [])
@@ -416,6 +508,15 @@ class World:
     def is_full(self, h: Hex, side: str) -> bool:
         """A side's ground units fill h (``STACK_LIMIT``): no more of its units may enter."""
         return self._ground[side].get(h, 0) >= STACK_LIMIT
+
+    def ground_stacks(self, side: str) -> dict[Hex, int]:
+        """How many of a side's ground units stand in each hex they stand in (kept as they
+        move: the caller must not change it)."""
+        return self._ground[side]
+
+    def has_ground_units(self, side: str) -> bool:
+        """Any ground unit of the side on the map (aircraft hold nothing)."""
+        return bool(self._ground[side])
 
     def full_hexes(self, side: str) -> set[Hex]:
         """The hexes a side's ground units fill."""
@@ -452,7 +553,12 @@ class World:
     def in_enemy_zone(self, h: Hex, side: str) -> bool:
         """True when an enemy unit stands next to h: its zone of control halts a march."""
         enemy = self._enemy_ground[side]
-        return any(n in enemy for n in neighbours(h))
+        q, r = h
+        # ``neighbours``, without the list or a generator: every step of a march asks.
+        for dq, dr in DIRECTIONS:  # noqa: SIM110 - any() over a generator costs twice as much
+            if (q + dq, r + dr) in enemy:
+                return True
+        return False
 
     def flow_fields(self) -> FlowFields:
         """Path fields over this world's ground, shared by every world on the same theatre."""
@@ -460,7 +566,9 @@ class World:
 
     def march_factor(self, unit: Unit) -> float:
         factor = self.logistics.march_factor(self, unit) if self.logistics is not None else 1.0
-        return factor * air.march_factor(self, unit) if self.sorties else factor
+        # Enemy interdiction near the unit slows its march (``air.interdiction``).
+        slowed = self._interdicted.get(unit.side)
+        return factor * slowed.get(unit.pos, 1.0) if slowed is not None else factor
 
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
         factor = 1.0 if self.logistics is None else self.logistics.combat_factor(unit, attacking)
@@ -559,9 +667,13 @@ class World:
             del self._at[left]
         unit.pos = dest
         self._at.setdefault(dest, []).append(unit)
-        if not unit.is_air:
-            self._count_stack(left, unit.side)
-            self._count_stack(dest, unit.side)
+        if not unit.is_air:  # one ground unit fewer in the hex it left, one more in dest
+            stacks = self._ground[unit.side]
+            if stacks[left] > 1:
+                stacks[left] -= 1
+            else:
+                del stacks[left]
+            stacks[dest] = stacks.get(dest, 0) + 1
 
     def emit(self, kind: str, pos: Hex, text: str, unit: Unit | None, **data: Any) -> None:
         side = unit.side if unit is not None else data.pop("side", None)
