@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from numba import njit
 
 
@@ -19,14 +18,6 @@ def compiled(function: Any) -> Any:
         return njit(cache=True, nogil=True)(function)
     except RuntimeError:  # numba found no cache directory it may write to
         return njit(nogil=True)(function)
-
-
-@compiled
-def grown(array: Any, size: int) -> Any:
-    """``array`` copied into a larger one of ``size`` (working space that ran out of room)."""
-    out = np.empty(size, array.dtype)
-    out[: len(array)] = array
-    return out
 
 
 def warm_up() -> None:

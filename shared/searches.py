@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.compiled import compiled, grown
+from shared.compiled import compiled
 
 
 @compiled
@@ -146,10 +146,7 @@ def search(
 
 
 @compiled
-def field(
-    indptr: Any,
-    cols: Any,
-    cost: Any,
+def _field_costs(
     back_indptr: Any,
     back_cols: Any,
     back_cost: Any,
@@ -157,30 +154,18 @@ def field(
     limit: float,
     width: float,
     span: float,
+    dist: Any,
     entry_cost: Any,
     entry_hex: Any,
     entry_next: Any,
     reached: Any,
-) -> Any:
-    """Every hex's cheapest cost to ``goal`` (infinite where it is dearer than ``limit``, or
-    no way) and its next step there (-1: none), over the graph in CSR form (``indptr``,
-    ``cols``, ``cost``) whose reverse (``back_*``: an entry b -> a for each edge a -> b, of
-    its cost) the search runs on from the goal.
-
-    The costs are the one set of sums every search settles on, so they are found with buckets
-    ``width`` wide (at most the cheapest edge: a hex taken from a bucket is seldom improved
-    again), a ring of them covering ``span`` (at least the dearest edge), instead of a heap.
-    ``entry_*`` (an entry per improvement: room for one per edge and one more) and
-    ``reached`` (one per hex) are working space, reused.
-
-    The next step is the first of a hex's edges, in the graph's order, that starts a cheapest
-    way: it depends on the costs alone, never on the order the search took hexes in, so that
-    a path is the same whichever way the costs were found."""
-    n = len(indptr) - 1
-    dist = np.full(n, np.inf)
-    dist[goal] = 0.0
+) -> int:
+    """``field``'s search, into ``dist``: how many hexes it reached (listed in ``reached``), or
+    -1 when the entries ran out of room. Its arrays never change size while it runs, which
+    lets the compiler keep them in registers."""
     slots = int(span / width) + 2  # every entry waiting lies within ``span`` of the bucket taken
     first = np.full(slots, -1, np.int64)  # per bucket, its last entry; then each the one before
+    dist[goal] = 0.0
     entry_cost[0] = 0.0
     entry_hex[0] = goal
     entry_next[0] = -1
@@ -212,14 +197,59 @@ def field(
             dist[nxt] = d
             t = int(d / width)
             t = b if t < b else t
-            if used == len(entry_cost):  # hexes taken again more often than ever seen: more room
-                entry_cost = grown(entry_cost, 2 * used)
-                entry_hex = grown(entry_hex, 2 * used)
-                entry_next = grown(entry_next, 2 * used)
+            if used == len(entry_cost):
+                return -1  # hexes taken again more often than there is room for
             entry_cost[used], entry_hex[used], entry_next[used] = d, nxt, first[t % slots]
             first[t % slots] = used
             used += 1
             waiting += 1
+    return count
+
+
+@compiled
+def field(
+    indptr: Any,
+    cols: Any,
+    cost: Any,
+    back_indptr: Any,
+    back_cols: Any,
+    back_cost: Any,
+    goal: int,
+    limit: float,
+    width: float,
+    span: float,
+    entry_cost: Any,
+    entry_hex: Any,
+    entry_next: Any,
+    reached: Any,
+) -> Any:
+    """Every hex's cheapest cost to ``goal`` (infinite where it is dearer than ``limit``, or
+    no way) and its next step there (-1: none), over the graph in CSR form (``indptr``,
+    ``cols``, ``cost``) whose reverse (``back_*``: an entry b -> a for each edge a -> b, of
+    its cost) the search runs on from the goal.
+
+    The costs are the one set of sums every search settles on, so they are found with buckets
+    ``width`` wide (at most the cheapest edge: a hex taken from a bucket is seldom improved
+    again), a ring of them covering ``span`` (at least the dearest edge), instead of a heap.
+    ``entry_*`` (an entry per improvement: room for one per edge and one more) and
+    ``reached`` (one per hex) are working space, reused.
+
+    The next step is the first of a hex's edges, in the graph's order, that starts a cheapest
+    way: it depends on the costs alone, never on the order the search took hexes in, so that
+    a path is the same whichever way the costs were found."""
+    n = len(indptr) - 1
+    while True:
+        dist = np.full(n, np.inf)
+        count = _field_costs(
+            back_indptr, back_cols, back_cost, goal, limit, width, span,
+            dist, entry_cost, entry_hex, entry_next, reached,
+        )  # fmt: skip
+        if count >= 0:
+            break
+        room = 2 * len(entry_cost)  # more room, and again from the start
+        entry_cost = np.empty(room)
+        entry_hex = np.empty(room, np.int64)
+        entry_next = np.empty(room, np.int64)
     steps = np.full(n, -1, np.int32)
     for k in range(1, count):  # the goal, reached first, has no next step
         here = reached[k]

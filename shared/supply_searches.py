@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from shared.compiled import compiled, grown
+from shared.compiled import compiled
 
 
 @compiled
-def truck_search(
+def _settle(
     indptr: Any,
     cols: Any,
     kind: Any,
@@ -22,38 +22,24 @@ def truck_search(
     limit: float,
     open_node: Any,
     width: float,
-) -> Any:
-    """Cheapest cost from the nearest of ``heads`` to every node of a graph in CSR form, up to
-    ``limit`` (infinite beyond), and which head that is (-9999 beyond); and whether each node
-    can be reached at all from ``heads`` through ``open_node`` nodes (the heads always).
-
-    An edge ``e`` into node ``j`` costs ``cost[kind[e]] * factor[j]`` (infinite: never taken;
-    never nil), worked out as the search goes: a day's costs for a few kinds of edge and a
-    factor per node, not an array over every edge.
-
-    The answers are those of scipy's ``dijkstra(..., min_only=True, limit=limit)``. The costs
-    are the one set of sums every search settles on, whatever order it takes nodes in, so they
-    are found with buckets ``width`` wide (at most the cheapest edge: then a node is seldom
-    taken twice) instead of a heap. The head is the one Dijkstra's search answers where two
-    are equally near: it takes nodes by (cost, -node) and keeps the first way at the final
-    cost, so each node keeps, of the neighbours that reach it at its final cost, the one
-    first in that order, and takes that one's head. The reach beyond the limit goes on
-    breadth first from the nodes found beyond it, so the nodes within it are not walked
-    twice."""
+    dist: Any,
+    origin: Any,
+    came: Any,
+    joined: Any,
+    beyond: Any,
+    entry: Any,
+    entry_cost: Any,
+    before: Any,
+) -> int:
+    """``truck_search``'s search within the limit, into its arrays (``entry``, ``entry_cost``
+    and ``before`` are the buckets' entries): how many nodes it found beyond the limit, at the
+    start of ``beyond``, or -1 when the entries ran out of room. Its arrays never change size
+    while it runs, which lets the compiler keep them in registers: about a third faster."""
     n = len(indptr) - 1
-    dist = np.full(n, np.inf)
-    origin = np.full(n, -9999, np.int64)
-    came = np.full(n, -1, np.int64)
-    joined = np.zeros(n, np.bool_)
-    beyond = np.empty(n, np.int64)  # open nodes found only beyond the limit, to walk on from
     top = 0
     span = limit / width
     buckets = int(span) + 1 if span < n else n  # the last takes whatever lies further
     first = np.full(buckets, -1, np.int64)  # per bucket, its last entry; then each the one before
-    room = n + len(heads) + 1  # an entry per improvement: about one per node reached
-    before = np.empty(room, np.int64)
-    entry = np.empty(room, np.int64)
-    entry_cost = np.empty(room)
     used = 0
     for k in range(len(heads)):
         head = heads[k]
@@ -94,14 +80,59 @@ def truck_search(
                 q = value / width
                 t = int(q) if q < buckets else buckets - 1
                 t = b if t < b else t
-                if used == room:  # more improvements than nodes: more room
-                    room *= 2
-                    before = grown(before, room)
-                    entry = grown(entry, room)
-                    entry_cost = grown(entry_cost, room)
+                if used == len(entry):
+                    return -1  # out of room
                 entry[used], entry_cost[used], before[used] = nxt, value, first[t]
                 first[t] = used
                 used += 1
+    return top
+
+
+@compiled
+def truck_search(
+    indptr: Any,
+    cols: Any,
+    kind: Any,
+    cost: Any,
+    factor: Any,
+    heads: Any,
+    limit: float,
+    open_node: Any,
+    width: float,
+) -> Any:
+    """Cheapest cost from the nearest of ``heads`` to every node of a graph in CSR form, up to
+    ``limit`` (infinite beyond), and which head that is (-9999 beyond); and whether each node
+    can be reached at all from ``heads`` through ``open_node`` nodes (the heads always).
+
+    An edge ``e`` into node ``j`` costs ``cost[kind[e]] * factor[j]`` (infinite: never taken;
+    never nil), worked out as the search goes: a day's costs for a few kinds of edge and a
+    factor per node, not an array over every edge.
+
+    The answers are those of scipy's ``dijkstra(..., min_only=True, limit=limit)``. The costs
+    are the one set of sums every search settles on, whatever order it takes nodes in, so they
+    are found with buckets ``width`` wide (at most the cheapest edge: then a node is seldom
+    taken twice) instead of a heap. The head is the one Dijkstra's search answers where two
+    are equally near: it takes nodes by (cost, -node) and keeps the first way at the final
+    cost, so each node keeps, of the neighbours that reach it at its final cost, the one
+    first in that order, and takes that one's head. The reach beyond the limit goes on
+    breadth first from the nodes found beyond it, so the nodes within it are not walked
+    twice."""
+    n = len(indptr) - 1
+    room = n + len(heads) + 1  # an entry per improvement: about one per node reached
+    while True:
+        dist = np.full(n, np.inf)
+        origin = np.full(n, -9999, np.int64)
+        came = np.full(n, -1, np.int64)
+        joined = np.zeros(n, np.bool_)
+        beyond = np.empty(n, np.int64)  # open nodes found only beyond the limit, to walk on from
+        entry = np.empty(room, np.int64)
+        top = _settle(
+            indptr, cols, kind, cost, factor, heads, limit, open_node, width,
+            dist, origin, came, joined, beyond, entry, np.empty(room), np.empty(room, np.int64),
+        )  # fmt: skip
+        if top >= 0:
+            break
+        room *= 2  # more improvements than nodes: more room, and again from the start
     chain = entry  # (done with) each node takes the head at the end of its way back
     for v in range(n):
         if dist[v] == np.inf or origin[v] != -9999:

@@ -357,6 +357,40 @@ def test_a_field_holds_every_hexs_exact_cost_to_the_goal_and_its_first_cheapest_
                 assert t.hexes[steps[i]] == cheapest[0]
 
 
+def test_a_field_whose_working_space_runs_short_answers_the_same():
+    """The field's search starts again with more room when its entries run out (hexes taken
+    again more often than there are edges): the answer is the one it gives with room."""
+    import numpy as np
+
+    from shared.searches import field
+
+    t = _random_theatre(1)
+    fields = FlowFields(t)
+    rng = random.Random(1)
+    land = [h for h in t.grid if t.passable(h)]
+    for _ in range(4):
+        goal, armoured = rng.choice(land), rng.random() < 0.5
+        steps, costs = fields._field(goal, armoured)
+        cramped_costs, cramped_steps = field(
+            fields._indptr,
+            fields.dst,
+            fields.cost[armoured],
+            fields._back_indptr,
+            fields._cols,
+            fields._rcost[armoured],
+            t.grid.index(goal),
+            INF,
+            fields._cheapest_step[armoured],
+            fields.costliest_step[armoured],
+            np.zeros(2),
+            np.zeros(2, np.int64),
+            np.zeros(2, np.int64),
+            np.zeros(len(t.grid), np.int64),
+        )
+        assert np.array_equal(cramped_costs, costs)
+        assert list(cramped_steps) == list(steps)
+
+
 def test_a_path_over_open_ground_is_the_same_from_a_near_field_and_a_whole_map_one(monkeypatch):
     """Which field a march is walked on (the near one that stops a few hexes out, or the whole
     map's) never changes its path: paths stay the same whichever fields a theatre has kept."""
