@@ -315,6 +315,7 @@ def support(world: World, side: str, fight: Hex) -> float:
             unit = world.units.get(s.unit)
             if unit is not None:
                 unit.in_combat = True  # uses ammunition, shows in the fight
+                world.stirred.append(unit)
     return total
 
 

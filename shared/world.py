@@ -97,6 +97,9 @@ class World:
         self._sorted_air: list[Unit] = []
         self._sorted_guns: dict[str, list[Unit]] = {}
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
+        # Units that came, moved, marched or fought since the hour's supply pass last looked
+        # at them (``Logistics.end_hour``), some maybe more than once.
+        self.stirred: list[Unit] = []
         self.control_checked = -1  # ``moves_made`` when objectives' holders were last checked
         # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
         # Per side: how many of its ground units stand in each hex they stand in, kept as they
@@ -244,6 +247,7 @@ class World:
             combat.resolve(self, assaults)
         if self.logistics is not None:
             self.logistics.end_hour(self)
+        self.stirred.clear()
         self._remove_destroyed()
         air.end_hour(self)
         self.sorties = []
@@ -651,6 +655,7 @@ class World:
 
     def _place(self, unit: Unit) -> None:
         self._moved(unit)
+        self.stirred.append(unit)
         self._sorted = None
         self.men_entered[unit.side] += unit.men * unit.strength
         self.units[unit.id] = unit
@@ -660,6 +665,7 @@ class World:
 
     def relocate(self, unit: Unit, dest: Hex) -> None:
         self._moved(unit)
+        self.stirred.append(unit)
         left = unit.pos
         here = self._at[left]
         here.remove(unit)
