@@ -168,11 +168,7 @@ class Logistics:
         # Asked for every marching unit every hour: most hours it is day, or night, over the
         # whole map, and a unit with fuel marches at its climate region's factor for its kind
         # of mover, worked out once an hour; the hex's region is looked up inline.
-        hour = world.hour
-        kept = self._march_hour
-        if kept[0] != hour:
-            kept = self._march_hour = (hour, self._march_this_hour(world))
-        by_code = kept[1]
+        by_code = self.march_table(world)
         stocks = unit.stocks
         if by_code is None or (stocks is not None and stocks.fuel <= 0):
             return self._march_factor_here(world, unit)
@@ -182,6 +178,16 @@ class Logistics:
             q, r = unit.pos
             code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
         return by_code[code][unit.rules.armoured]
+
+    def march_table(self, world: World) -> list[tuple[float, ...]] | None:
+        """Per climate code, the (foot, armoured) march factors of units with fuel this hour,
+        when it is day or night over the whole map (None otherwise), kept for the hour: what
+        ``march_factor`` gives such a unit in a hex of that region."""
+        hour = world.hour
+        kept = self._march_hour
+        if kept[0] != hour:
+            kept = self._march_hour = (hour, self._march_this_hour(world))
+        return kept[1]
 
     def _march_this_hour(self, world: World) -> list[tuple[float, ...]] | None:
         """Per climate code, (foot, armoured) march factors of units with fuel this hour,
