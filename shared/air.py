@@ -191,6 +191,7 @@ def begin_hour(world: World) -> list[Sortie]:
         punch = power * eff * world.combat_factor(unit, attacking=True)
         sorties.append(Sortie(unit.id, unit.side, mission, target, power, eff, punch))
         unit.marched = True  # flying burns fuel as marching does
+        world.stirred.append(unit)
         if unit.flown_day != today:
             unit.flown_day = today
             _daily(world, unit, mission, target, eff)
@@ -222,6 +223,7 @@ def _airdrop(world: World, side: str, target: Hex, eff: float) -> int:
             s.food = min(n.food_days, s.food + drop)
             s.ammo = min(n.ammo_days, s.ammo + drop)
             s.fuel = min(n.fuel_days, s.fuel + drop)
+            world.stirred.append(unit)
             fed += 1
     return fed
 
