@@ -118,6 +118,8 @@ def _fight(
     cover = (1 if terrain == Terrain.TOWN else 0) + fort
     for unit in defenders:
         _take_losses(unit, def_loss, ORG_LOSS_FACTOR / (1.0 + COVER_COHESION * cover))
+    world.stirred += attackers  # they fought: the hour's supply pass looks at them
+    world.stirred += defenders
     world.emit(
         "combat",
         target,

@@ -68,6 +68,14 @@ class Partisans:
     chance_per_day: float
 
 
+# What ``end_hour`` asks of a unit every hour, kept while it stands in the same hex the same
+# day: the hex; its kind's food, ammunition and fuel days (``KindNeeds``), fuel days burnt
+# an hour on the march, ammunition days an hour in combat; the stock days it regains an hour
+# there, whether a railhead reaches it, the hex's index, its side's control code, and
+# whether it holds ground (aircraft do not).
+Standing = tuple[Hex, float, float, float, float, float, float, bool, int, int, bool]
+
+
 @dataclass
 class Logistics:
     net: SupplyNetwork
@@ -103,14 +111,12 @@ class Logistics:
     _march_hour: tuple[int, list[tuple[float, ...]] | None] = field(
         default_factory=lambda: (-1, None), init=False, repr=False
     )
-    # Per side, its supply state and, for the hexes its units stood in since it was worked out,
-    # the stock days a unit there regains an hour, whether a railhead reaches it, and the
-    # hex's index: read for every unit every hour by the unit's position, where a numpy
-    # element costs more than the arithmetic (and the whole map as lists more than the few
-    # hexes the units stand in).
-    _supply_at: dict[str, tuple[SupplyState, dict[Hex, tuple[float, bool, int]]]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    # Per unit, what ``end_hour`` asks about where it stands (``Standing``), and the units
+    # for which the hour is a no-op until something stirs them (see ``end_hour``): both
+    # worked out on the day and under the supply states of ``_standing_under``.
+    _standing: dict[Unit, Standing] = field(default_factory=dict, init=False, repr=False)
+    _idle: set[Unit] = field(default_factory=set, init=False, repr=False)
+    _standing_under: tuple[object, ...] = field(default=(), init=False, repr=False)
     # Per country, its rail edges in order and the index of each one's first hex (for raids).
     _country_rails: dict[str, tuple[list[tuple[Hex, Hex]], np.ndarray]] = field(
         default_factory=dict, init=False, repr=False
@@ -151,6 +157,11 @@ class Logistics:
         code = theatre.climate[theatre.grid.index(h)] if theatre.climate else 0
         return self._weather_on(theatre, world.hour // 24)[code]
 
+    def weather_by_region(self, world: World) -> list[Day]:
+        """Today's weather per climate code (0: no region): ``weather_at`` a hex of each
+        (the caller must not change the list)."""
+        return self._weather_on(world.theatre, world.hour // 24)
+
     def _weather_on(self, theatre: Theatre, day: int) -> list[Day]:
         """The day's weather per climate code (0: no region), worked out once a day."""
         if self._weather_today[0] != day:
@@ -162,11 +173,7 @@ class Logistics:
         # Asked for every marching unit every hour: most hours it is day, or night, over the
         # whole map, and a unit with fuel marches at its climate region's factor for its kind
         # of mover, worked out once an hour; the hex's region is looked up inline.
-        hour = world.hour
-        kept = self._march_hour
-        if kept[0] != hour:
-            kept = self._march_hour = (hour, self._march_this_hour(world))
-        by_code = kept[1]
+        by_code = self.march_table(world)
         stocks = unit.stocks
         if by_code is None or (stocks is not None and stocks.fuel <= 0):
             return self._march_factor_here(world, unit)
@@ -176,6 +183,16 @@ class Logistics:
             q, r = unit.pos
             code = theatre.climate[r * theatre.grid.cols + q + (r - (r & 1)) // 2]
         return by_code[code][unit.rules.armoured]
+
+    def march_table(self, world: World) -> list[tuple[float, ...]] | None:
+        """Per climate code, the (foot, armoured) march factors of units with fuel this hour,
+        when it is day or night over the whole map (None otherwise), kept for the hour: what
+        ``march_factor`` gives such a unit in a hex of that region."""
+        hour = world.hour
+        kept = self._march_hour
+        if kept[0] != hour:
+            kept = self._march_hour = (hour, self._march_this_hour(world))
+        return kept[1]
 
     def _march_this_hour(self, world: World) -> list[tuple[float, ...]] | None:
         """Per climate code, (foot, armoured) march factors of units with fuel this hour,
@@ -517,100 +534,93 @@ class Logistics:
                 self.trucks.get(side),
             )
 
-    def _supply_of(self, side: str, state: SupplyState) -> dict[Hex, tuple[float, bool, int]]:
-        kept = self._supply_at.get(side)
-        if kept is None or kept[0] is not state:
-            kept = self._supply_at[side] = (state, {})
-        return kept[1]
-
     def end_hour(self, world: World) -> None:
         """Consume, resupply, starve, surrender; then ground changes hands under the units."""
-        cols = world.theatre.grid.cols
-        # Every unit every hour: the lookups are hoisted, the supply where units stand kept
-        # for the day (``_supply_at``), ``min``/``max`` written out (the same choices, without
-        # a call). Each unit's stocks depend on it alone, so one pass in the world's order also
-        # takes the ground, as the rule does after every unit's stocks; surrenders are
-        # announced in the units' id order.
-        # Per side: its supply state (None: supplied everywhere), what its units' hexes get
-        # from it, and its control code.
-        sides: dict[str, tuple[SupplyState | None, dict[Hex, tuple[float, bool, int]], int]] = {}
-        for side in SIDES:
-            state = self.supply.get(side)
-            at = self._supply_of(side, state) if state is not None else {}
-            sides[side] = (state, at, CONTROL_CODES[side])
+        # Every unit every hour, but most units, most hours, are full, fed where they stand,
+        # supplied, on their side's ground, and idle: the hour changes nothing of theirs. They
+        # are kept in ``_idle`` and passed over, without a look at them, until they march,
+        # fight or move (``World.stirred``), or a new day brings new supply and claims the
+        # ground. Nothing else changes their stocks, their cut-off hours or what their hex
+        # gets, and their hex's owner only a unit of the other side there, which drops them
+        # from ``_idle`` when it takes the hex.
+        supply = self.supply
+        under = (self.day, supply.get("soviet"), supply.get("japan"))
+        kept = self._standing_under
+        standing, idle = self._standing, self._idle
+        if not kept or under[0] != kept[0] or under[1] is not kept[1] or under[2] is not kept[2]:
+            standing.clear()
+            idle.clear()
+            self._standing_under = under
+        idle.difference_update(world.stirred)
+        # For the others: what they need and what they get where they stand are kept in
+        # ``_standing`` while they stand there, ``min``/``max`` are written out (the same
+        # choices, without a call). Each unit's stocks depend on it alone, so one pass in the
+        # world's order also takes the ground, as the rule does after every unit's stocks;
+        # surrenders are announced in the units' id order.
+        kept_for = standing.get
         hourly_food = 1 / 24
         # The ground's owners read and written through memoryviews of the arrays: an element
         # is a plain int there, not a numpy scalar.
         control, captured_day = memoryview(self.control), memoryview(self.captured_day)
         day = world.hour // 24
-        needs_of, infantry = NEEDS.get, NEEDS["infantry"]
         surrendering: list[Unit] = []
         for unit in world.units.values():
-            n = needs_of(unit.kind, infantry)
-            state, at, code = sides[unit.side]
-            here = at.get(unit.pos)
-            if here is None:
-                q, r = unit.pos
-                i = r * cols + q + (r - (r & 1)) // 2  # ``Grid.index``
-                here = at[unit.pos] = (
-                    (RESUPPLY_DAYS_PER_HOUR, True, i)
-                    if state is None
-                    else (
-                        float(state.level[i]) * RESUPPLY_DAYS_PER_HOUR,
-                        bool(state.connected[i]),
-                        i,
-                    )
-                )
-            gain, reached, i = here
+            if unit in idle:
+                continue
+            kept = kept_for(unit)
+            if kept is None or kept[0] is not unit.pos:
+                kept = self._stand(world, unit)
+            _, food_days, ammo_days, fuel_days, burnt, fired, gain, reached, i, code, holds = kept
             s = unit.stocks
-            if s is None:
-                s = unit.stocks = full_stocks(str(unit.kind))
-            food = s.food
-            if (
-                food == n.food_days
-                and s.ammo == n.ammo_days
-                and s.fuel == n.fuel_days
-                and not unit.in_combat
-                and not unit.marched
-                and food - hourly_food + gain >= food
-            ):
+            food, ammo, fuel = s.food, s.ammo, s.fuel
+            marched, fought = unit.marched, unit.in_combat
+            full = food == food_days and ammo == ammo_days and fuel == fuel_days
+            if full and not fought and not marched and food - hourly_food + gain >= food:
                 # Full, idle, and fed the hour's food at least: the sums below would give the
                 # same caps back.
                 pass
             else:
                 food -= hourly_food
                 food = food if food > 0.0 else 0.0
-                fuel = s.fuel
-                if unit.marched:
-                    fuel -= n.fuel_per_march_hour
+                if marched:
+                    fuel -= burnt
                     fuel = fuel if fuel > 0.0 else 0.0
-                ammo = s.ammo
-                if unit.in_combat:
-                    ammo -= n.ammo_per_combat_hour
+                if fought:
+                    ammo -= fired
                     ammo = ammo if ammo > 0.0 else 0.0
                 food += gain
-                s.food = food = food if food < n.food_days else n.food_days
+                s.food = food = food if food < food_days else food_days
                 ammo += gain
-                s.ammo = ammo if ammo < n.ammo_days else n.ammo_days
+                s.ammo = ammo = ammo if ammo < ammo_days else ammo_days
                 fuel += gain
-                s.fuel = fuel if fuel < n.fuel_days else n.fuel_days
+                s.fuel = fuel = fuel if fuel < fuel_days else fuel_days
                 if food <= 0:
                     org = unit.org - STARVING_ORG_LOSS
                     unit.org = org if org > 0.0 else 0.0
                     strength = unit.strength - STARVING_STRENGTH_LOSS
                     unit.strength = strength if strength > 0.0 else 0.0
+                full = food == food_days and ammo == ammo_days and fuel == fuel_days
             if not reached:
                 unit.cut_off_hours += 1
                 if unit.cut_off_hours >= SURRENDER_AFTER_HOURS and food <= 0:
                     surrendering.append(unit)
-            elif unit.cut_off_hours:
-                unit.cut_off_hours = 0
-            if unit.is_air:
+            else:
+                if unit.cut_off_hours:
+                    unit.cut_off_hours = 0
+                if full and food - hourly_food + gain >= food:
+                    # Next hour the test above passes again, and the hex is its side's (taken
+                    # below): unless it marches, fights or moves, the hour changes nothing.
+                    idle.add(unit)
+            if not holds:
                 continue  # aircraft hold no ground
             if control[i] != code:
                 lost = control[i] != 0
                 control[i] = code
                 captured_day[i] = day
+                # A unit of the other side found idle there would take it back next hour.
+                for other in world.units_at(unit.pos):
+                    if other.side != unit.side:
+                        idle.discard(other)
                 if lost:  # the side falling back wrecks the track as it goes
                     for _, key in self.net.rail_adj.get(i, ()):
                         self.rail_damage[key] = max(self.rail_damage.get(key, 0), DEMOLITION_DAYS)
@@ -619,6 +629,34 @@ class Logistics:
             for unit in world.sorted_units():
                 if id(unit) in given:
                     self._surrender(world, unit)
+
+    def _stand(self, world: World, unit: Unit) -> Standing:
+        """What ``end_hour`` asks about where the unit stands (its stocks filled if it has
+        none yet), kept in ``_standing``."""
+        if unit.stocks is None:
+            unit.stocks = full_stocks(str(unit.kind))
+        i = world.theatre.grid.index(unit.pos)
+        state = self.supply.get(unit.side)
+        if state is None:  # supplied everywhere
+            gain, reached = RESUPPLY_DAYS_PER_HOUR, True
+        else:
+            gain = float(state.level[i]) * RESUPPLY_DAYS_PER_HOUR
+            reached = bool(state.connected[i])
+        n = NEEDS.get(unit.kind, NEEDS["infantry"])
+        kept = self._standing[unit] = (
+            unit.pos,
+            n.food_days,
+            n.ammo_days,
+            n.fuel_days,
+            n.fuel_per_march_hour,
+            n.ammo_per_combat_hour,
+            gain,
+            reached,
+            i,
+            CONTROL_CODES[unit.side],
+            not unit.is_air,
+        )
+        return kept
 
     def _surrender(self, world: World, unit: Unit) -> None:
         """A unit cut off and starving gives up: off the map, its men counted as prisoners."""

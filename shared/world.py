@@ -97,6 +97,9 @@ class World:
         self._sorted_air: list[Unit] = []
         self._sorted_guns: dict[str, list[Unit]] = {}
         self._moves = dict.fromkeys(SIDES, 0)  # per side: units placed, destroyed or moved
+        # Units that came, moved, marched or fought since the hour's supply pass last looked
+        # at them (``Logistics.end_hour``), some maybe more than once.
+        self.stirred: list[Unit] = []
         self.control_checked = -1  # ``moves_made`` when objectives' holders were last checked
         # Per side: the hexes its ground units fill (``STACK_LIMIT``), kept as they move.
         # Per side: how many of its ground units stand in each hex they stand in, kept as they
@@ -121,6 +124,9 @@ class World:
         self.staff_memory: Memory | None = None
         # Per unit: the last way round a jam it searched for in vain (``movement``).
         self.detours_failed: dict[str, tuple[object, ...]] = {}
+        # Per unit: the hexes of the last step it marched towards and that step's cost
+        # (``movement``).
+        self.last_step: dict[Unit, tuple[Hex, Hex, float]] = {}
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
@@ -244,6 +250,7 @@ class World:
             combat.resolve(self, assaults)
         if self.logistics is not None:
             self.logistics.end_hour(self)
+        self.stirred.clear()
         self._remove_destroyed()
         air.end_hour(self)
         self.sorties = []
@@ -312,6 +319,7 @@ class World:
         if not self._at[unit.pos]:
             del self._at[unit.pos]
         del self.units[unit.id]
+        self.last_step.pop(unit, None)
         if not unit.is_air:
             self._count_stack(unit.pos, unit.side)
 
@@ -570,6 +578,11 @@ class World:
         slowed = self._interdicted.get(unit.side)
         return factor * slowed.get(unit.pos, 1.0) if slowed is not None else factor
 
+    def interdicted(self, side: str) -> dict[Hex, float] | None:
+        """The hexes where the enemy's interdiction slows the side's marches this hour, and
+        the factor (None: nowhere); the caller must not change it."""
+        return self._interdicted.get(side)
+
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
         factor = 1.0 if self.logistics is None else self.logistics.combat_factor(unit, attacking)
         if not attacking and unit.order.kind == "rail":
@@ -651,6 +664,7 @@ class World:
 
     def _place(self, unit: Unit) -> None:
         self._moved(unit)
+        self.stirred.append(unit)
         self._sorted = None
         self.men_entered[unit.side] += unit.men * unit.strength
         self.units[unit.id] = unit
@@ -660,6 +674,7 @@ class World:
 
     def relocate(self, unit: Unit, dest: Hex) -> None:
         self._moved(unit)
+        self.stirred.append(unit)
         left = unit.pos
         here = self._at[left]
         here.remove(unit)
