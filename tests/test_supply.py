@@ -516,3 +516,52 @@ def test_the_lorry_search_answers_as_scipy_does_on_graphs_full_of_ties() -> None
         )  # fmt: skip
         assert np.array_equal(dist, near) and np.array_equal(origin, head)
         assert np.array_equal(reach, joined)
+
+
+def test_the_units_the_hours_supply_pass_passes_over_are_those_it_would_leave_as_they_are(
+    monkeypatch,
+) -> None:
+    """``Logistics.end_hour`` passes over units it found idle (full, fed where they stand,
+    supplied, on their side's ground) until they march, fight or move: over weeks of a theatre
+    war, every unit passed over is one whose hour the rule would change nothing of."""
+    from shared import sim
+    from shared.logistics import RESUPPLY_DAYS_PER_HOUR, Logistics
+    from shared.supply import CONTROL_CODES, NEEDS
+
+    end_hour = Logistics.end_hour
+    passed_over: list[str] = []
+    wrong: list[tuple[int, str]] = []
+
+    def checked(self: Logistics, world) -> None:  # type: ignore[no-untyped-def]
+        under = (self.day, self.supply.get("soviet"), self.supply.get("japan"))
+        kept = self._standing_under  # (day, each side's supply state) the idle were found under
+        fresh = (
+            not kept
+            or under[0] != kept[0]
+            or any(a is not b for a, b in zip(under[1:], kept[1:], strict=True))
+        )
+        idle = set() if fresh else set(self._idle) - set(world.stirred)
+        for u in world.units.values():
+            if u not in idle:
+                continue
+            passed_over.append(u.id)
+            n, s = NEEDS.get(u.kind, NEEDS["infantry"]), u.stocks
+            state, i = self.supply.get(u.side), world.theatre.grid.index(u.pos)
+            gain = RESUPPLY_DAYS_PER_HOUR * (float(state.level[i]) if state is not None else 1.0)
+            reached = bool(state.connected[i]) if state is not None else True
+            if not (
+                (s.food, s.ammo, s.fuel) == (n.food_days, n.ammo_days, n.fuel_days)
+                and not u.marched
+                and not u.in_combat
+                and reached
+                and u.cut_off_hours == 0
+                and s.food - 1 / 24 + gain >= s.food
+                and (u.is_air or self.control[i] == CONTROL_CODES[u.side])
+            ):
+                wrong.append((world.hour, u.id))
+        end_hour(self, world)
+
+    monkeypatch.setattr(Logistics, "end_hour", checked)
+    sim.run("korea-1939", 30 * 24, 2, {"soviet": "normal", "japan": "normal"})
+    assert len(passed_over) > 10_000  # most units, most hours
+    assert wrong == []
