@@ -21,6 +21,7 @@ SEARCH_FIRST = 2_000  # hexes a search round the enemy expands before asking if 
 # searches a few hexes around it, a march across a province a few dozen.
 NEAR_FIELD_WIDTHS = (8.0, 30.0)
 KEEP_BLOCKED_FROM = 16  # sets of blocked hexes this large have their indices kept
+DETOURS_KEPT = 1024  # ways round blocked hexes kept per theatre, the latest asked
 
 
 def find_path(
@@ -167,6 +168,8 @@ class FlowFields:
         # questions while the enemy stands still).
         self._blocked: dict[frozenset[Hex], Any] = {}
         self._regions: dict[frozenset[Hex], Any] = {}  # the land they cut apart, labelled
+        # Ways round blocked hexes, by the whole question (``path``'s arguments).
+        self._round: dict[tuple[Any, ...], tuple[Hex, ...] | None] = {}
         self._land = np.frombuffer(bytes(theatre.terrain), dtype=np.uint8) != Terrain.WATER
 
     def path(
@@ -201,17 +204,42 @@ class FlowFields:
         parts = tuple(p for p in (blocked, also) if p)
         if all(p.isdisjoint(path[:-1]) for p in parts):
             return path
+        # A column held up in a jam asks again every few hours, often with nothing changed:
+        # the way round is remembered by the whole question (a copy is handed out: marches
+        # use their paths up).
+        question = (start, goal, armoured, blocked, also, bound)
+        if question in self._round:
+            kept = self._round[question]
+            return None if kept is None else list(kept)
         if also:  # a column round a jam: the bound keeps the search short
-            return self._search(start, goal, armoured, costs, reach, blocked, also, bound)[0]
-        # Round the enemy's hexes alone (the AI's orders): most ways round are found within a
-        # few hundred hexes. A search that goes on may be trying half the theatre because the
-        # enemy's line is closed in front of the goal, which the regions it cuts tell at once.
+            found = self._search(start, goal, armoured, costs, reach, blocked, also, bound)[0]
+        else:
+            found = self._round_the_enemy(start, goal, armoured, costs, reach, blocked, bound)
+        if len(self._round) >= DETOURS_KEPT:
+            del self._round[next(iter(self._round))]  # the oldest
+        self._round[question] = None if found is None else tuple(found)
+        return found
+
+    def _round_the_enemy(
+        self,
+        start: Hex,
+        goal: Hex,
+        armoured: bool,
+        costs: Any,
+        reach: float,
+        blocked: frozenset[Hex],
+        bound: float,
+    ) -> list[Hex] | None:
+        """Round the enemy's hexes alone (the AI's orders): most ways round are found within a
+        few hundred hexes. A search that goes on may be trying half the theatre because the
+        enemy's line is closed in front of the goal, which the regions it cuts tell at once."""
+        none: frozenset[Hex] = frozenset()
         found, gave_up = self._search(
-            start, goal, armoured, costs, reach, blocked, also, bound, SEARCH_FIRST
+            start, goal, armoured, costs, reach, blocked, none, bound, SEARCH_FIRST
         )
         if not gave_up or self._cut_off(start, goal, blocked):
             return found
-        return self._search(start, goal, armoured, costs, reach, blocked, also, bound)[0]
+        return self._search(start, goal, armoured, costs, reach, blocked, none, bound)[0]
 
     def _open_field(
         self, goal: Hex, armoured: bool, start: Hex

@@ -404,3 +404,29 @@ def test_a_path_over_open_ground_is_the_same_from_a_near_field_and_a_whole_map_o
     monkeypatch.setattr(pathfinding, "NEAR_FIELD_WIDTHS", (2.0, 4.0))
     assert [near.path(s, g, a, frozenset()) for s, g, a in asks] == whole
     assert sum(1 for p in whole if p and len(p) > 3) > 10
+
+
+def test_a_way_round_asked_again_is_the_same_and_marching_it_spoils_nothing():
+    """Ways round blocked hexes are kept by the whole question: asked again, the answer is the
+    one a fresh search gives, and a march using up its path does not change the kept one."""
+    t, wall = _wall_theatre(2, gap=True)
+    land = [h for h in t.grid if t.passable(h) and h not in wall]
+    rng = random.Random(5)
+    kept = FlowFields(t)
+    asked = 0
+    for _ in range(40):
+        start, goal = rng.choice(land), rng.choice(land)
+        also = frozenset(rng.sample(land, 3)) - {start, goal}
+        open_ground = kept.path(start, goal, False, frozenset()) or []
+        for extra in (frozenset(), also):
+            if (wall | extra).isdisjoint(open_ground[:-1]):
+                continue  # nothing in the way: no search round anything
+            first = kept.path(start, goal, False, wall, extra)
+            if first is None:
+                continue
+            asked += 1
+            expected = list(first)
+            first.clear()  # marched to the end
+            assert kept.path(start, goal, False, wall, extra) == expected
+            assert FlowFields(t).path(start, goal, False, wall, extra) == expected
+    assert asked
