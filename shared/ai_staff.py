@@ -38,6 +38,12 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return col - (row - (row & 1)) // 2, row
 
 
+# What tells whether a dict of the railway's state has changed since: the dict and its count
+# of writes where it keeps one (``logistics.Tracked``: comparing two counts rather than
+# hundreds of entries), else None and a copy of its entries.
+Written = tuple[dict[Any, Any] | None, object]
+
+
 @dataclass
 class Memory:
     """What a side's staff work keeps between decisions, side by side: a world keeps its own
@@ -57,12 +63,12 @@ class Memory:
     )
     works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
     # The railway's condition (``rail_condition``): the edges, the relaying and damage it was
-    # worked out from, and the gauge and wrecks per edge.
-    condition: tuple[Any, dict[Any, str], dict[Any, int], tuple[np.ndarray, np.ndarray]] | None = (
-        None
-    )
-    # Per side: (game day, the railway its trains can use that day).
+    # worked out from (``written``), and the gauge and wrecks per edge.
+    condition: tuple[Any, Written, Written, tuple[np.ndarray, np.ndarray]] | None = None
+    # Per side: (game day, the railway its trains can use that day); and the sources it was
+    # worked out from, as (side, hex), with the railway's nodes they start from.
     rail: dict[str, tuple[int, frozenset[Hex]]] = field(default_factory=dict)
+    rail_starts: dict[str, tuple[list[tuple[str, Hex]], np.ndarray]] = field(default_factory=dict)
     pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = field(
         default_factory=dict
     )
@@ -195,13 +201,18 @@ def works(world: World, side: str, memory: Memory = COMMON) -> tuple[Hex, ...]:
     # The same control map, damage and relaying as last time: the same works.
     # (Only who holds the railway's own hexes counts: the front moving elsewhere does not.)
     ends = (control[rails.a], control[rails.b])
-    # The dicts compare by content, without a tuple of their items built every time.
     held_ends = ends[0].tobytes() + ends[1].tobytes()
-    known = (rails, held_ends, logistics.converted, logistics.rail_damage)
+    converted, damage = logistics.converted, logistics.rail_damage
     last = memory.works.get(side)
-    if last is not None and last[0] == known:
+    if (
+        last is not None
+        and last[0][0] is rails
+        and last[0][1] == held_ends
+        and unchanged(last[0][2], converted)
+        and unchanged(last[0][3], damage)
+    ):
         return last[1]
-    known = (*known[:2], dict(logistics.converted), dict(logistics.rail_damage))
+    known = (rails, held_ends, written(converted), written(damage))
     held = (ends[0] == mine) & (ends[1] == mine)
     now, wrecked = rail_condition(rails, logistics.converted, logistics.rail_damage, memory)
     todo = (now != gauge) | wrecked  # still of the other gauge, or wrecked
@@ -225,6 +236,8 @@ class RailEdges:
         self.low = [min(key) for key in keys]
         # The hexes on the railway, and both ends of each edge numbered among them.
         self.nodes = np.unique(np.concatenate([self.a, self.b]))
+        self.node_list: list[Hex] = [theatre.hexes[i] for i in self.nodes.tolist()]
+        self.node_hexes = frozenset(self.node_list)
         self.ca = np.searchsorted(self.nodes, self.a)
         self.cb = np.searchsorted(self.nodes, self.b)
         # Both ways along every edge, by node, each entry naming its edge: the railway as a
@@ -263,11 +276,30 @@ def rail_condition(
     works and open railways ask, and the tracks change a few times a day at most. The arrays
     are shared: not to be written to."""
     last = memory.condition
-    if last is not None and last[0] is rails and last[1] == converted and last[2] == damage:
+    if (
+        last is not None
+        and last[0] is rails
+        and unchanged(last[1], converted)
+        and unchanged(last[2], damage)
+    ):
         return last[3]
     now = rails.condition(converted, damage)
-    memory.condition = (rails, dict(converted), dict(damage), now)
+    memory.condition = (rails, written(converted), written(damage), now)
     return now
+
+
+def written(entries: dict[Any, Any]) -> Written:
+    """What ``unchanged`` later compares ``entries`` with."""
+    version = getattr(entries, "version", None)
+    return (entries, version) if version is not None else (None, dict(entries))
+
+
+def unchanged(mark: Written, entries: dict[Any, Any]) -> bool:
+    """Are ``entries`` what they were when ``written`` made ``mark``?"""
+    kept, what = mark
+    if kept is not None:
+        return kept is entries and what == getattr(entries, "version", None)
+    return what == entries
 
 
 def rail_edges(theatre: Theatre) -> RailEdges:
@@ -366,38 +398,52 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
     if logistics is None:
         return frozenset()
     day = world.hour // 24
-    cache = memory_of(world).rail
-    last = cache.get(side)
+    memory = memory_of(world)
+    last = memory.rail.get(side)
     if last is not None and last[0] == day:
         return last[1]
-    grid, adj = world.theatre.grid, logistics.net.rail_adj
-    start = set()
-    for s in logistics.sources:
-        if s.side == side and world.theatre.contains(s.hex):
-            for h in (s.hex, *world.theatre.neighbours(s.hex)):
-                if grid.index(h) in adj:
-                    start.add(grid.index(h))
+    rails = rail_edges(world.theatre)
+    first = _rail_starts(world, side, rails, memory)
     out: frozenset[Hex] = frozenset()
-    if start:
+    if len(first):
         # ``Logistics.rail_open`` for every edge at once, then what the sources reach.
-        rails = rail_edges(world.theatre)
         mine = CONTROL_CODES[side]
         control, captured = logistics.control, logistics.captured_day
         ours = (control == mine) & (day - captured >= CAPTURED_RAIL_DAYS)
-        enemy = list(world.occupied_by_enemy_of(side))
+        # Enemy troops seen on the line close it (only those on a railway hex can).
+        on_line = rails.node_hexes
+        enemy = [h for h in world.occupied_by_enemy_of(side) if h in on_line]
+        index = world.theatre.grid.index
         for h, seen in zip(enemy, world.sees(side, enemy), strict=True):
             if seen:
-                ours[grid.index(h)] = False  # enemy troops on the line, seen
-        gauge, wrecked = rail_condition(
-            rails, logistics.converted, logistics.rail_damage, memory_of(world)
-        )
+                ours[index(h)] = False
+        gauge, wrecked = rail_condition(rails, logistics.converted, logistics.rail_damage, memory)
         usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
         from shared.staff_searches import reach
 
         # Over the railway's own hexes, numbered compactly: what the sources reach.
-        first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)
         linked = reach(rails.indptr, rails.cols, rails.edge, usable, first)
-        hexes = world.theatre.hexes
-        out = frozenset(map(hexes.__getitem__, rails.nodes[linked].tolist()))
-    cache[side] = (day, out)
+        hexes = rails.node_list
+        out = frozenset([hexes[k] for k in np.flatnonzero(linked).tolist()])
+    memory.rail[side] = (day, out)
     return out
+
+
+def _rail_starts(world: World, side: str, rails: RailEdges, memory: Memory) -> np.ndarray:
+    """The railway's nodes (``rails.nodes`` positions, in order) that the side's sources stand
+    on or next to: found again only when the sources change (they never do in a war)."""
+    assert world.logistics is not None
+    sources = [(s.side, s.hex) for s in world.logistics.sources]
+    kept = memory.rail_starts.get(side)
+    if kept is not None and kept[0] == sources:
+        return kept[1]
+    grid, adj = world.theatre.grid, world.logistics.net.rail_adj
+    start = set()
+    for owner, at in sources:
+        if owner == side and world.theatre.contains(at):
+            for h in (at, *world.theatre.neighbours(at)):
+                if grid.index(h) in adj:
+                    start.add(grid.index(h))
+    first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)
+    memory.rail_starts[side] = (sources, first)
+    return first
