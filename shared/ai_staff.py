@@ -63,8 +63,11 @@ class Memory:
     )
     works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
     # The railway's condition (``rail_condition``): the edges, the relaying and damage it was
-    # worked out from (``written``), and the gauge and wrecks per edge.
-    condition: tuple[Any, Written, Written, tuple[np.ndarray, np.ndarray]] | None = None
+    # worked out from (``written``), the gauge and wrecks per edge, and per gauge the edges a
+    # side of that gauge cannot run on (``rail_todo``).
+    condition: (
+        tuple[Any, Written, Written, tuple[np.ndarray, np.ndarray], dict[str, np.ndarray]] | None
+    ) = None
     # Per side: (game day, the railway its trains can use that day); and the sources it was
     # worked out from, as (side, hex), with the railway's nodes they start from.
     rail: dict[str, tuple[int, frozenset[Hex]]] = field(default_factory=dict)
@@ -214,8 +217,7 @@ def works(world: World, side: str, memory: Memory = COMMON) -> tuple[Hex, ...]:
         return last[1]
     known = (rails, held_ends, written(converted), written(damage))
     held = (ends[0] == mine) & (ends[1] == mine)
-    now, wrecked = rail_condition(rails, logistics.converted, logistics.rail_damage, memory)
-    todo = (now != gauge) | wrecked  # still of the other gauge, or wrecked
+    todo = rail_todo(rails, converted, damage, gauge, memory)
     out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
     if last is not None and last[1] == out:
         out = last[1]  # the same works as before: the same tuple
@@ -237,7 +239,7 @@ class RailEdges:
         # The hexes on the railway, and both ends of each edge numbered among them.
         self.nodes = np.unique(np.concatenate([self.a, self.b]))
         self.node_list: list[Hex] = [theatre.hexes[i] for i in self.nodes.tolist()]
-        self.node_hexes = frozenset(self.node_list)
+        self.node_of = {h: k for k, h in enumerate(self.node_list)}  # hex -> its node
         self.ca = np.searchsorted(self.nodes, self.a)
         self.cb = np.searchsorted(self.nodes, self.b)
         # Both ways along every edge, by node, each entry naming its edge: the railway as a
@@ -284,8 +286,26 @@ def rail_condition(
     ):
         return last[3]
     now = rails.condition(converted, damage)
-    memory.condition = (rails, written(converted), written(damage), now)
+    memory.condition = (rails, written(converted), written(damage), now, {})
     return now
+
+
+def rail_todo(
+    rails: RailEdges,
+    converted: dict[tuple[Hex, Hex], str],
+    damage: dict[tuple[Hex, Hex], int],
+    gauge: str,
+    memory: Memory,
+) -> np.ndarray:
+    """Per edge: still of another gauge than ``gauge``, or wrecked (``rail_condition``):
+    worked out once per gauge and condition. Shared: not to be written to."""
+    now, wrecked = rail_condition(rails, converted, damage, memory)
+    assert memory.condition is not None
+    kept = memory.condition[4]
+    todo = kept.get(gauge)
+    if todo is None:
+        todo = kept[gauge] = (now != gauge) | wrecked
+    return todo
 
 
 def written(entries: dict[Any, Any]) -> Written:
@@ -407,18 +427,21 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
     out: frozenset[Hex] = frozenset()
     if len(first):
         # ``Logistics.rail_open`` for every edge at once, then what the sources reach.
-        mine = CONTROL_CODES[side]
-        control, captured = logistics.control, logistics.captured_day
-        ours = (control == mine) & (day - captured >= CAPTURED_RAIL_DAYS)
+        # Per node of the railway: held long enough to run trains on.
+        mine, at = CONTROL_CODES[side], rails.nodes
+        ours = (logistics.control[at] == mine) & (
+            day - logistics.captured_day[at] >= CAPTURED_RAIL_DAYS
+        )
         # Enemy troops seen on the line close it (only those on a railway hex can).
-        on_line = rails.node_hexes
-        enemy = [h for h in world.occupied_by_enemy_of(side) if h in on_line]
-        index = world.theatre.grid.index
+        node_of = rails.node_of
+        enemy = [h for h in world.occupied_by_enemy_of(side) if h in node_of]
         for h, seen in zip(enemy, world.sees(side, enemy), strict=True):
             if seen:
-                ours[index(h)] = False
-        gauge, wrecked = rail_condition(rails, logistics.converted, logistics.rail_damage, memory)
-        usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
+                ours[node_of[h]] = False
+        todo = rail_todo(
+            rails, logistics.converted, logistics.rail_damage, SIDE_GAUGE[side], memory
+        )
+        usable = ours[rails.ca] & ours[rails.cb] & ~todo
         from shared.staff_searches import reach
 
         # Over the railway's own hexes, numbered compactly: what the sources reach.
