@@ -435,7 +435,7 @@ def _near_front(held: tuple[Hex, ...], front: Sequence[Hex], memory: ai_staff.Me
     hexes."""
     kept = memory.near_front  # per set of objectives held: the front weighed, the answer
     last = kept.get(held)
-    if last is not None and last[0] is front and isinstance(front, tuple):
+    if last is not None and last[0] is front and isinstance(front, (tuple, ai_staff.Line)):
         return last[1]
     if front:
         where = ai_staff.posts_array(front, memory)

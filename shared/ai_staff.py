@@ -12,7 +12,7 @@ side knows its own railways.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -55,9 +55,9 @@ class Memory:
     # the anchors (the objectives held) stay the same as well; and the map the line was last
     # drawn on ((cols, rows, land), control, front marks), to redraw only where it changed.
     front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = field(default_factory=dict)
-    line: dict[
-        str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...], np.ndarray]
-    ] = field(default_factory=dict)
+    line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], Line, np.ndarray]] = (
+        field(default_factory=dict)
+    )
     marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
@@ -127,10 +127,10 @@ def front_hexes(
     side: str,
     anchors: list[Hex],
     memory: Memory = COMMON,
-) -> tuple[Hex, ...]:
-    """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor:
-    the very same tuple as last time while the line is the same (``spread`` and the AI keep
-    what they work out from it by that).
+) -> Sequence[Hex]:
+    """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor
+    (a ``Line``): the very same one as last time while the line is the same (``spread`` and
+    the AI keep what they work out from it by that).
 
     ``control`` is the owner code per hex (the control map every client gets, row by row over
     ``cols`` x ``rows`` in odd-r offset layout) and ``land`` marks the hexes a unit can stand
@@ -163,13 +163,52 @@ def front_hexes(
         memory.front[side] = (key, coords)
     on = coords[within_reach(cols, rows, tuple(anchors))[coords]] if len(coords) else coords
     if line is not None and np.array_equal(line[3], on):
-        out = line[2]  # the same line drawn again: the same tuple
+        out = line[2]  # the same line drawn again: the same one
     else:
         q, r = axial(cols, on)
-        out = tuple(zip(q.tolist(), r.tolist(), strict=True))
-        keep_posts(out, np.stack([q, r], axis=1), memory)
+        out = Line(np.stack([q, r], axis=1))
     memory.line[side] = (key, tuple(anchors), out, on)
     return out
+
+
+class Line(Sequence[Hex]):
+    """Hexes in order, kept as the n x 2 array of their axial coordinates they were found as
+    (``posts_array`` reads it as it is) and made hexes only when one is asked for: a side on
+    the attack only ever measures distances to its front."""
+
+    __slots__ = ("_hexes", "where")
+
+    def __init__(self, where: np.ndarray) -> None:
+        self.where = where
+        self._hexes: tuple[Hex, ...] | None = None
+
+    @property
+    def hexes(self) -> tuple[Hex, ...]:
+        """The line's hexes as a tuple, made when first asked for."""
+        if self._hexes is None:
+            q, r = self.where[:, 0].tolist(), self.where[:, 1].tolist()
+            self._hexes = tuple(zip(q, r, strict=True))
+        return self._hexes
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def __getitem__(self, k: Any) -> Any:
+        return self.hexes[k]
+
+    def __iter__(self) -> Iterator[Hex]:
+        return iter(self.hexes)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Line):
+            other = other.hexes
+        return self.hexes == other
+
+    def __hash__(self) -> int:
+        return hash(self.hexes)
+
+    def __repr__(self) -> str:
+        return f"Line({self.hexes!r})"
 
 
 @lru_cache(maxsize=16)
@@ -331,6 +370,8 @@ def posts_array(posts: Sequence[Hex], memory: Memory = COMMON) -> np.ndarray:
     """``posts`` as an n x 2 array, worked out once for the same tuple (the front and the
     works are the same tuple while they stand; a list may change, so it is worked out
     afresh)."""
+    if isinstance(posts, Line):
+        return posts.where
     for kept, where in memory.posts:
         if kept is posts:
             return where
