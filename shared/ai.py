@@ -386,11 +386,13 @@ def _posts(
     if attacking:
         # An offensive leaves a division in each great city it has taken near the front, or
         # the enemy's reserves walk back into Mukden behind it.
+        # (``free`` is in order of id, as ``own``: the first of the nearest is the least by
+        # (distance, id).)
         for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
             if obj.value >= HOLD_TO_THE_LAST and free:
-                nearest = min(free, key=lambda u: (distance(u.pos, obj.pos), u.id))
+                which, _ = _nearest_rows(np.array([obj.pos], dtype=np.int64), _xy(free))
+                nearest = free.pop(int(which[0]))
                 posts[nearest.id] = obj.pos
-                free.remove(nearest)
         return posts, {}
     if threatened and free:
         # The nearest free unit (the first by id among the nearest) for each garrison place,
@@ -551,9 +553,9 @@ def _sieges(
         for u in own
         if u.kind in MOBILE_FIRST and u.id not in posts and u.org >= REST_ORG and not u.cut_off
     ]
-    ids = [u.id for u in able]
     budget = int(len(own) * SIEGE_SHARE)
     out: dict[str, Hex] = {}
+    where = _xy(able)
     for pocket in pockets:
         area = set(pocket)
         inside = [e for e in enemies if e.pos in area]
@@ -564,10 +566,10 @@ def _sieges(
             continue
         # Each able unit's distance to the pocket, and its nearest goal (the least hex among
         # the nearest: goals are sorted, argmin takes the first), from one table.
-        which, far = _nearest_rows(_xy(able), np.array(goals, dtype=np.int64))
-        gap = far.tolist()
+        which, far = _nearest_rows(where, np.array(goals, dtype=np.int64))
         aim = which.tolist()
-        for _, _, k in sorted(zip(gap, ids, range(len(able)), strict=True)):  # distance, id
+        # By distance, then id: ``able`` is in order of id (as ``own``), so a stable sort.
+        for k in np.argsort(far, kind="stable").tolist():
             u = able[k]
             if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
                 break
@@ -818,9 +820,11 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
         supplies = _supply_levels(world, side, visible, memory)
     # Strength and organisation rounded as ``views.unit_view`` rounds them, once per value:
     # most units' stay the same from one decision to the next.
-    rounded = memory.rounded
+    rounded, rounded_food = memory.rounded, memory.rounded_food
     if len(rounded) > 100_000:
         rounded.clear()
+    if len(rounded_food) > 100_000:
+        rounded_food.clear()
     units: list[SeenUnit] = []
     mine = 0
     for u in visible:
@@ -833,6 +837,11 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
         if u.side == side:
             order = u.order
             stocks = u.stocks
+            food = None
+            if stocks is not None:
+                food = rounded_food.get(stocks.food)
+                if food is None:
+                    food = rounded_food[stocks.food] = round(stocks.food, 1)
             seen = SeenUnit(
                 u.id,
                 side,
@@ -845,7 +854,7 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 order.to,
                 order.mission,
                 u.cut_off_hours > 0,
-                round(stocks.food, 1) if stocks is not None else None,
+                food,
                 supplies[mine] if supplies else None,
             )
             mine += 1

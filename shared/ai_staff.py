@@ -83,6 +83,7 @@ class Memory:
     railheads: dict[Any, Any] = field(default_factory=dict)
     railhead_tables: dict[Any, Any] = field(default_factory=dict)
     rounded: dict[float, float] = field(default_factory=dict)
+    rounded_food: dict[float, float] = field(default_factory=dict)  # days of food, one decimal
     supply_levels: dict[Any, Any] = field(default_factory=dict)
 
 
