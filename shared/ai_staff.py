@@ -295,16 +295,15 @@ class RailEdges:
         self, converted: dict[tuple[Hex, Hex], str], damage: dict[tuple[Hex, Hex], int]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per edge: its gauge now (as built, or as relaid), and whether it is wrecked."""
+        at = self.at
         gauge = self.gauge.copy()
+        # (Written at once: the keys are distinct, so the order of the writes cannot matter.)
+        relaid = [(at[key], now) for key, now in converted.items() if key in at]
+        if relaid:
+            edges, now = zip(*relaid, strict=True)
+            gauge[list(edges)] = now
         wrecked = np.zeros(len(gauge), dtype=bool)
-        for key, relaid in converted.items():
-            k = self.at.get(key)
-            if k is not None:
-                gauge[k] = relaid
-        for key, days in damage.items():
-            k = self.at.get(key)
-            if k is not None and days > 0:
-                wrecked[k] = True
+        wrecked[[at[key] for key, days in damage.items() if days > 0 and key in at]] = True
         return gauge, wrecked
 
 
