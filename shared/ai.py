@@ -402,7 +402,7 @@ def _posts(
             ai_staff.hex_distances(_xy(free), _xy(threatened))
             + np.array([GARRISON_DETOUR.get(u.kind, 0) for u in free])[:, None]
         ).T.copy()  # per objective, per unit
-        gone = np.iinfo(far.dtype).max  # a unit taken is further than any other
+        gone = _INT64_MAX if far.dtype == np.int64 else int(np.iinfo(far.dtype).max)
         taken = [False] * len(free)
         left = len(free)
         ranked = sorted(
@@ -428,6 +428,10 @@ def _posts(
     posts.update(reserves)
     posts.update(spread([(u.id, u.pos) for u in free], staff.front, staff.memory))
     return posts, reserves
+
+
+# Further than any distance in a table (a garrison taken is no longer the nearest to anything).
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
 # Per set of objectives held: the front last weighed against them, and which were near it.

@@ -77,6 +77,11 @@ class Memory:
     )
     # The posts ``posts_array`` last worked on, by identity (kept, so no other takes their id).
     posts: list[tuple[Sequence[Hex], np.ndarray]] = field(default_factory=list)
+    # What ``spread`` last worked out: the posts (kept, as above), the units' hexes in order,
+    # and the pairs (unit, post) by their positions in the lists.
+    spread: list[tuple[Sequence[Hex], list[Hex], list[tuple[int, int]]]] = field(
+        default_factory=list
+    )
     # The AI's own (``shared.ai``), keyed as there.
     near_front: dict[Any, Any] = field(default_factory=dict)
     objectives: list[Any] = field(default_factory=list)
@@ -397,13 +402,26 @@ def spread(
     both sides spread their line and their engineers at every decision."""
     if not units or not posts:
         return {}
-    from shared.staff_searches import spread_posts
+    hexes = [h for _, h in units]
+    # The same units where they stood on the same posts (kept posts only: a list may change):
+    # the same pairs (engineers at their works stay for days).
+    kept = isinstance(posts, (tuple, Line))
+    pairs = None
+    if kept:
+        for was, stood, found in memory.spread:
+            if was is posts and stood == hexes:
+                pairs = found
+                break
+    if pairs is None:
+        from shared.staff_searches import spread_posts
 
-    where = posts_array(posts, memory)
-    order, took = spread_posts(
-        np.array([h for _, h in units], dtype=np.int64), where, LINE_SPACING - 1
-    )
-    return {units[u][0]: posts[k] for u, k in zip(order.tolist(), took.tolist(), strict=True)}
+        where = posts_array(posts, memory)
+        order, took = spread_posts(np.array(hexes, dtype=np.int64), where, LINE_SPACING - 1)
+        pairs = list(zip(order.tolist(), took.tolist(), strict=True))
+        if kept:
+            memory.spread.insert(0, (posts, hexes, pairs))
+            del memory.spread[8:]
+    return {units[u][0]: posts[k] for u, k in pairs}
 
 
 def pockets(
