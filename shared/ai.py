@@ -141,11 +141,12 @@ def decide(
         return []
     targets = [o for o in objectives if o.owner != side]
     held = [o for o in objectives if o.owner == side]
-    own_power = sum(_strength(u) for u in own)
-    enemy_power = sum(_strength(u) for u in enemies)
+    # (``_strength`` written out: summed for every unit at every decision.)
+    own_power = sum([u.men * u.strength * u.org for u in own])
+    enemy_power = sum([u.men * u.strength * u.org for u in enemies])
     # An offensive under way is not called off at the first sight of more enemies than
     # expected: that see-saw is what made fronts swing back and forth.
-    advancing = 2 * sum(1 for u in own if u.order in ("move", "attack")) > len(own)
+    advancing = 2 * len([u for u in own if u.order in ("move", "attack")]) > len(own)
     caution = LEVEL_CAUTION.get(level, 0.8) * (PRESS_ON if advancing else 1.0)
     attacking = bool(targets) and own_power >= enemy_power * caution
     truce = staff is not None and staff.ceasefire
