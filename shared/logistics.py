@@ -63,11 +63,9 @@ class Tracked(dict):  # type: ignore[type-arg]
     railway's damage and relaying can be kept while the count stays the same, rather than
     comparing hundreds of entries every time it is asked for (``ai_staff``)."""
 
-    __slots__ = ("version",)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.version = 0
+    # (A class default rather than a slot set in ``__init__``: unpickling writes the entries
+    # before it restores the count.)
+    version: int = 0
 
     def __setitem__(self, key: Any, value: Any) -> None:
         super().__setitem__(key, value)
