@@ -374,7 +374,8 @@ def _posts(
 ) -> tuple[dict[str, Hex], dict[str, Hex]]:
     """Unit id -> the hex it should stand on: engineers at the railway works; on the defensive,
     a garrison in every objective held (the most valuable first), a reserve behind the most
-    valuable ones, and the rest on the line. Also the reserve: unit id -> its post."""
+    valuable ones, and the rest on the line. Also the reserve: unit id -> its post. ``own``
+    is in order of id, as ``decide`` has it."""
     if staff is None:
         return {}, {}
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works, staff.memory)
@@ -552,7 +553,8 @@ def _sieges(
     """Unit id -> the pocket hex it attacks. An advance that leaves enemy ground behind it finds
     the enemy astride its railways and roads: the nearest units turn back on each pocket, with
     ``SIEGE_ODDS`` to one against the enemies seen in it (one unit if none are seen), up to
-    ``SIEGE_SHARE`` of the side's units in all."""
+    ``SIEGE_SHARE`` of the side's units in all. ``own`` is in order of id, as ``decide`` has
+    it."""
     able = [
         u
         for u in own
