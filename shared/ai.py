@@ -19,6 +19,7 @@ from shared.ai_staff import spread
 from shared.air import AIR_RANGE_KM, COMBAT_MISSIONS
 from shared.hexgrid import Hex, distance, line_at, neighbours
 from shared.orders import OrderRequest
+from shared.staff_searches import fall_backs, nearest_rows
 from shared.supply import SupplyState
 from shared.terrain import Terrain
 from shared.units import KIND_RULES, STACK_LIMIT, Unit
@@ -343,8 +344,6 @@ class _Pressure:
         self.answers: list[Hex | None] = [None] * len(own)
         if not enemies or not held:
             return
-        from shared.staff_searches import fall_backs
-
         # The first of the nearest is the least by (name, hex), as ``min`` would take it.
         ranked = sorted(held, key=lambda o: (o.name, o.pos))
         last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
@@ -614,8 +613,6 @@ def _xy(items: Sequence[SeenUnit] | Sequence[SeenObjective]) -> np.ndarray:
 def _nearest_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``shared.staff_searches.nearest_rows``: per row of ``a``, the first nearest row of ``b`` and
     its distance (compiled: the AI asks a dozen times at each decision, of small tables)."""
-    from shared.staff_searches import nearest_rows
-
     return nearest_rows(a, b)
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shared.hexgrid import DIRECTIONS, Hex, within
+from shared.staff_searches import front_marks, islands, reach, spread_posts
 from shared.supply import CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
@@ -154,8 +155,6 @@ def front_hexes(
     if last is not None and last[0] == key:
         coords = last[1]
     else:
-        from shared.staff_searches import front_marks
-
         before = memory.marks.get(side)
         fresh = before is None or before[0] != key[:2] + key[3:]
         if fresh:
@@ -413,8 +412,6 @@ def spread(
                 pairs = found
                 break
     if pairs is None:
-        from shared.staff_searches import spread_posts
-
         where = posts_array(posts, memory)
         order, took = spread_posts(np.array(hexes, dtype=np.int64), where, LINE_SPACING - 1)
         pairs = list(zip(order.tolist(), took.tolist(), strict=True))
@@ -442,8 +439,6 @@ def pockets(
     last = memory.pockets.get(side)
     if last is not None and last[0] == key:
         return [list(p) for p in last[1]]
-    from shared.staff_searches import islands
-
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
     # Patches of enemy land, each walked once over the neighbour table (compiled).
@@ -501,8 +496,6 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
             rails, logistics.converted, logistics.rail_damage, SIDE_GAUGE[side], memory
         )
         usable = ours[rails.ca] & ours[rails.cb] & ~todo
-        from shared.staff_searches import reach
-
         # Over the railway's own hexes, numbered compactly: what the sources reach.
         linked = reach(rails.indptr, rails.cols, rails.edge, usable, first)
         hexes = rails.node_list
