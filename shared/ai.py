@@ -19,6 +19,7 @@ from shared.ai_staff import spread
 from shared.air import AIR_RANGE_KM, COMBAT_MISSIONS
 from shared.hexgrid import Hex, distance, line_at, neighbours
 from shared.orders import OrderRequest
+from shared.staff_searches import fall_backs, nearest_rows
 from shared.supply import SupplyState
 from shared.terrain import Terrain
 from shared.units import KIND_RULES, STACK_LIMIT, Unit
@@ -141,11 +142,12 @@ def decide(
         return []
     targets = [o for o in objectives if o.owner != side]
     held = [o for o in objectives if o.owner == side]
-    own_power = sum(_strength(u) for u in own)
-    enemy_power = sum(_strength(u) for u in enemies)
+    # (``_strength`` written out: summed for every unit at every decision.)
+    own_power = sum([u.men * u.strength * u.org for u in own])
+    enemy_power = sum([u.men * u.strength * u.org for u in enemies])
     # An offensive under way is not called off at the first sight of more enemies than
     # expected: that see-saw is what made fronts swing back and forth.
-    advancing = 2 * sum(1 for u in own if u.order in ("move", "attack")) > len(own)
+    advancing = 2 * len([u for u in own if u.order in ("move", "attack")]) > len(own)
     caution = LEVEL_CAUTION.get(level, 0.8) * (PRESS_ON if advancing else 1.0)
     attacking = bool(targets) and own_power >= enemy_power * caution
     truce = staff is not None and staff.ceasefire
@@ -342,8 +344,6 @@ class _Pressure:
         self.answers: list[Hex | None] = [None] * len(own)
         if not enemies or not held:
             return
-        from shared.staff_searches import fall_backs
-
         # The first of the nearest is the least by (name, hex), as ``min`` would take it.
         ranked = sorted(held, key=lambda o: (o.name, o.pos))
         last_stands = {o.pos for o in held if o.value >= HOLD_TO_THE_LAST}
@@ -373,7 +373,8 @@ def _posts(
 ) -> tuple[dict[str, Hex], dict[str, Hex]]:
     """Unit id -> the hex it should stand on: engineers at the railway works; on the defensive,
     a garrison in every objective held (the most valuable first), a reserve behind the most
-    valuable ones, and the rest on the line. Also the reserve: unit id -> its post."""
+    valuable ones, and the rest on the line. Also the reserve: unit id -> its post. ``own``
+    is in order of id, as ``decide`` has it."""
     if staff is None:
         return {}, {}
     posts = spread([(u.id, u.pos) for u in own if u.kind == "engineer"], staff.works, staff.memory)
@@ -386,11 +387,13 @@ def _posts(
     if attacking:
         # An offensive leaves a division in each great city it has taken near the front, or
         # the enemy's reserves walk back into Mukden behind it.
+        # (``free`` is in order of id, as ``own``: the first of the nearest is the least by
+        # (distance, id).)
         for obj in sorted(threatened, key=lambda o: (-o.value, o.name)):
             if obj.value >= HOLD_TO_THE_LAST and free:
-                nearest = min(free, key=lambda u: (distance(u.pos, obj.pos), u.id))
+                which, _ = _nearest_rows(np.array([obj.pos], dtype=np.int64), _xy(free))
+                nearest = free.pop(int(which[0]))
                 posts[nearest.id] = obj.pos
-                free.remove(nearest)
         return posts, {}
     if threatened and free:
         # The nearest free unit (the first by id among the nearest) for each garrison place,
@@ -400,7 +403,7 @@ def _posts(
             ai_staff.hex_distances(_xy(free), _xy(threatened))
             + np.array([GARRISON_DETOUR.get(u.kind, 0) for u in free])[:, None]
         ).T.copy()  # per objective, per unit
-        gone = np.iinfo(far.dtype).max  # a unit taken is further than any other
+        gone = _INT64_MAX if far.dtype == np.int64 else int(np.iinfo(far.dtype).max)
         taken = [False] * len(free)
         left = len(free)
         ranked = sorted(
@@ -428,6 +431,10 @@ def _posts(
     return posts, reserves
 
 
+# Further than any distance in a table (a garrison taken is no longer the nearest to anything).
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
 # Per set of objectives held: the front last weighed against them, and which were near it.
 def _near_front(held: tuple[Hex, ...], front: Sequence[Hex], memory: ai_staff.Memory) -> list[bool]:
     """Per objective held: within ``FRONT_REACH`` of the front. Kept while neither changes
@@ -435,7 +442,7 @@ def _near_front(held: tuple[Hex, ...], front: Sequence[Hex], memory: ai_staff.Me
     hexes."""
     kept = memory.near_front  # per set of objectives held: the front weighed, the answer
     last = kept.get(held)
-    if last is not None and last[0] is front and isinstance(front, tuple):
+    if last is not None and last[0] is front and isinstance(front, (tuple, ai_staff.Line)):
         return last[1]
     if front:
         where = ai_staff.posts_array(front, memory)
@@ -545,15 +552,16 @@ def _sieges(
     """Unit id -> the pocket hex it attacks. An advance that leaves enemy ground behind it finds
     the enemy astride its railways and roads: the nearest units turn back on each pocket, with
     ``SIEGE_ODDS`` to one against the enemies seen in it (one unit if none are seen), up to
-    ``SIEGE_SHARE`` of the side's units in all."""
+    ``SIEGE_SHARE`` of the side's units in all. ``own`` is in order of id, as ``decide`` has
+    it."""
     able = [
         u
         for u in own
         if u.kind in MOBILE_FIRST and u.id not in posts and u.org >= REST_ORG and not u.cut_off
     ]
-    ids = [u.id for u in able]
     budget = int(len(own) * SIEGE_SHARE)
     out: dict[str, Hex] = {}
+    where = _xy(able)
     for pocket in pockets:
         area = set(pocket)
         inside = [e for e in enemies if e.pos in area]
@@ -564,10 +572,10 @@ def _sieges(
             continue
         # Each able unit's distance to the pocket, and its nearest goal (the least hex among
         # the nearest: goals are sorted, argmin takes the first), from one table.
-        which, far = _nearest_rows(_xy(able), np.array(goals, dtype=np.int64))
-        gap = far.tolist()
+        which, far = _nearest_rows(where, np.array(goals, dtype=np.int64))
         aim = which.tolist()
-        for _, _, k in sorted(zip(gap, ids, range(len(able)), strict=True)):  # distance, id
+        # By distance, then id: ``able`` is in order of id (as ``own``), so a stable sort.
+        for k in np.argsort(far, kind="stable").tolist():
             u = able[k]
             if (ours and ours >= theirs * SIEGE_ODDS) or len(out) >= budget:
                 break
@@ -605,8 +613,6 @@ def _xy(items: Sequence[SeenUnit] | Sequence[SeenObjective]) -> np.ndarray:
 def _nearest_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``shared.staff_searches.nearest_rows``: per row of ``a``, the first nearest row of ``b`` and
     its distance (compiled: the AI asks a dozen times at each decision, of small tables)."""
-    from shared.staff_searches import nearest_rows
-
     return nearest_rows(a, b)
 
 
@@ -818,9 +824,11 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
         supplies = _supply_levels(world, side, visible, memory)
     # Strength and organisation rounded as ``views.unit_view`` rounds them, once per value:
     # most units' stay the same from one decision to the next.
-    rounded = memory.rounded
+    rounded, rounded_food = memory.rounded, memory.rounded_food
     if len(rounded) > 100_000:
         rounded.clear()
+    if len(rounded_food) > 100_000:
+        rounded_food.clear()
     units: list[SeenUnit] = []
     mine = 0
     for u in visible:
@@ -833,6 +841,11 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
         if u.side == side:
             order = u.order
             stocks = u.stocks
+            food = None
+            if stocks is not None:
+                food = rounded_food.get(stocks.food)
+                if food is None:
+                    food = rounded_food[stocks.food] = round(stocks.food, 1)
             seen = SeenUnit(
                 u.id,
                 side,
@@ -845,7 +858,7 @@ def from_world(world: World, side: str, level: str = "normal") -> list[OrderRequ
                 order.to,
                 order.mission,
                 u.cut_off_hours > 0,
-                round(stocks.food, 1) if stocks is not None else None,
+                food,
                 supplies[mine] if supplies else None,
             )
             mine += 1

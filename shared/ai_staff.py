@@ -12,7 +12,7 @@ side knows its own railways.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shared.hexgrid import DIRECTIONS, Hex, within
+from shared.staff_searches import front_marks, islands, reach, spread_posts
 from shared.supply import CAPTURED_RAIL_DAYS, CONTROL_CODES, SIDE_GAUGE
 
 if TYPE_CHECKING:
@@ -38,6 +39,12 @@ def axial(grid_cols: int, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return col - (row - (row & 1)) // 2, row
 
 
+# What tells whether a dict of the railway's state has changed since: the dict and its count
+# of writes where it keeps one (``logistics.Tracked``: comparing two counts rather than
+# hundreds of entries), else None and a copy of its entries.
+Written = tuple[dict[Any, Any] | None, object]
+
+
 @dataclass
 class Memory:
     """What a side's staff work keeps between decisions, side by side: a world keeps its own
@@ -49,31 +56,40 @@ class Memory:
     # the anchors (the objectives held) stay the same as well; and the map the line was last
     # drawn on ((cols, rows, land), control, front marks), to redraw only where it changed.
     front: dict[str, tuple[tuple[int, int, bytes, bytes], np.ndarray]] = field(default_factory=dict)
-    line: dict[
-        str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], tuple[Hex, ...], np.ndarray]
-    ] = field(default_factory=dict)
+    line: dict[str, tuple[tuple[int, int, bytes, bytes], tuple[Hex, ...], Line, np.ndarray]] = (
+        field(default_factory=dict)
+    )
     marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
     works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
     # The railway's condition (``rail_condition``): the edges, the relaying and damage it was
-    # worked out from, and the gauge and wrecks per edge.
-    condition: tuple[Any, dict[Any, str], dict[Any, int], tuple[np.ndarray, np.ndarray]] | None = (
-        None
-    )
-    # Per side: (game day, the railway its trains can use that day).
+    # worked out from (``written``), the gauge and wrecks per edge, and per gauge the edges a
+    # side of that gauge cannot run on (``rail_todo``).
+    condition: (
+        tuple[Any, Written, Written, tuple[np.ndarray, np.ndarray], dict[str, np.ndarray]] | None
+    ) = None
+    # Per side: (game day, the railway its trains can use that day); and the sources it was
+    # worked out from, as (side, hex), with the railway's nodes they start from.
     rail: dict[str, tuple[int, frozenset[Hex]]] = field(default_factory=dict)
+    rail_starts: dict[str, tuple[list[tuple[str, Hex]], np.ndarray]] = field(default_factory=dict)
     pockets: dict[str, tuple[tuple[int, int, bytes, bytes], list[list[Hex]]]] = field(
         default_factory=dict
     )
     # The posts ``posts_array`` last worked on, by identity (kept, so no other takes their id).
     posts: list[tuple[Sequence[Hex], np.ndarray]] = field(default_factory=list)
+    # What ``spread`` last worked out: the posts (kept, as above), the units' hexes in order,
+    # and the pairs (unit, post) by their positions in the lists.
+    spread: list[tuple[Sequence[Hex], list[Hex], list[tuple[int, int]]]] = field(
+        default_factory=list
+    )
     # The AI's own (``shared.ai``), keyed as there.
     near_front: dict[Any, Any] = field(default_factory=dict)
     objectives: list[Any] = field(default_factory=list)
     railheads: dict[Any, Any] = field(default_factory=dict)
     railhead_tables: dict[Any, Any] = field(default_factory=dict)
     rounded: dict[float, float] = field(default_factory=dict)
+    rounded_food: dict[float, float] = field(default_factory=dict)  # days of food, one decimal
     supply_levels: dict[Any, Any] = field(default_factory=dict)
 
 
@@ -118,10 +134,10 @@ def front_hexes(
     side: str,
     anchors: list[Hex],
     memory: Memory = COMMON,
-) -> tuple[Hex, ...]:
-    """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor:
-    the very same tuple as last time while the line is the same (``spread`` and the AI keep
-    what they work out from it by that).
+) -> Sequence[Hex]:
+    """The side's land hexes next to the enemy's ground, within ``FRONT_REACH`` of an anchor
+    (a ``Line``): the very same one as last time while the line is the same (``spread`` and
+    the AI keep what they work out from it by that).
 
     ``control`` is the owner code per hex (the control map every client gets, row by row over
     ``cols`` x ``rows`` in odd-r offset layout) and ``land`` marks the hexes a unit can stand
@@ -139,8 +155,6 @@ def front_hexes(
     if last is not None and last[0] == key:
         coords = last[1]
     else:
-        from shared.staff_searches import front_marks
-
         before = memory.marks.get(side)
         fresh = before is None or before[0] != key[:2] + key[3:]
         if fresh:
@@ -154,13 +168,52 @@ def front_hexes(
         memory.front[side] = (key, coords)
     on = coords[within_reach(cols, rows, tuple(anchors))[coords]] if len(coords) else coords
     if line is not None and np.array_equal(line[3], on):
-        out = line[2]  # the same line drawn again: the same tuple
+        out = line[2]  # the same line drawn again: the same one
     else:
         q, r = axial(cols, on)
-        out = tuple(zip(q.tolist(), r.tolist(), strict=True))
-        keep_posts(out, np.stack([q, r], axis=1), memory)
+        out = Line(np.stack([q, r], axis=1))
     memory.line[side] = (key, tuple(anchors), out, on)
     return out
+
+
+class Line(Sequence[Hex]):
+    """Hexes in order, kept as the n x 2 array of their axial coordinates they were found as
+    (``posts_array`` reads it as it is) and made hexes only when one is asked for: a side on
+    the attack only ever measures distances to its front."""
+
+    __slots__ = ("_hexes", "where")
+
+    def __init__(self, where: np.ndarray) -> None:
+        self.where = where
+        self._hexes: tuple[Hex, ...] | None = None
+
+    @property
+    def hexes(self) -> tuple[Hex, ...]:
+        """The line's hexes as a tuple, made when first asked for."""
+        if self._hexes is None:
+            q, r = self.where[:, 0].tolist(), self.where[:, 1].tolist()
+            self._hexes = tuple(zip(q, r, strict=True))
+        return self._hexes
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def __getitem__(self, k: Any) -> Any:
+        return self.hexes[k]
+
+    def __iter__(self) -> Iterator[Hex]:
+        return iter(self.hexes)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Line):
+            other = other.hexes
+        return self.hexes == other
+
+    def __hash__(self) -> int:
+        return hash(self.hexes)
+
+    def __repr__(self) -> str:
+        return f"Line({self.hexes!r})"
 
 
 @lru_cache(maxsize=16)
@@ -195,16 +248,20 @@ def works(world: World, side: str, memory: Memory = COMMON) -> tuple[Hex, ...]:
     # The same control map, damage and relaying as last time: the same works.
     # (Only who holds the railway's own hexes counts: the front moving elsewhere does not.)
     ends = (control[rails.a], control[rails.b])
-    # The dicts compare by content, without a tuple of their items built every time.
     held_ends = ends[0].tobytes() + ends[1].tobytes()
-    known = (rails, held_ends, logistics.converted, logistics.rail_damage)
+    converted, damage = logistics.converted, logistics.rail_damage
     last = memory.works.get(side)
-    if last is not None and last[0] == known:
+    if (
+        last is not None
+        and last[0][0] is rails
+        and last[0][1] == held_ends
+        and unchanged(last[0][2], converted)
+        and unchanged(last[0][3], damage)
+    ):
         return last[1]
-    known = (*known[:2], dict(logistics.converted), dict(logistics.rail_damage))
+    known = (rails, held_ends, written(converted), written(damage))
     held = (ends[0] == mine) & (ends[1] == mine)
-    now, wrecked = rail_condition(rails, logistics.converted, logistics.rail_damage, memory)
-    todo = (now != gauge) | wrecked  # still of the other gauge, or wrecked
+    todo = rail_todo(rails, converted, damage, gauge, memory)
     out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
     if last is not None and last[1] == out:
         out = last[1]  # the same works as before: the same tuple
@@ -225,6 +282,8 @@ class RailEdges:
         self.low = [min(key) for key in keys]
         # The hexes on the railway, and both ends of each edge numbered among them.
         self.nodes = np.unique(np.concatenate([self.a, self.b]))
+        self.node_list: list[Hex] = [theatre.hexes[i] for i in self.nodes.tolist()]
+        self.node_of = {h: k for k, h in enumerate(self.node_list)}  # hex -> its node
         self.ca = np.searchsorted(self.nodes, self.a)
         self.cb = np.searchsorted(self.nodes, self.b)
         # Both ways along every edge, by node, each entry naming its edge: the railway as a
@@ -240,16 +299,15 @@ class RailEdges:
         self, converted: dict[tuple[Hex, Hex], str], damage: dict[tuple[Hex, Hex], int]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per edge: its gauge now (as built, or as relaid), and whether it is wrecked."""
+        at = self.at
         gauge = self.gauge.copy()
+        # (Written at once: the keys are distinct, so the order of the writes cannot matter.)
+        relaid = [(at[key], now) for key, now in converted.items() if key in at]
+        if relaid:
+            edges, now = zip(*relaid, strict=True)
+            gauge[list(edges)] = now
         wrecked = np.zeros(len(gauge), dtype=bool)
-        for key, relaid in converted.items():
-            k = self.at.get(key)
-            if k is not None:
-                gauge[k] = relaid
-        for key, days in damage.items():
-            k = self.at.get(key)
-            if k is not None and days > 0:
-                wrecked[k] = True
+        wrecked[[at[key] for key, days in damage.items() if days > 0 and key in at]] = True
         return gauge, wrecked
 
 
@@ -263,11 +321,48 @@ def rail_condition(
     works and open railways ask, and the tracks change a few times a day at most. The arrays
     are shared: not to be written to."""
     last = memory.condition
-    if last is not None and last[0] is rails and last[1] == converted and last[2] == damage:
+    if (
+        last is not None
+        and last[0] is rails
+        and unchanged(last[1], converted)
+        and unchanged(last[2], damage)
+    ):
         return last[3]
     now = rails.condition(converted, damage)
-    memory.condition = (rails, dict(converted), dict(damage), now)
+    memory.condition = (rails, written(converted), written(damage), now, {})
     return now
+
+
+def rail_todo(
+    rails: RailEdges,
+    converted: dict[tuple[Hex, Hex], str],
+    damage: dict[tuple[Hex, Hex], int],
+    gauge: str,
+    memory: Memory,
+) -> np.ndarray:
+    """Per edge: still of another gauge than ``gauge``, or wrecked (``rail_condition``):
+    worked out once per gauge and condition. Shared: not to be written to."""
+    now, wrecked = rail_condition(rails, converted, damage, memory)
+    assert memory.condition is not None
+    kept = memory.condition[4]
+    todo = kept.get(gauge)
+    if todo is None:
+        todo = kept[gauge] = (now != gauge) | wrecked
+    return todo
+
+
+def written(entries: dict[Any, Any]) -> Written:
+    """What ``unchanged`` later compares ``entries`` with."""
+    version = getattr(entries, "version", None)
+    return (entries, version) if version is not None else (None, dict(entries))
+
+
+def unchanged(mark: Written, entries: dict[Any, Any]) -> bool:
+    """Are ``entries`` what they were when ``written`` made ``mark``?"""
+    kept, what = mark
+    if kept is not None:
+        return kept is entries and what == getattr(entries, "version", None)
+    return what == entries
 
 
 def rail_edges(theatre: Theatre) -> RailEdges:
@@ -279,6 +374,8 @@ def posts_array(posts: Sequence[Hex], memory: Memory = COMMON) -> np.ndarray:
     """``posts`` as an n x 2 array, worked out once for the same tuple (the front and the
     works are the same tuple while they stand; a list may change, so it is worked out
     afresh)."""
+    if isinstance(posts, Line):
+        return posts.where
     for kept, where in memory.posts:
         if kept is posts:
             return where
@@ -304,13 +401,24 @@ def spread(
     both sides spread their line and their engineers at every decision."""
     if not units or not posts:
         return {}
-    from shared.staff_searches import spread_posts
-
-    where = posts_array(posts, memory)
-    order, took = spread_posts(
-        np.array([h for _, h in units], dtype=np.int64), where, LINE_SPACING - 1
-    )
-    return {units[u][0]: posts[k] for u, k in zip(order.tolist(), took.tolist(), strict=True)}
+    hexes = [h for _, h in units]
+    # The same units where they stood on the same posts (kept posts only: a list may change):
+    # the same pairs (engineers at their works stay for days).
+    kept = isinstance(posts, (tuple, Line))
+    pairs = None
+    if kept:
+        for was, stood, found in memory.spread:
+            if was is posts and stood == hexes:
+                pairs = found
+                break
+    if pairs is None:
+        where = posts_array(posts, memory)
+        order, took = spread_posts(np.array(hexes, dtype=np.int64), where, LINE_SPACING - 1)
+        pairs = list(zip(order.tolist(), took.tolist(), strict=True))
+        if kept:
+            memory.spread.insert(0, (posts, hexes, pairs))
+            del memory.spread[8:]
+    return {units[u][0]: posts[k] for u, k in pairs}
 
 
 def pockets(
@@ -331,8 +439,6 @@ def pockets(
     last = memory.pockets.get(side)
     if last is not None and last[0] == key:
         return [list(p) for p in last[1]]
-    from shared.staff_searches import islands
-
     mine = CONTROL_CODES[side]
     theirs = CONTROL_CODES["japan" if side == "soviet" else "soviet"]
     # Patches of enemy land, each walked once over the neighbour table (compiled).
@@ -366,38 +472,53 @@ def open_rail(world: World, side: str) -> frozenset[Hex]:
     if logistics is None:
         return frozenset()
     day = world.hour // 24
-    cache = memory_of(world).rail
-    last = cache.get(side)
+    memory = memory_of(world)
+    last = memory.rail.get(side)
     if last is not None and last[0] == day:
         return last[1]
-    grid, adj = world.theatre.grid, logistics.net.rail_adj
-    start = set()
-    for s in logistics.sources:
-        if s.side == side and world.theatre.contains(s.hex):
-            for h in (s.hex, *world.theatre.neighbours(s.hex)):
-                if grid.index(h) in adj:
-                    start.add(grid.index(h))
+    rails = rail_edges(world.theatre)
+    first = _rail_starts(world, side, rails, memory)
     out: frozenset[Hex] = frozenset()
-    if start:
+    if len(first):
         # ``Logistics.rail_open`` for every edge at once, then what the sources reach.
-        rails = rail_edges(world.theatre)
-        mine = CONTROL_CODES[side]
-        control, captured = logistics.control, logistics.captured_day
-        ours = (control == mine) & (day - captured >= CAPTURED_RAIL_DAYS)
-        enemy = list(world.occupied_by_enemy_of(side))
+        # Per node of the railway: held long enough to run trains on.
+        mine, at = CONTROL_CODES[side], rails.nodes
+        ours = (logistics.control[at] == mine) & (
+            day - logistics.captured_day[at] >= CAPTURED_RAIL_DAYS
+        )
+        # Enemy troops seen on the line close it (only those on a railway hex can).
+        node_of = rails.node_of
+        enemy = [h for h in world.occupied_by_enemy_of(side) if h in node_of]
         for h, seen in zip(enemy, world.sees(side, enemy), strict=True):
             if seen:
-                ours[grid.index(h)] = False  # enemy troops on the line, seen
-        gauge, wrecked = rail_condition(
-            rails, logistics.converted, logistics.rail_damage, memory_of(world)
+                ours[node_of[h]] = False
+        todo = rail_todo(
+            rails, logistics.converted, logistics.rail_damage, SIDE_GAUGE[side], memory
         )
-        usable = ours[rails.a] & ours[rails.b] & (gauge == SIDE_GAUGE[side]) & ~wrecked
-        from shared.staff_searches import reach
-
+        usable = ours[rails.ca] & ours[rails.cb] & ~todo
         # Over the railway's own hexes, numbered compactly: what the sources reach.
-        first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)
         linked = reach(rails.indptr, rails.cols, rails.edge, usable, first)
-        hexes = world.theatre.hexes
-        out = frozenset(map(hexes.__getitem__, rails.nodes[linked].tolist()))
-    cache[side] = (day, out)
+        hexes = rails.node_list
+        out = frozenset([hexes[k] for k in np.flatnonzero(linked).tolist()])
+    memory.rail[side] = (day, out)
     return out
+
+
+def _rail_starts(world: World, side: str, rails: RailEdges, memory: Memory) -> np.ndarray:
+    """The railway's nodes (``rails.nodes`` positions, in order) that the side's sources stand
+    on or next to: found again only when the sources change (they never do in a war)."""
+    assert world.logistics is not None
+    sources = [(s.side, s.hex) for s in world.logistics.sources]
+    kept = memory.rail_starts.get(side)
+    if kept is not None and kept[0] == sources:
+        return kept[1]
+    grid, adj = world.theatre.grid, world.logistics.net.rail_adj
+    start = set()
+    for owner, at in sources:
+        if owner == side and world.theatre.contains(at):
+            for h in (at, *world.theatre.neighbours(at)):
+                if grid.index(h) in adj:
+                    start.add(grid.index(h))
+    first = np.searchsorted(rails.nodes, sorted(start)).astype(np.int64)
+    memory.rail_starts[side] = (sources, first)
+    return first

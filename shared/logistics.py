@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -58,6 +58,48 @@ NIGHT_MARCH = 0.3
 BAD_WEATHER_SIGHT = 0.7
 
 
+class Tracked(dict):  # type: ignore[type-arg]
+    """A dict that counts the writes to it (``version``), so that what is worked out from the
+    railway's damage and relaying can be kept while the count stays the same, rather than
+    comparing hundreds of entries every time it is asked for (``ai_staff``)."""
+
+    # (A class default rather than a slot set in ``__init__``: unpickling writes the entries
+    # before it restores the count.)
+    version: int = 0
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.version += 1
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        self.version += 1
+
+    def __ior__(self, other: Any) -> Tracked:
+        self.update(other)
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        self.version += 1
+        return super().pop(*args)
+
+    def popitem(self) -> Any:
+        self.version += 1
+        return super().popitem()
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self.version += 1
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.version += 1
+        super().update(*args, **kwargs)
+
+    def clear(self) -> None:
+        self.version += 1
+        super().clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Partisans:
     """Irregulars of ``side`` raiding the enemy's railways in ``country`` from ``start``."""
@@ -83,8 +125,8 @@ class Logistics:
     sources: list[Source]
     control: np.ndarray  # per hex: 0 nobody, 1 soviet, 2 japan
     captured_day: np.ndarray  # per hex: the day it last changed hands
-    rail_damage: dict
-    converted: dict  # rail edge -> the gauge engineers have relaid it to
+    rail_damage: dict  # rail edge -> days of repair it needs (a ``Tracked`` dict)
+    converted: dict  # rail edge -> the gauge engineers have relaid it to (``Tracked``)
     supply: dict[str, SupplyState]
     prisoners: dict[str, int]  # men of each side taken prisoner
     partisans: list[Partisans] = field(default_factory=list)
@@ -139,8 +181,8 @@ class Logistics:
             sources=sources,
             control=control.copy(),
             captured_day=np.full(len(theatre.grid), -10_000, dtype=np.int32),
-            rail_damage={},
-            converted={},
+            rail_damage=Tracked(),
+            converted=Tracked(),
             supply={},
             prisoners=dict.fromkeys(SIDES, 0),
         )

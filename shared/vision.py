@@ -136,13 +136,17 @@ def mark_next_to(
     """Marks in ``seen`` which of ``hexes`` units standing in ``stands`` see when no unit sees
     beyond the next hex (``widest_sight`` one): those on the map in or next to one of them."""
     memo: dict[tuple[Hex, int], frozenset[Hex]] = theatre.derive("sight")
+    known: dict[Hex, bool] = {}  # per hex asked about: the units of a stack ask alike
     for k, h in enumerate(hexes):
         if not seen[k]:
-            # (Whoever stands in the hexes a unit here would see sees this one.)
-            around = memo.get((h, 1))
-            if around is None:
-                around = sight_hexes(theatre, h, 1)
-            seen[k] = h in around and not around.isdisjoint(stands)
+            found = known.get(h)
+            if found is None:
+                # (Whoever stands in the hexes a unit here would see sees this one.)
+                around = memo.get((h, 1))
+                if around is None:
+                    around = sight_hexes(theatre, h, 1)
+                found = known[h] = h in around and not around.isdisjoint(stands)
+            seen[k] = found
 
 
 def watch_areas(
