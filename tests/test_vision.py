@@ -5,6 +5,8 @@ With 1 km hexes an infantry unit (5 km sight) sees 5 hexes on the plain.
 
 from __future__ import annotations
 
+import pytest
+
 from shared.hexgrid import distance, within
 from shared.orders import OrderRequest
 from shared.terrain import RULES, Terrain
@@ -108,3 +110,29 @@ def test_each_side_has_its_own_sight():
     assert (16, 6) not in w.visible("soviet")
     assert (16, 6) in w.visible("japan")
     assert (0, 6) not in w.visible("japan")
+
+
+@pytest.mark.parametrize(("scenario", "days"), [("lake-khasan", 6), ("korea-1939", 12)])
+def test_asking_whether_hexes_are_seen_agrees_with_the_whole_set_a_side_sees(scenario, days):
+    """``World.sees`` answers for a few hexes without building what the side sees; every hour
+    of a match, by day and by night, for every hex on the map an enemy or a friend stands in
+    and their neighbours, it agrees with ``World.visible``."""
+    from shared import sim
+    from shared.hexgrid import neighbours
+    from shared.scenario import new_world
+
+    world = new_world(scenario, 2)
+    compared = 0
+    for _ in range(days * 24):
+        sim.play_hour(world)
+        asked = sorted(
+            {n for u in world.units.values() for n in (u.pos, *neighbours(u.pos))}
+            & set(world.theatre.grid)
+        )
+        for side in ("soviet", "japan"):
+            world.version += 1  # nothing kept from an earlier answer
+            answers = world.sees(side, asked)
+            seen = world.visible(side)
+            assert answers == [h in seen for h in asked]
+            compared += sum(answers)
+    assert compared
