@@ -168,27 +168,8 @@ def begin_hour(world: World) -> list[Sortie]:
     sorties: list[Sortie] = []
     if world.night_everywhere():
         return sorties  # nobody can fly: most of the night hours, not a unit to look at
-    fair = _fair_by_region(world)
-    if fair is None:
-        able = [u for u in world.sorted_air_units() if can_fly(world, u)]
-        flyers = [u for u in able if _mission_open(world, u)]
-    else:
-        # ``can_fly`` and ``_mission_open``, with the weather over a hex its region's.
-        theatre = world.theatre
-        climate, index = theatre.climate, theatre.grid.index
-        able = [
-            u
-            for u in world.sorted_air_units()
-            if (u.stocks is None or not u.stocks.fuel <= 0)
-            and fair[climate[index(u.pos)] if climate else 0]
-        ]
-        flyers = []
-        for u in able:
-            to = u.order.to
-            if u.order.kind != "air" or to is None or u.order.mission is None:
-                continue
-            if in_range(world, u.pos, to) and fair[climate[index(to)] if climate else 0]:
-                flyers.append(u)
+    able = [u for u in world.sorted_air_units() if can_fly(world, u)]
+    flyers = [u for u in able if _mission_open(world, u)]
     if flyers and world.ceasefire():
         flyers = [u for u in flyers if u.order.mission not in COMBAT_MISSIONS]
     if not flyers:
@@ -215,15 +196,6 @@ def begin_hour(world: World) -> list[Sortie]:
             unit.flown_day = today
             _daily(world, unit, mission, target, eff)
     return sorties
-
-
-def _fair_by_region(world: World) -> list[bool] | None:
-    """Per climate code (0: no region), whether aircraft can fly over a hex of that region
-    now (``flyable``), when it is day over the whole map of a theatre; None otherwise."""
-    logistics = world.logistics
-    if logistics is None or world.night_over_map() is not False:
-        return None
-    return [day.flying for day in logistics.weather_by_region(world)]
 
 
 def _daily(world: World, unit: Unit, mission: str, target: Hex, eff: float) -> None:

@@ -199,11 +199,6 @@ class Logistics:
         code = theatre.climate[theatre.grid.index(h)] if theatre.climate else 0
         return self._weather_on(theatre, world.hour // 24)[code]
 
-    def weather_by_region(self, world: World) -> list[Day]:
-        """Today's weather per climate code (0: no region): ``weather_at`` a hex of each
-        (the caller must not change the list)."""
-        return self._weather_on(world.theatre, world.hour // 24)
-
     def _weather_on(self, theatre: Theatre, day: int) -> list[Day]:
         """The day's weather per climate code (0: no region), worked out once a day."""
         if self._weather_today[0] != day:
