@@ -95,19 +95,6 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
     """
     assaults: dict[tuple[Hex, str], list[Unit]] = {}
     costs: dict[tuple[Hex, Hex, bool], float] = world.theatre.derive("march_costs")
-    march_factor = world.march_factor
-    # ``World.march_factor``, written out for most marching units: a unit with fuel, while it
-    # is day or night over the whole map, marches at a factor per climate region and kind of
-    # mover (``Logistics.march_table``, asked when the first unit marches), slowed in the
-    # hexes the enemy interdicts.
-    logistics = world.logistics
-    table: list[tuple[float, ...]] | None = None
-    asked = logistics is None
-    climate, cols = world.theatre.climate, world.theatre.grid.cols
-    slowed_by_side = {side: world.interdicted(side) for side in SIDES}
-    # Per unit, its last step's hexes and cost: most hours a march is not there yet, and asks
-    # the same step's cost again.
-    last_step = world.last_step
     # Per side, its own and the enemy's ground units per hex, kept as they move: what a march
     # asks of every hex it steps to (``World.enemy_in``, ``World.is_full``), read inline.
     own = {side: world.ground_stacks(side) for side in SIDES}
@@ -137,22 +124,8 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 world.emit("order_failed", unit.pos, f"{unit.name} can find no way forward", unit)
                 continue
             unit.path = path
-        # ``speed_kmh``, written out: every marching unit, every hour.
         side, armoured, path = unit.side, unit.rules.armoured, unit.path
-        if not asked:
-            asked = True
-            table = logistics.march_table(world)
-        stocks = unit.stocks
-        if table is None or (stocks is not None and stocks.fuel <= 0):
-            factor = march_factor(unit)
-        else:
-            q, r = unit.pos
-            factor = table[climate[r * cols + q + (r - (r & 1)) // 2] if climate else 0][armoured]
-            slowed = slowed_by_side[side]
-            if slowed is not None:
-                factor *= slowed.get(unit.pos, 1.0)
-        pace = 1.0 if unit.org >= SLOW_ORG else 0.5 + unit.org
-        unit.progress += unit.rules.speed_kmh * pace * factor
+        unit.progress += speed_kmh(world, unit)
         enemy_in, stacks = enemy[side], own[side]
         while path:
             nxt = path[0]
@@ -160,14 +133,9 @@ def move_units(world: World) -> dict[tuple[Hex, str], list[Unit]]:
                 assaults.setdefault((nxt, side), []).append(unit)
                 unit.progress = 0.0
                 break
-            step = last_step.get(unit)
-            if step is not None and step[0] is unit.pos and step[1] is nxt:
-                cost = step[2]
-            else:
-                cost = costs.get((unit.pos, nxt, armoured))
-                if cost is None:
-                    cost = step_cost(world.theatre, unit.pos, nxt, armoured)
-                last_step[unit] = (unit.pos, nxt, cost)
+            cost = costs.get((unit.pos, nxt, armoured))
+            if cost is None:
+                cost = step_cost(world.theatre, unit.pos, nxt, armoured)
             if cost == INF:
                 unit.path = path = []  # the ground changed under the plan; replan next hour
                 unit.progress = 0.0

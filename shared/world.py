@@ -124,9 +124,6 @@ class World:
         self.staff_memory: Memory | None = None
         # Per unit: the last way round a jam it searched for in vain (``movement``).
         self.detours_failed: dict[str, tuple[object, ...]] = {}
-        # Per unit: the hexes of the last step it marched towards and that step's cost
-        # (``movement``).
-        self.last_step: dict[Unit, tuple[Hex, Hex, float]] = {}
         self.men_entered = dict.fromkeys(SIDES, 0.0)  # men brought into play, for losses
         for unit in units:
             self._place(unit)
@@ -319,7 +316,6 @@ class World:
         if not self._at[unit.pos]:
             del self._at[unit.pos]
         del self.units[unit.id]
-        self.last_step.pop(unit, None)
         if not unit.is_air:
             self._count_stack(unit.pos, unit.side)
 
@@ -577,11 +573,6 @@ class World:
         # Enemy interdiction near the unit slows its march (``air.interdiction``).
         slowed = self._interdicted.get(unit.side)
         return factor * slowed.get(unit.pos, 1.0) if slowed is not None else factor
-
-    def interdicted(self, side: str) -> dict[Hex, float] | None:
-        """The hexes where the enemy's interdiction slows the side's marches this hour, and
-        the factor (None: nowhere); the caller must not change it."""
-        return self._interdicted.get(side)
 
     def combat_factor(self, unit: Unit, attacking: bool) -> float:
         factor = 1.0 if self.logistics is None else self.logistics.combat_factor(unit, attacking)
