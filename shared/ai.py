@@ -142,9 +142,8 @@ def decide(
         return []
     targets = [o for o in objectives if o.owner != side]
     held = [o for o in objectives if o.owner == side]
-    # (``_strength`` written out: summed for every unit at every decision.)
-    own_power = sum([u.men * u.strength * u.org for u in own])
-    enemy_power = sum([u.men * u.strength * u.org for u in enemies])
+    own_power = sum(_strength(u) for u in own)
+    enemy_power = sum(_strength(u) for u in enemies)
     # An offensive under way is not called off at the first sight of more enemies than
     # expected: that see-saw is what made fronts swing back and forth.
     advancing = 2 * len([u for u in own if u.order in ("move", "attack")]) > len(own)
