@@ -27,7 +27,7 @@ from shared.views import visible_units
 from shared.world import World
 
 DECIDE_EVERY_HOURS = 3  # a staff on a battlefield map re-plans every few hours...
-THEATRE_DECIDE_EVERY_HOURS = 6  # ...an army's staff on the theatre map four times a day
+THEATRE_DECIDE_EVERY_HOURS = 8  # ...an army's staff on the theatre map three times a day
 THEATRE_HEX_KM = 10.0  # hexes this wide or wider make a theatre map
 REST_ORG = 0.35  # below this a unit stops to recover
 LOW_FOOD_DAYS = 3.0  # below this a unit stops advancing until supply catches up

@@ -30,9 +30,9 @@ def test_a_theatre_scenario_loads_with_supply_weather_and_objectives(name: str) 
         assert world.logistics.supply[side].railheads, f"{side} has no railhead"
 
 
-@pytest.mark.parametrize(("name", "every"), [("lake-khasan", 3), *((n, 6) for n in THEATRE)])
+@pytest.mark.parametrize(("name", "every"), [("lake-khasan", 3), *((n, 8) for n in THEATRE)])
 def test_the_ai_replans_as_often_as_the_map_s_scale_asks(name: str, every: int) -> None:
-    """Army staffs on the theatre's 25 km hexes re-plan four times a day; on the 2 km hexes of
+    """Army staffs on the theatre's 25 km hexes re-plan three times a day; on the 2 km hexes of
     the Khasan battlefield every three hours. The orders come at those hours and no others."""
     world = new_world(name, 3)
     planned = []
