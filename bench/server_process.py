@@ -134,6 +134,9 @@ def machine_description() -> dict[str, str]:
         "nproc": str(len(os.sched_getaffinity(0))),
         "cpu": model,
         "python": sys.version.split()[0],
+        # Which build: a distribution's or an official image's interpreter (optimised with
+        # PGO and LTO) runs this code about a tenth faster than one built without them.
+        "python_prefix": sys.base_prefix,
         "websockets": websockets.__version__,
         "msgspec": msgspec.__version__,
     }
