@@ -5,13 +5,17 @@ cost of one whole-theatre supply recomputation.
     python -m bench.sim_speed lake-khasan
     python -m bench.sim_speed the-war --seeds 1 --phases   # where the time goes
     python -m bench.sim_speed the-war --seeds 2 --days 150 --together   # matches side by side
+    python -m bench.sim_speed the-war --cpu 0 & python -m bench.sim_speed the-war --cpu 1
 
 With ``--phases`` each part of the hour (the rules modules, the AI's parts) is timed in CPU
 microseconds per game hour; the timers cost a little themselves, so take the rate from a run
 without them. With ``--together`` the seeds' matches are stepped hour by hour in turn in one
 process, as a server runs its matches: the rate is all of their game days per CPU second, to set
 beside runs of each alone. Every report carries a yardstick of the machine's speed
-(``yardstick``): the same tree runs at different rates on different machines.
+(``yardstick``): the same tree runs at different rates on different machines. With ``--cpu``
+the process runs on that core alone: two trees (or interpreters) run at once, one per core, meet
+the same neighbours, which on a shared machine compares them far better than one run after the
+other.
 
 One process, one core, no network: this is the cost of ``World.step()`` and the AI, which bounds
 how many matches a server runs at top speed and how long balance runs over many seeds take.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from collections import Counter
@@ -196,7 +201,10 @@ def main() -> None:
     ap.add_argument(
         "--together", action="store_true", help="step the seeds' matches in turn in one process"
     )
+    ap.add_argument("--cpu", type=int, default=None, help="run on this core alone")
     args = ap.parse_args()
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
     compiled.warm_up()  # as a server does before its first match: loading them is not a game hour
     if args.together:
         seeds = list(range(1, args.seeds + 1))
