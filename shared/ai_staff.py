@@ -62,7 +62,8 @@ class Memory:
     marks: dict[str, tuple[tuple[int, int, bytes], np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
-    works: dict[str, tuple[tuple[object, ...], tuple[Hex, ...]]] = field(default_factory=dict)
+    # Per side: the game day the railway works were drawn up, and the works.
+    works: dict[str, tuple[int, tuple[Hex, ...]]] = field(default_factory=dict)
     # The railway's condition (``rail_condition``): the edges, the relaying and damage it was
     # worked out from (``written``), the gauge and wrecks per edge, and per gauge the edges a
     # side of that gauge cannot run on (``rail_todo``).
@@ -237,35 +238,26 @@ def land_of(terrain: bytes | bytearray, water: int) -> np.ndarray:
 
 def works(world: World, side: str, memory: Memory = COMMON) -> tuple[Hex, ...]:
     """Hexes of the side's own railway (held at both ends) that engineers should be at: the
-    track is wrecked, or still of the other gauge (the same tuple while they are the same)."""
+    track is wrecked, or still of the other gauge. Drawn up once a game day, as the railway
+    crews mend it a day at a time: the day's works are those the side's supply map carries
+    (the same tuple while they are the same)."""
     logistics = world.logistics
     if logistics is None:
-        return []
-    # Every edge at once (asked for each side every few hours, over hundreds of edges).
+        return ()
+    day = world.hour // 24
+    last = memory.works.get(side)
+    if last is not None and last[0] == day:
+        return last[1]
+    # Every edge at once (hundreds of them).
     rails = rail_edges(world.theatre)
     mine, gauge = CONTROL_CODES[side], SIDE_GAUGE[side]
     control = logistics.control
-    # The same control map, damage and relaying as last time: the same works.
-    # (Only who holds the railway's own hexes counts: the front moving elsewhere does not.)
-    ends = (control[rails.a], control[rails.b])
-    held_ends = ends[0].tobytes() + ends[1].tobytes()
-    converted, damage = logistics.converted, logistics.rail_damage
-    last = memory.works.get(side)
-    if (
-        last is not None
-        and last[0][0] is rails
-        and last[0][1] == held_ends
-        and unchanged(last[0][2], converted)
-        and unchanged(last[0][3], damage)
-    ):
-        return last[1]
-    known = (rails, held_ends, written(converted), written(damage))
-    held = (ends[0] == mine) & (ends[1] == mine)
-    todo = rail_todo(rails, converted, damage, gauge, memory)
+    held = (control[rails.a] == mine) & (control[rails.b] == mine)
+    todo = rail_todo(rails, logistics.converted, logistics.rail_damage, gauge, memory)
     out = tuple(sorted({rails.low[k] for k in np.flatnonzero(held & todo).tolist()}))
     if last is not None and last[1] == out:
         out = last[1]  # the same works as before: the same tuple
-    memory.works[side] = (known, out)
+    memory.works[side] = (day, out)
     return out
 
 

@@ -347,6 +347,38 @@ def test_the_railway_a_side_can_use_runs_from_its_sources() -> None:
     assert ai_staff.open_rail(w, "soviet") is line  # once a day
 
 
+def test_the_railway_works_are_drawn_up_once_a_day_as_the_supply_map_carries_them() -> None:
+    """Engineers are given the day's work sites: track wrecked during the day waits for the
+    next day's works, and the works the AI plans with are those its side's supply map shows."""
+    from shared import ai_staff, views
+    from shared.supply import SIDE_GAUGE
+
+    w = new_world("manchuria-1938", 1)
+    memory = ai_staff.memory_of(w)
+    first = ai_staff.works(w, "soviet", memory)
+    control, index = w.logistics.control, w.theatre.grid.index
+    # A stretch of the Soviets' own line, of their gauge, far behind their front, unwrecked.
+    sound = [
+        key
+        for key, rail in sorted(w.theatre.rails.items())
+        if rail.gauge == SIDE_GAUGE["soviet"]
+        and all(control[index(h)] == 1 for h in key)
+        and min(key) not in first
+        and key not in w.logistics.rail_damage
+    ]
+    assert sound
+    wreck = sound[len(sound) // 2]
+    w.logistics.rail_damage[wreck] = 20
+    assert ai_staff.works(w, "soviet", memory) == first  # the same day: the same works
+    day = w.hour // 24
+    while w.hour // 24 == day:
+        w.step()
+    assert all(control[index(h)] == 1 for h in wreck) and w.logistics.rail_damage.get(wreck)
+    today = ai_staff.works(w, "soviet", memory)
+    assert min(wreck) in today
+    assert list(views.supply_map(w, "m", "soviet").works) == list(today)
+
+
 def test_the_railway_a_side_can_use_is_what_the_trains_rule_allows_edge_by_edge() -> None:
     """``open_rail`` works the whole railway out at once; in a war under way (track wrecked,
     relaid, taken, enemy troops on it) it is what a walk from the sources over the edges
