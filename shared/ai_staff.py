@@ -50,7 +50,7 @@ class Memory:
     """What a side's staff work keeps between decisions, side by side: a world keeps its own
     (``World.staff_memory``), so that the matches of one server never evict each other's.
     Everything in it is checked against what it was worked out from, so that it only ever
-    saves work."""
+    saves work, but for the railway works, which are the day's by rule (``works``)."""
 
     # Per side: the map the front was last found on and its hex indices; the answer too, while
     # the anchors (the objectives held) stay the same as well; and the map the line was last
